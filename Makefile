@@ -1,0 +1,54 @@
+# Everything a fresh machine needs is installed from nothing by these targets.
+PYTHON ?= python3
+VENV   ?= .venv
+PY     := $(VENV)/bin/python
+STAMP  := $(VENV)/.installed-dev
+
+.PHONY: help venv test demo schema docs docs-gen bench fuzz lint typecheck clean
+
+help:
+	@echo "make demo    build, lint and send a flow against the local fake API"
+	@echo "make test    tests, type checks, lint and drift checks"
+	@echo "make schema  regenerate schema/exoml.xsd and docs/verbs.md from the catalogue"
+	@echo "make docs    build the documentation site (strict)"
+	@echo "make bench   side-by-side benchmarks"
+	@echo "make fuzz    long differential and coverage-guided fuzzing campaign"
+
+$(PY):
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+
+$(STAMP): pyproject.toml | $(PY)
+	$(PY) -m pip install --quiet -e '.[dev]'
+	@touch $@
+
+venv: $(STAMP)
+
+test: $(STAMP)
+	$(PY) -m ruff check exoml tests bench examples
+	$(PY) -m ruff format --check exoml tests bench examples
+	$(PY) -m mypy --strict exoml tests
+	$(PY) -m exoml._generate --check
+	$(PY) -m pytest -q -p no:cacheprovider
+	$(PY) -m mkdocs build --strict --quiet --site-dir .venv/site
+
+demo: $(STAMP)
+	$(PY) examples/demo.py
+
+schema: $(STAMP)
+	$(PY) -m exoml._generate
+
+docs: $(STAMP)
+	$(PY) -m exoml._generate --check
+	$(PY) -m mkdocs build --strict
+
+bench: $(STAMP)
+	$(PY) -m pip install --quiet -e '.[dev,bench]'
+	$(PY) bench/run.py
+
+fuzz: $(STAMP)
+	$(PY) -m pip install --quiet -e '.[dev,fuzz]' || true
+	$(PY) bench/../tests/fuzz/campaign.py
+
+clean:
+	rm -rf $(VENV) site dist build .mypy_cache .ruff_cache .pytest_cache .hypothesis
