@@ -1,0 +1,148 @@
+"""Pacing for the Leg Actions clients: one action at a time per leg, and a rate limit.
+
+Exotel advises against concurrent actions on one leg, so each client keeps, per leg, a
+first-in-first-out queue of the sends in progress: a send waits until every send to the
+same leg started before it has finished (retries included), while sends to other legs
+proceed in parallel. :class:`LegQueues` does this for threads, :class:`AsyncLegQueues`
+for one asyncio event loop.
+
+:class:`RateLimiter` spaces requests evenly (a request every ``60 / per_minute`` seconds)
+so that a burst is smoothed out instead of being answered with 429s.
+
+>>> queues = LegQueues()
+>>> with queues.hold("leg-1"):
+...     pass
+>>> queues.busy_legs()
+0
+"""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+import time
+from collections import deque
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager, contextmanager
+
+__all__ = ["AsyncLegQueues", "LegQueues", "RateLimiter"]
+
+
+class LegQueues:
+    """Per-key FIFO mutual exclusion for threads.
+
+    Use ``with queues.hold(leg_sid):`` around everything one send does. Unlike a plain
+    :class:`threading.Lock`, waiters are served in the order they arrived. Idle keys are
+    forgotten, so the memory used is bounded by the legs with sends in progress.
+
+    >>> queues = LegQueues()
+    >>> with queues.hold("a"), queues.hold("b"):
+    ...     queues.busy_legs()
+    2
+    """
+
+    def __init__(self) -> None:
+        self._mutex = threading.Lock()
+        self._queues: dict[str, deque[threading.Event]] = {}
+
+    @contextmanager
+    def hold(self, key: str) -> Iterator[None]:
+        """Wait for this key's earlier holders to finish, then hold it until the block ends."""
+        ticket = threading.Event()
+        with self._mutex:
+            queue = self._queues.setdefault(key, deque())
+            queue.append(ticket)
+            if len(queue) == 1:
+                ticket.set()
+        try:
+            ticket.wait()
+            yield
+        finally:
+            with self._mutex:
+                _leave(self._queues, key, ticket)
+
+    def busy_legs(self) -> int:
+        """How many keys have a holder or waiters (for tests and introspection)."""
+        with self._mutex:
+            return len(self._queues)
+
+
+class AsyncLegQueues:
+    """Per-key FIFO mutual exclusion for the tasks of one asyncio event loop.
+
+    Use ``async with queues.hold(leg_sid):``. The place in the queue is taken when
+    :meth:`hold` is entered, before the first suspension, so sends are served in the
+    order they started. A cancelled waiter leaves the queue without blocking the others.
+    """
+
+    def __init__(self) -> None:
+        self._queues: dict[str, deque[asyncio.Event]] = {}
+
+    @asynccontextmanager
+    async def hold(self, key: str) -> AsyncIterator[None]:
+        """Wait for this key's earlier holders to finish, then hold it until the block ends."""
+        # No lock needed: nothing below suspends between reading and updating the queue.
+        ticket = asyncio.Event()
+        queue = self._queues.setdefault(key, deque())
+        queue.append(ticket)
+        if len(queue) == 1:
+            ticket.set()
+        try:
+            await ticket.wait()
+            yield
+        finally:
+            _leave(self._queues, key, ticket)
+
+    def busy_legs(self) -> int:
+        """How many keys have a holder or waiters (for tests and introspection)."""
+        return len(self._queues)
+
+
+def _leave(
+    queues: dict[str, deque[threading.Event]] | dict[str, deque[asyncio.Event]],
+    key: str,
+    ticket: threading.Event | asyncio.Event,
+) -> None:
+    """Remove ``ticket`` from its queue; if it was at the head, wake the next in line."""
+    queue: deque[threading.Event] | deque[asyncio.Event] = queues[key]
+    was_head = queue[0] is ticket
+    queue.remove(ticket)  # type: ignore[arg-type]
+    if not queue:
+        del queues[key]
+    elif was_head:
+        queue[0].set()
+
+
+class RateLimiter:
+    """Evenly spaced request slots: at most ``per_minute`` requests in any minute.
+
+    Call :meth:`reserve` before each request and sleep for the delay it returns (with
+    :func:`time.sleep` or :func:`asyncio.sleep`). Reserving is thread-safe and never
+    blocks, so the same limiter serves both clients.
+
+    >>> limiter = RateLimiter(per_minute=120)
+    >>> limiter.reserve()
+    0.0
+    >>> 0.4 < limiter.reserve() <= 0.5
+    True
+    """
+
+    def __init__(self, per_minute: float) -> None:
+        if isinstance(per_minute, bool) or not isinstance(per_minute, (int, float)):
+            raise TypeError(
+                f"rate_limit must be a number of requests per minute, not {per_minute!r}"
+            )
+        if not per_minute > 0 or per_minute == float("inf"):
+            raise ValueError(f"rate_limit must be a positive number, not {per_minute!r}")
+        self.per_minute = per_minute
+        self._interval = 60.0 / per_minute
+        self._next_slot = 0.0
+        self._mutex = threading.Lock()
+
+    def reserve(self) -> float:
+        """Take the next free slot and return the seconds until it begins (0.0 if now)."""
+        with self._mutex:
+            now = time.monotonic()
+            slot = max(now, self._next_slot)
+            self._next_slot = slot + self._interval
+            return slot - now

@@ -1,0 +1,48 @@
+"""Test helpers for code that uses exoml.
+
+- :class:`FakeLegsAPI`: a fake Leg Actions API served over real HTTP on 127.0.0.1
+  (also the ``fake_legs_api`` pytest fixture, registered automatically);
+- ``flows`` and ``verbs``: hypothesis strategies for valid flows and verbs.
+
+Names are imported on first use, so importing this package pulls in neither
+:mod:`http.server` nor hypothesis.
+
+>>> from exoml.testing import FakeLegsAPI
+>>> with FakeLegsAPI() as api:
+...     api.actions
+[]
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    # flows and verbs are left to __getattr__ (typed Any) so that type-checking this
+    # package never requires hypothesis.
+    from .fake_api import FakeLegsAPI, RecordedAction, RecordedRequest
+
+__all__ = ["FakeLegsAPI", "RecordedAction", "RecordedRequest", "flows", "verbs"]
+
+_LAZY = {
+    "FakeLegsAPI": "fake_api",
+    "RecordedAction": "fake_api",
+    "RecordedRequest": "fake_api",
+    "flows": "_strategies",
+    "verbs": "_strategies",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module_name = _LAZY.get(name)
+    if module_name is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    from importlib import import_module
+
+    value = getattr(import_module(f"{__name__}.{module_name}"), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))

@@ -1,0 +1,654 @@
+"""A fake of Exotel's Leg Actions API: a real HTTP server on 127.0.0.1, for tests and demos.
+
+Use :class:`FakeLegsAPI` in tests (or the ``fake_legs_api`` pytest fixture) to exercise
+code that sends ExoML, over real HTTP, without an Exotel account. It implements
+``POST /v2/accounts/{account_sid}/legs/{leg_sid}/actions`` as documented, records every
+accepted action, and can be told to fail.
+
+Run it standalone for manual experiments; it prints its URL and credentials as shell
+``export`` lines::
+
+    python -m exoml.testing.fake_api --port 8080
+
+>>> from exoml.testing import FakeLegsAPI
+>>> with FakeLegsAPI() as api:
+...     api.url.startswith("http://127.0.0.1:")
+True
+"""
+
+from __future__ import annotations
+
+import argparse
+import base64
+import binascii
+import contextlib
+import hmac
+import json
+import logging
+import math
+import secrets
+import socket
+import socketserver
+import sys
+import threading
+import time
+import uuid
+from collections import deque
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import unquote
+
+__all__ = ["FakeLegsAPI", "RecordedAction", "RecordedRequest", "main"]
+
+logger = logging.getLogger("exoml.testing.fake_api")
+
+# Error codes in the documented error body. Only 429's is documented
+# ("rate_limit_exceeded"); the others follow the same snake_case style.
+_ERROR_CODES = {
+    400: "invalid_request",
+    401: "authentication_failed",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    411: "length_required",
+    413: "payload_too_large",
+    429: "rate_limit_exceeded",
+    500: "internal_error",
+    502: "bad_gateway",
+    503: "service_unavailable",
+}
+
+_MAX_BODY = 1024 * 1024
+
+
+@dataclass(frozen=True)
+class RecordedAction:
+    """One action the fake accepted (answered 202).
+
+    ``received_at`` is wall-clock UTC; ``monotonic`` is :func:`time.monotonic` at arrival,
+    comparable with the test's own clock since the server runs in the same process.
+    """
+
+    leg_sid: str
+    exoml: str
+    custom_param: str | None
+    request_id: str
+    account_sid: str
+    received_at: datetime
+    monotonic: float
+
+
+@dataclass(frozen=True)
+class RecordedRequest:
+    """One request the fake received, whatever it answered (use it to count attempts)."""
+
+    method: str
+    path: str
+    leg_sid: str | None
+    status: int
+    monotonic: float
+
+
+@dataclass(frozen=True)
+class _Fault:
+    status: int = 500
+    retry_after: str | None = None
+    body: bytes | None = None
+    content_type: str = "text/plain; charset=utf-8"
+    stall: float = 0.0
+
+
+@dataclass
+class _Reply:
+    status: int
+    body: bytes
+    content_type: str = "application/json"
+    retry_after: str | None = None
+
+
+class FakeLegsAPI:
+    """An in-process fake of the Leg Actions API, served over HTTP on 127.0.0.1.
+
+    Use it as a context manager (or :meth:`start` and :meth:`close`); point a client at
+    :attr:`url` with :attr:`account_sid`, :attr:`api_key` and :attr:`api_token`. It
+    answers like the real API:
+
+    - 401 when the Basic credentials are wrong, 403 for another account's sid;
+    - 404 for a leg it does not know: every leg is accepted until :meth:`add_leg` is
+      called (or ``legs=`` given), after which only the added legs exist;
+    - 400 when the body is not a JSON object with a string ``exoml`` (and, if present, a
+      string ``action_custom_param``), or when :func:`exoml.validate` finds errors in the
+      ExoML: the error body then lists the diagnostics;
+    - 429 when more than ``rate_limit`` requests arrive within ``rate_window`` seconds
+      (off by default), with a ``Retry-After``;
+    - 202 with the documented body and a fresh ``request_id`` otherwise.
+
+    Accepted actions are in :attr:`actions`, every request with its status in
+    :attr:`requests`. :meth:`fail_next` and :meth:`stall_next` inject faults.
+
+    >>> import httpx
+    >>> with FakeLegsAPI() as api:
+    ...     r = httpx.post(f"{api.url}/v2/accounts/{api.account_sid}/legs/L1/actions",
+    ...                    json={"exoml": "<Flow><Answer/></Flow>"},
+    ...                    auth=(api.api_key, api.api_token))
+    ...     (r.status_code, [a.leg_sid for a in api.actions])
+    (202, ['L1'])
+    """
+
+    def __init__(
+        self,
+        *,
+        account_sid: str = "ACfake0000000000000000000000000000",
+        api_key: str = "fake-api-key",
+        api_token: str | None = None,
+        legs: Iterable[str] | None = None,
+        port: int = 0,
+        rate_limit: int | None = None,
+        rate_window: float = 60.0,
+    ) -> None:
+        self.account_sid = account_sid
+        self.api_key = api_key
+        # A fresh token per server, so that a test leaking it cannot pass by coincidence.
+        self.api_token = api_token if api_token is not None else secrets.token_urlsafe(18)
+        self.rate_limit = rate_limit
+        self.rate_window = rate_window
+        self._port = port
+        self._lock = threading.Lock()
+        self._legs: set[str] | None = None
+        self._actions: list[RecordedAction] = []
+        self._requests: list[RecordedRequest] = []
+        self._faults: deque[_Fault] = deque()
+        self._window: deque[float] = deque()
+        self._in_flight: dict[str | None, int] = {}
+        self._peak: dict[str | None, int] = {}
+        self._in_flight_total = 0
+        self._peak_total = 0
+        self._closing = threading.Event()
+        self._server: _Server | None = None
+        self._thread: threading.Thread | None = None
+        for sid in legs or ():
+            self.add_leg(sid)
+
+    # -- life cycle ---------------------------------------------------------------------
+
+    def start(self) -> FakeLegsAPI:
+        """Bind 127.0.0.1 (a free port unless ``port=`` was given) and serve in a thread."""
+        if self._server is not None:
+            raise RuntimeError("FakeLegsAPI is already running")
+        self._closing.clear()
+        self._server = _Server(("127.0.0.1", self._port), self)
+        self._thread = threading.Thread(
+            target=self._server.serve_forever,
+            kwargs={"poll_interval": 0.05},
+            name=f"FakeLegsAPI:{self._server.server_port}",
+            daemon=True,
+        )
+        self._thread.start()
+        return self
+
+    def close(self) -> None:
+        """Stop serving, end stalled requests and drop open connections."""
+        server, thread = self._server, self._thread
+        if server is None:
+            return
+        self._closing.set()
+        server.shutdown()
+        server.drop_connections()
+        server.server_close()
+        if thread is not None:
+            thread.join(timeout=5)
+        self._server = self._thread = None
+
+    def __enter__(self) -> FakeLegsAPI:
+        return self.start()
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    @property
+    def url(self) -> str:
+        """The base URL to give a client, ``http://127.0.0.1:PORT``."""
+        if self._server is None:
+            raise RuntimeError("FakeLegsAPI is not running: use it as a context manager")
+        return f"http://127.0.0.1:{self._server.server_port}"
+
+    @property
+    def port(self) -> int:
+        """The TCP port the server listens on."""
+        return int(self.url.rsplit(":", 1)[1])
+
+    def __repr__(self) -> str:
+        where = self.url if self._server is not None else "stopped"
+        return f"<FakeLegsAPI {where} account_sid={self.account_sid!r}>"
+
+    # -- configuration ------------------------------------------------------------------
+
+    def add_leg(self, leg_sid: str) -> None:
+        """Make ``leg_sid`` a known leg; from the first call on, unknown legs get 404."""
+        with self._lock:
+            if self._legs is None:
+                self._legs = set()
+            self._legs.add(leg_sid)
+
+    def remove_leg(self, leg_sid: str) -> None:
+        """Forget a known leg (as if it hung up): actions on it now get 404."""
+        with self._lock:
+            if self._legs is None:
+                self._legs = set()
+            self._legs.discard(leg_sid)
+
+    def fail_next(
+        self,
+        n: int = 1,
+        *,
+        status: int = 429,
+        retry_after: float | str | None = None,
+        body: str | bytes | None = None,
+        content_type: str = "text/plain; charset=utf-8",
+    ) -> None:
+        """Answer the next ``n`` requests with ``status`` instead of handling them.
+
+        ``retry_after`` becomes the ``Retry-After`` header (a number of seconds, or a
+        string such as an HTTP date). The body is the documented JSON error body, unless
+        ``body`` is given: it is then sent as is, with ``content_type`` (use it to test a
+        body that is not JSON). Faults apply before any other check, in the order queued.
+        """
+        header = None
+        if retry_after is not None:
+            header = retry_after if isinstance(retry_after, str) else _format_seconds(retry_after)
+        raw = body.encode("utf-8") if isinstance(body, str) else body
+        fault = _Fault(status=status, retry_after=header, body=raw, content_type=content_type)
+        with self._lock:
+            self._faults.extend([fault] * n)
+
+    def stall_next(self, n: int = 1, *, seconds: float) -> None:
+        """Hold each of the next ``n`` requests for ``seconds`` before handling it.
+
+        The request is then handled normally, so an action whose client gave up waiting is
+        still recorded, like an action the real API ran after a read timeout.
+        """
+        with self._lock:
+            self._faults.extend([_Fault(stall=seconds)] * n)
+
+    def reset(self) -> None:
+        """Forget recorded actions and requests, pending faults and the rate window."""
+        with self._lock:
+            self._actions.clear()
+            self._requests.clear()
+            self._faults.clear()
+            self._window.clear()
+            self._peak.clear()
+            self._peak_total = 0
+
+    # -- what happened ------------------------------------------------------------------
+
+    @property
+    def actions(self) -> list[RecordedAction]:
+        """Every accepted action, in the order accepted (a copy)."""
+        with self._lock:
+            return list(self._actions)
+
+    def actions_for(self, leg_sid: str) -> list[RecordedAction]:
+        """The accepted actions on one leg, in the order accepted."""
+        return [action for action in self.actions if action.leg_sid == leg_sid]
+
+    @property
+    def requests(self) -> list[RecordedRequest]:
+        """Every request received, with the status it was answered with (a copy)."""
+        with self._lock:
+            return list(self._requests)
+
+    def peak_concurrency(self, leg_sid: str | None = None) -> int:
+        """The most requests in progress at once: on one leg, or overall when ``None``."""
+        with self._lock:
+            if leg_sid is None:
+                return self._peak_total
+            return self._peak.get(leg_sid, 0)
+
+    # -- request handling (called from the server's threads) ----------------------------
+
+    def _handle(self, handler: _Handler) -> None:
+        method = handler.command
+        path = handler.path
+        account_sid, leg_sid = _route(path)
+        self._enter(leg_sid)
+        try:
+            reply = self._reply(handler, method, account_sid, leg_sid)
+        finally:
+            self._exit(leg_sid)
+        with self._lock:
+            self._requests.append(
+                RecordedRequest(method, path, leg_sid, reply.status, time.monotonic())
+            )
+        logger.info("%s %s -> %d", method, path, reply.status)
+        handler.send_response(reply.status)
+        handler.send_header("Content-Type", reply.content_type)
+        handler.send_header("Content-Length", str(len(reply.body)))
+        if reply.retry_after is not None:
+            handler.send_header("Retry-After", reply.retry_after)
+        handler.end_headers()
+        handler.wfile.write(reply.body)
+
+    def _reply(
+        self, handler: _Handler, method: str, account_sid: str | None, leg_sid: str | None
+    ) -> _Reply:
+        arrived = time.monotonic()
+        body, problem = _read_body(handler)
+        if problem is not None:
+            # The connection cannot be reused after an unread or oversized body.
+            handler.close_connection = True
+            return problem
+        with self._lock:
+            fault = self._faults.popleft() if self._faults else None
+        if fault is not None and fault.stall:
+            self._closing.wait(fault.stall)
+        elif fault is not None:
+            if fault.body is not None:
+                return _Reply(fault.status, fault.body, fault.content_type, fault.retry_after)
+            reply = _error(fault.status, f"injected failure: HTTP {fault.status}")
+            reply.retry_after = fault.retry_after
+            return reply
+
+        if method != "POST":
+            return _error(405, f"{method} is not allowed; use POST")
+        if account_sid is None or leg_sid is None:
+            return _error(
+                404, "no such endpoint; use POST /v2/accounts/{account_sid}/legs/{leg_sid}/actions"
+            )
+        if not self._authenticated(handler.headers.get("Authorization")):
+            return _error(401, "authentication failed: wrong API key or token")
+        if account_sid != self.account_sid:
+            return _error(403, "these credentials may not act on this account")
+        limited = self._rate_limited(arrived)
+        if limited is not None:
+            return limited
+        with self._lock:
+            known = self._legs is None or leg_sid in self._legs
+        if not known:
+            return _error(404, f"leg not found: {leg_sid!r}")
+
+        if handler.headers.get_content_type() != "application/json":
+            return _error(400, "Content-Type must be application/json")
+        try:
+            payload = json.loads(body.decode("utf-8"))
+        except (UnicodeDecodeError, ValueError):
+            return _error(400, "the body is not valid JSON")
+        if not isinstance(payload, dict):
+            return _error(400, "the body must be a JSON object")
+        exoml = payload.get("exoml")
+        if not isinstance(exoml, str):
+            return _error(400, "'exoml' is required and must be a string")
+        custom_param = payload.get("action_custom_param")
+        if custom_param is not None and not isinstance(custom_param, str):
+            return _error(400, "'action_custom_param' must be a string")
+        invalid = _check_exoml(exoml)
+        if invalid is not None:
+            return invalid
+
+        request_id = uuid.uuid4().hex
+        with self._lock:
+            self._actions.append(
+                RecordedAction(
+                    leg_sid=leg_sid,
+                    exoml=exoml,
+                    custom_param=custom_param,
+                    request_id=request_id,
+                    account_sid=account_sid,
+                    received_at=datetime.now(timezone.utc),
+                    monotonic=arrived,
+                )
+            )
+        accepted = {
+            "request_id": request_id,
+            "http_code": 202,
+            "response": {"data": {"leg_sid": leg_sid}},
+        }
+        return _Reply(202, json.dumps(accepted).encode("utf-8"))
+
+    def _authenticated(self, header: str | None) -> bool:
+        if header is None or not header.startswith("Basic "):
+            return False
+        try:
+            decoded = base64.b64decode(header[6:].strip(), validate=True)
+        except (binascii.Error, ValueError):
+            return False
+        key, sep, token = decoded.partition(b":")
+        expected_key = self.api_key.encode("utf-8")
+        expected_token = self.api_token.encode("utf-8")
+        # Both comparisons always run, in constant time, like a real credential check.
+        key_ok = hmac.compare_digest(key, expected_key)
+        token_ok = hmac.compare_digest(token, expected_token)
+        return bool(sep) and key_ok and token_ok
+
+    def _rate_limited(self, now: float) -> _Reply | None:
+        if self.rate_limit is None:
+            return None
+        with self._lock:
+            while self._window and self._window[0] <= now - self.rate_window:
+                self._window.popleft()
+            if len(self._window) >= self.rate_limit:
+                wait = self._window[0] + self.rate_window - now
+                reply = _error(429, f"rate limit exceeded: {self.rate_limit} requests per window")
+                reply.retry_after = str(max(1, math.ceil(wait)))
+                return reply
+            self._window.append(now)
+        return None
+
+    def _enter(self, leg_sid: str | None) -> None:
+        with self._lock:
+            self._in_flight_total += 1
+            self._peak_total = max(self._peak_total, self._in_flight_total)
+            count = self._in_flight.get(leg_sid, 0) + 1
+            self._in_flight[leg_sid] = count
+            self._peak[leg_sid] = max(self._peak.get(leg_sid, 0), count)
+
+    def _exit(self, leg_sid: str | None) -> None:
+        with self._lock:
+            self._in_flight_total -= 1
+            count = self._in_flight[leg_sid] - 1
+            if count:
+                self._in_flight[leg_sid] = count
+            else:
+                del self._in_flight[leg_sid]
+
+
+def _route(raw_path: str) -> tuple[str | None, str | None]:
+    """The (account_sid, leg_sid) of an actions path, percent-decoded; Nones otherwise."""
+    path = raw_path.split("?", 1)[0]
+    parts = path.split("/")
+    if (
+        len(parts) != 7
+        or parts[:3] != ["", "v2", "accounts"]
+        or parts[4:7:2] != ["legs", "actions"]
+    ):
+        return None, None
+    if not parts[3] or not parts[5]:
+        return None, None
+    return unquote(parts[3], errors="strict"), unquote(parts[5], errors="strict")
+
+
+def _read_body(handler: _Handler) -> tuple[bytes, _Reply | None]:
+    length = handler.headers.get("Content-Length")
+    if handler.headers.get("Transfer-Encoding") or (length is None and handler.command == "POST"):
+        return b"", _error(411, "send the body with a Content-Length")
+    try:
+        size = int(length or "0")
+    except ValueError:
+        return b"", _error(400, "bad Content-Length")
+    if size < 0 or size > _MAX_BODY:
+        return b"", _error(413, f"the body must be at most {_MAX_BODY} bytes")
+    return handler.rfile.read(size), None
+
+
+def _check_exoml(exoml: str) -> _Reply | None:
+    """A 400 reply listing the diagnostics when the ExoML has errors, else ``None``."""
+    from exoml import validate
+
+    diagnostics = validate(exoml)
+    errors = [d for d in diagnostics if d.is_error]
+    if not errors:
+        return None
+    first = errors[0]
+    message = (
+        f"invalid ExoML: {first.code} {first.message} (line {first.line}, column {first.column})"
+    )
+    if len(errors) > 1:
+        message += f", and {len(errors) - 1} more"
+    listed = [
+        {
+            "code": d.code,
+            "severity": d.severity,
+            "message": d.message,
+            "line": d.line,
+            "column": d.column,
+            "hint": d.hint,
+        }
+        for d in diagnostics
+    ]
+    return _error(400, message, code="invalid_exoml", diagnostics=listed)
+
+
+def _error(
+    status: int, message: str, *, code: str | None = None, diagnostics: list[Any] | None = None
+) -> _Reply:
+    """The documented error body: ``{"request_id", "http_code", "response": {"error"}}``."""
+    error: dict[str, Any] = {
+        "code": code or _ERROR_CODES.get(status, f"http_{status}"),
+        "message": message,
+    }
+    if diagnostics is not None:
+        error["diagnostics"] = diagnostics
+    body = {"request_id": uuid.uuid4().hex, "http_code": status, "response": {"error": error}}
+    return _Reply(status, json.dumps(body).encode("utf-8"))
+
+
+def _format_seconds(seconds: float) -> str:
+    return str(int(seconds)) if float(seconds).is_integer() else repr(float(seconds))
+
+
+class _Handler(BaseHTTPRequestHandler):
+    # HTTP/1.1 so that clients can keep connections alive, as they would with Exotel.
+    protocol_version = "HTTP/1.1"
+    server: _Server
+    # Idle keep-alive connections are closed after this many seconds.
+    timeout = 30
+
+    def do_POST(self) -> None:
+        self.server.api._handle(self)
+
+    do_GET = do_PUT = do_PATCH = do_DELETE = do_POST
+
+    def log_message(self, format: str, *args: Any) -> None:
+        # The default writes every request to stderr; tests want silence.
+        logger.debug("%s - " + format, self.address_string(), *args)
+
+
+class _Server(ThreadingHTTPServer):
+    # The stdlib default backlog of 5 drops connections when a test opens hundreds at once.
+    request_queue_size = 1024
+    daemon_threads = True
+    allow_reuse_address = True
+
+    def __init__(self, address: tuple[str, int], api: FakeLegsAPI) -> None:
+        self.api = api
+        self._connections: set[socket.socket] = set()
+        self._connections_lock = threading.Lock()
+        super().__init__(address, _Handler)
+
+    def server_bind(self) -> None:
+        # HTTPServer.server_bind resolves the host's FQDN, which can stall on a reverse
+        # DNS lookup; 127.0.0.1 needs no name.
+        socketserver.TCPServer.server_bind(self)
+        host, port = self.server_address[:2]
+        self.server_name = str(host)
+        self.server_port = int(port)
+
+    def get_request(self) -> tuple[socket.socket, Any]:
+        connection, address = super().get_request()
+        with self._connections_lock:
+            self._connections.add(connection)
+        return connection, address
+
+    def shutdown_request(self, request: Any) -> None:
+        with self._connections_lock:
+            self._connections.discard(request)
+        super().shutdown_request(request)
+
+    def drop_connections(self) -> None:
+        """Close kept-alive connections so their handler threads end now."""
+        with self._connections_lock:
+            connections = list(self._connections)
+        for connection in connections:
+            with contextlib.suppress(OSError):
+                connection.shutdown(socket.SHUT_RDWR)
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        # A client that hangs up mid-request is normal in tests (timeouts); no traceback.
+        logger.debug("error handling a request from %s", client_address, exc_info=True)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Serve a :class:`FakeLegsAPI` until interrupted; print its URL and credentials.
+
+    >>> main(["--help"])  # doctest: +SKIP
+    """
+    parser = argparse.ArgumentParser(
+        prog="python -m exoml.testing.fake_api",
+        description="Serve a fake Exotel Leg Actions API on 127.0.0.1 until interrupted.",
+    )
+    parser.add_argument("--port", type=int, default=8080, help="TCP port (0: any free port)")
+    parser.add_argument("--account-sid", default="ACfake0000000000000000000000000000")
+    parser.add_argument("--api-key", default="fake-api-key")
+    parser.add_argument("--api-token", default=None, help="default: a random token")
+    parser.add_argument(
+        "--leg",
+        action="append",
+        default=None,
+        metavar="SID",
+        help="a known leg (repeatable); without it every leg is accepted",
+    )
+    parser.add_argument("--rate-limit", type=int, default=None, help="requests per minute")
+    parser.add_argument("-q", "--quiet", action="store_true", help="do not log requests")
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:
+        return int(exc.code or 0)
+
+    if not args.quiet:
+        logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s", stream=sys.stderr)
+    api = FakeLegsAPI(
+        account_sid=args.account_sid,
+        api_key=args.api_key,
+        api_token=args.api_token,
+        legs=args.leg,
+        port=args.port,
+        rate_limit=args.rate_limit,
+    )
+    try:
+        api.start()
+    except OSError as exc:
+        sys.stderr.write(f"fake_api: cannot listen on 127.0.0.1:{args.port}: {exc.strerror}\n")
+        return 2
+    sys.stdout.write(
+        f"Fake Leg Actions API on {api.url} (Ctrl-C to stop)\n"
+        f"export EXOTEL_BASE_URL={api.url}\n"
+        f"export EXOTEL_ACCOUNT_SID={api.account_sid}\n"
+        f"export EXOTEL_API_KEY={api.api_key}\n"
+        f"export EXOTEL_API_TOKEN={api.api_token}\n"
+    )
+    sys.stdout.flush()
+    try:
+        while True:
+            time.sleep(3600)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        api.close()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
