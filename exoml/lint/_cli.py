@@ -1,0 +1,311 @@
+"""The command line: options, configuration, and the run that ties them together."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Sequence
+from typing import Any, NoReturn, TextIO
+
+from ._files import Target, discover
+
+__all__ = ["DEFAULT_MAX_BYTES", "UsageError", "run"]
+
+DEFAULT_MAX_BYTES = 64 * 1024
+FORMAT_NAMES = ("text", "json", "github", "sarif")
+
+DESCRIPTION = """\
+Check ExoML documents (the XML of Exotel's Leg Actions API) and report problems with
+stable codes. A PATH is a file, a directory (searched recursively for *.xml) or - for
+standard input.
+
+exit status: 0 no errors (warnings alone pass unless --strict), 1 errors found,
+2 usage error, unreadable path or internal failure.
+
+Defaults come from [tool.exoml.lint] in the nearest pyproject.toml at or above the
+current directory; command-line options win."""
+
+
+class UsageError(Exception):
+    """A problem with the options or the configuration: exit status 2."""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:
+        # argparse's own errors end the same way as ours: status 2, usage on stderr.
+        self.print_usage(sys.stderr)
+        raise UsageError(message)
+
+
+def _count(minimum: int) -> Any:
+    def parse(value: str) -> int:
+        try:
+            number = int(value)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"not a whole number: {value!r}") from None
+        if number < minimum:
+            raise argparse.ArgumentTypeError(f"must be at least {minimum}: {value!r}")
+        return number
+
+    return parse
+
+
+def build_parser(prog: str) -> argparse.ArgumentParser:
+    """The option parser (option names are part of the command's contract)."""
+    parser = _Parser(
+        prog=prog,
+        usage=f"{prog} [OPTIONS] PATH...",
+        description=DESCRIPTION,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        allow_abbrev=False,
+    )
+    add = parser.add_argument
+    add("paths", nargs="*", metavar="PATH", help="file, directory or - (standard input)")
+    add("--format", choices=FORMAT_NAMES, help="output format (default: text)")
+    add(
+        "--select",
+        action="append",
+        metavar="CODES",
+        help="report only these codes or prefixes, comma-separated (EX2,EX301)",
+    )
+    add("--ignore", action="append", metavar="CODES", help="do not report these codes or prefixes")
+    add(
+        "--strict", action=argparse.BooleanOptionalAction, default=None, help="fail on warnings too"
+    )
+    add(
+        "--max-bytes",
+        type=_count(1),
+        metavar="N",
+        help=f"largest document accepted (default: {DEFAULT_MAX_BYTES})",
+    )
+    add(
+        "-j",
+        "--jobs",
+        type=_count(0),
+        metavar="N",
+        help="check files in N processes, 0 for one per CPU (default: 1)",
+    )
+    add(
+        "--fix",
+        action="store_true",
+        help="apply safe fixes in place (with -: fixed document on stdout, report on stderr)",
+    )
+    add(
+        "--no-color",
+        action="store_true",
+        default=None,
+        help="no colour, even on a terminal (NO_COLOR also works)",
+    )
+    add("--list-rules", action="store_true", help="list every rule and exit")
+    add("--explain", metavar="CODE", help="show a rule's documentation and exit")
+    add(
+        "--stdin-filename",
+        metavar="NAME",
+        help="name to report for standard input (default: <stdin>)",
+    )
+    add("--no-config", action="store_true", help="ignore pyproject.toml")
+    add("--version", action="store_true", help="show the version and exit")
+    return parser
+
+
+def _codes_option(value: Any) -> list[str]:
+    if value is None:
+        return []
+    return [value] if isinstance(value, str) else list(value)
+
+
+def resolve(args: argparse.Namespace, config: dict[str, Any]) -> dict[str, Any]:
+    """Options in force: the command line, else the configuration, else the defaults."""
+
+    def pick(option: Any, key: str, default: Any) -> Any:
+        if option is not None:
+            return option
+        return config.get(key, default)
+
+    options = {
+        "format": pick(args.format, "format", "text"),
+        "select": _codes_option(pick(args.select, "select", None)),
+        "ignore": _codes_option(pick(args.ignore, "ignore", None)),
+        "strict": pick(args.strict, "strict", False),
+        "max_bytes": pick(args.max_bytes, "max-bytes", DEFAULT_MAX_BYTES),
+        "jobs": pick(args.jobs, "jobs", 1),
+        "no_color": pick(args.no_color, "no-color", False),
+    }
+    if options["format"] not in FORMAT_NAMES:
+        raise UsageError(f"format must be one of {', '.join(FORMAT_NAMES)}: {options['format']!r}")
+    if options["max_bytes"] < 1:
+        raise UsageError(f"max-bytes must be at least 1: {options['max_bytes']}")
+    if options["jobs"] < 0:
+        raise UsageError(f"jobs must be 0 or more: {options['jobs']}")
+    if options["jobs"] == 0:
+        options["jobs"] = os.cpu_count() or 1
+    return options
+
+
+def _use_color(stream: TextIO, no_color: bool) -> bool:
+    if no_color or os.environ.get("NO_COLOR"):
+        return False
+    isatty = getattr(stream, "isatty", None)
+    return bool(isatty and isatty())
+
+
+def run(argv: Sequence[str], *, prog: str) -> int:
+    """Parse ``argv``, lint, write the report; returns the exit status."""
+    for stream in (sys.stdout, sys.stderr):
+        # Source lines and messages may hold characters the terminal's encoding lacks.
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is not None:
+            reconfigure(errors="backslashreplace")
+    parser = build_parser(prog)
+    try:
+        try:
+            args = parser.parse_args(list(argv))
+        except SystemExit as exc:  # --help
+            return exc.code if isinstance(exc.code, int) else 0
+        return _run(args, prog)
+    except UsageError as exc:
+        sys.stderr.write(f"{prog}: error: {exc}\n")
+        return 2
+
+
+def _run(args: argparse.Namespace, prog: str) -> int:
+    if args.version:
+        from ._formatters import _version
+
+        sys.stdout.write(f"{prog} {_version() or 'unknown'}\n")
+        return 0
+    config: dict[str, Any] = {}
+    if not args.no_config:
+        from ._config import ConfigError, find_pyproject, load_config
+
+        pyproject = find_pyproject(os.getcwd())
+        if pyproject is not None:
+            try:
+                config, warning = load_config(pyproject)
+            except ConfigError as exc:
+                raise UsageError(str(exc)) from None
+            if warning:
+                sys.stderr.write(f"{prog}: warning: {warning}\n")
+    options = resolve(args, config)
+
+    from .._rules import RULES
+
+    known = [r.code for r in RULES]
+    from ._select import parse_codes
+
+    try:
+        select = parse_codes(options["select"], known)
+        ignore = parse_codes(options["ignore"], known)
+    except ValueError as exc:
+        raise UsageError(f"{exc} (see --list-rules)") from None
+
+    if args.list_rules:
+        _list_rules(RULES, options["format"])
+        return 0
+    if args.explain is not None:
+        return _explain(args.explain, RULES, prog)
+    if not args.paths:
+        raise UsageError("no PATH given (use - to read standard input)")
+
+    targets = discover(args.paths, stdin_name=args.stdin_filename or "<stdin>")
+    if not targets:
+        sys.stderr.write(f"{prog}: warning: no *.xml files found under the given paths\n")
+    max_bytes: int = options["max_bytes"]
+    targets = [_read_stdin(t, max_bytes) if t.path is None else t for t in targets]
+    reads_stdin = any(t.path is None for t in targets)
+
+    from ._formatters import FORMATTERS, Stats, fixed_line
+    from ._runner import Settings
+    from ._runner import run as run_targets
+
+    # With --fix and -, standard output carries the fixed document alone.
+    report_stream = sys.stderr if args.fix and reads_stdin else sys.stdout
+    formatter = FORMATTERS[options["format"]](
+        report_stream, color=_use_color(report_stream, options["no_color"]), rules=RULES
+    )
+    settings = Settings(max_bytes, select, ignore, args.fix, formatter.needs_source)
+    files = with_problems = errors = warnings = fixed = failures = 0
+    for result in run_targets(targets, settings, options["jobs"]):
+        if result.error is not None:
+            failures += 1
+            sys.stderr.write(f"{prog}: {result.display}: {result.error}\n")
+        else:
+            files += 1
+        if result.fixed and not formatter.reports_fixes:
+            sys.stderr.write("".join(fixed_line(result.display, d) + "\n" for d in result.fixed))
+        formatter.add(result)
+        if result.output is not None:
+            _write_document(result.output, more=result.truncated)
+        with_problems += bool(result.diagnostics)
+        file_errors = sum(d.is_error for d in result.diagnostics)
+        errors += file_errors
+        warnings += len(result.diagnostics) - file_errors
+        fixed += len(result.fixed)
+    formatter.finish(Stats(files, with_problems, errors, warnings, fixed, failures))
+    report_stream.flush()
+    if failures:
+        return 2
+    return 1 if errors or (options["strict"] and warnings) else 0
+
+
+def _read_stdin(target: Target, max_bytes: int) -> Target:
+    try:
+        return target._replace(data=sys.stdin.buffer.read(max_bytes + 1))
+    except (OSError, AttributeError, ValueError) as exc:
+        return target._replace(error=f"cannot read standard input: {exc}")
+
+
+def _write_document(data: bytes, *, more: bool) -> None:
+    """Write a document to standard output; ``more``: copy the rest of standard input too."""
+    sys.stdout.flush()
+    out = sys.stdout.buffer
+    out.write(data)
+    if more:
+        # Too big to check (so not fixed): pass the rest through untouched, unread.
+        while chunk := sys.stdin.buffer.read(1 << 16):
+            out.write(chunk)
+    out.flush()
+
+
+def _list_rules(rules: Sequence[Any], format_name: str) -> None:
+    if format_name in ("json", "sarif"):
+        import json
+
+        items = [
+            {
+                "code": r.code,
+                "name": r.name,
+                "severity": r.severity,
+                "fixable": r.fixable,
+                "summary": r.summary,
+            }
+            for r in rules
+        ]
+        json.dump(items, sys.stdout, indent=2)
+        sys.stdout.write("\n")
+        return
+    width = max((len(r.name) for r in rules), default=4)
+    lines = [f"{'CODE':<6} {'SEVERITY':<8} {'FIX':<3} {'NAME':<{width}} SUMMARY"]
+    lines.extend(
+        f"{r.code:<6} {r.severity:<8} {'yes' if r.fixable else '':<3} {r.name:<{width}} {r.summary}"
+        for r in rules
+    )
+    sys.stdout.write("\n".join(line.rstrip() for line in lines) + "\n")
+
+
+def _explain(query: str, rules: Sequence[Any], prog: str) -> int:
+    wanted = query.strip()
+    for r in rules:
+        if wanted.upper() == r.code or wanted.lower() == r.name:
+            break
+    else:
+        raise UsageError(f"unknown rule {query!r} (see --list-rules)")
+    fixable = "; fixable with --fix" if r.fixable else ""
+    parts = [f"{r.code} {r.name} ({r.severity}{fixable})", "", r.doc.strip(), ""]
+    for label, example in (("Bad", r.bad), ("Good", r.good)):
+        if example and example.strip() not in r.doc:
+            body = "\n".join("    " + line for line in example.strip().splitlines())
+            parts += [f"{label}:", "", body, ""]
+    sys.stdout.write("\n".join(parts))
+    return 0

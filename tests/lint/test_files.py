@@ -1,0 +1,48 @@
+"""Expanding command-line paths into targets."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from exoml.lint._files import discover
+
+
+def _tree(root: Path) -> None:
+    for name in ["b.xml", "a.XML", "notes.txt", "sub/c.xml", "sub/deeper/d.xml", ".hidden/e.xml"]:
+        path = root / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text("<Flow><Answer/></Flow>")
+
+
+def test_directory_is_searched_recursively_in_sorted_order(tmp_path: Path) -> None:
+    _tree(tmp_path)
+    found = [t.display for t in discover([str(tmp_path)])]
+    relative = [os.path.relpath(p, tmp_path) for p in found]
+    assert relative == ["a.XML", "b.xml", "sub/c.xml", os.path.join("sub", "deeper", "d.xml")]
+
+
+def test_files_keep_command_line_order_and_are_deduplicated(tmp_path: Path) -> None:
+    _tree(tmp_path)
+    b, notes = str(tmp_path / "b.xml"), str(tmp_path / "notes.txt")
+    found = [t.display for t in discover([b, notes, "-", b, str(tmp_path / "sub"), "-"])]
+    assert found == [b, notes, "<stdin>", str(tmp_path / "sub" / "c.xml"), str(tmp_path / "sub" / "deeper" / "d.xml")]
+
+
+def test_missing_path_becomes_an_error_target(tmp_path: Path) -> None:
+    (target,) = discover([str(tmp_path / "missing.xml")])
+    assert target.error == "No such file or directory"
+
+
+@pytest.mark.skipif(os.geteuid() == 0 if hasattr(os, "geteuid") else True, reason="root reads all")
+def test_unlistable_directory_becomes_an_error_target(tmp_path: Path) -> None:
+    locked = tmp_path / "locked"
+    locked.mkdir()
+    locked.chmod(0)
+    try:
+        (target,) = discover([str(tmp_path)])
+        assert target.error is not None
+    finally:
+        locked.chmod(0o755)

@@ -1,0 +1,68 @@
+"""Edits, byte-faithful encoding and atomic writes."""
+
+from __future__ import annotations
+
+import os
+import stat
+from pathlib import Path
+
+import pytest
+
+from exoml._diagnostics import Edit
+from exoml.lint._fix import BOM, apply_edits, encode_like, write_atomic
+
+
+def test_apply_edits_in_any_order() -> None:
+    text = "<flow><startplay/></flow>"
+    edits = [Edit(1, 5, "Flow"), Edit(20, 24, "Flow"), Edit(7, 16, "StartPlay")]
+    assert apply_edits(text, edits) == "<Flow><StartPlay/></Flow>"
+
+
+def test_apply_edits_counts_code_points() -> None:
+    text = "<!-- é😀 --><flow/>"
+    start = text.index("flow")
+    assert apply_edits(text, [Edit(start, start + 4, "Flow")]) == "<!-- é😀 --><Flow/>"
+
+
+def test_overlapping_edit_is_skipped() -> None:
+    assert apply_edits("abcdef", [Edit(0, 3, "X"), Edit(2, 4, "Y")]) == "Xdef"
+
+
+def test_encode_like_keeps_a_bom_the_text_lost() -> None:
+    assert encode_like("<Flow/>", BOM + b"<flow/>") == BOM + b"<Flow/>"
+    assert encode_like("\ufeff<Flow/>", BOM + b"<flow/>") == BOM + b"<Flow/>"
+    assert encode_like("<Flow/>", b"<flow/>") == b"<Flow/>"
+
+
+def test_write_atomic_replaces_and_keeps_mode(tmp_path: Path) -> None:
+    path = tmp_path / "a.xml"
+    path.write_bytes(b"old")
+    os.chmod(path, 0o640)
+    write_atomic(str(path), b"new\r\n")
+    assert path.read_bytes() == b"new\r\n"
+    assert stat.S_IMODE(path.stat().st_mode) == 0o640
+    assert [p.name for p in tmp_path.iterdir()] == ["a.xml"]  # no temporary file left
+
+
+def test_write_atomic_follows_symlinks(tmp_path: Path) -> None:
+    real = tmp_path / "real.xml"
+    real.write_bytes(b"old")
+    link = tmp_path / "link.xml"
+    link.symlink_to(real)
+    write_atomic(str(link), b"new")
+    assert link.is_symlink()
+    assert real.read_bytes() == b"new"
+
+
+def test_failed_write_leaves_the_old_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = tmp_path / "a.xml"
+    path.write_bytes(b"old")
+
+    def crash(src: str, dst: str) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(os, "replace", crash)
+    with pytest.raises(OSError, match="No space"):
+        write_atomic(str(path), b"new")
+    assert path.read_bytes() == b"old"
+    assert [p.name for p in tmp_path.iterdir()] == ["a.xml"]
