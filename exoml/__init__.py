@@ -1,0 +1,127 @@
+"""exoml: compose, validate, lint and send Exotel ExoML for the Leg Actions API.
+
+>>> from exoml import Flow, Say
+>>> print(Flow().answer().say("Hello").gather(Say("Enter your PIN"), num_digits=4))
+<Flow><Answer/><Say>Hello</Say><Gather numDigits="4"><Say>Enter your PIN</Say></Gather></Flow>
+
+Names are loaded on first use, so ``import exoml`` (and the linter) stays fast and does
+not import the HTTP client.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+from ._diagnostics import Diagnostic, Edit, Fix, Severity
+from ._errors import (
+    ApiError,
+    AuthenticationError,
+    ExomlError,
+    FlowError,
+    InvalidExomlError,
+    LegNotFoundError,
+    PermissionDeniedError,
+    RateLimitError,
+    ServerError,
+    TransportError,
+)
+
+if TYPE_CHECKING:
+    from ._check import validate
+    from ._client import ActionAccepted, AsyncLegsClient, LegsClient
+    from ._flow import (
+        Answer,
+        Flow,
+        Gather,
+        Hangup,
+        Hold,
+        JoinBridge,
+        LeaveBridge,
+        Mute,
+        Refer,
+        Say,
+        StartMonitoring,
+        StartPlay,
+        StartRecording,
+        StartStream,
+        StopMonitoring,
+        StopPlay,
+        StopRecording,
+        StopSay,
+        StopStream,
+        UnHold,
+        UnMute,
+        Verb,
+    )
+    from ._schema import schema_path
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "ActionAccepted",
+    "Answer",
+    "ApiError",
+    "AsyncLegsClient",
+    "AuthenticationError",
+    "Diagnostic",
+    "Edit",
+    "ExomlError",
+    "Fix",
+    "Flow",
+    "FlowError",
+    "Gather",
+    "Hangup",
+    "Hold",
+    "InvalidExomlError",
+    "JoinBridge",
+    "LeaveBridge",
+    "LegNotFoundError",
+    "LegsClient",
+    "Mute",
+    "PermissionDeniedError",
+    "RateLimitError",
+    "Refer",
+    "Say",
+    "ServerError",
+    "Severity",
+    "StartMonitoring",
+    "StartPlay",
+    "StartRecording",
+    "StartStream",
+    "StopMonitoring",
+    "StopPlay",
+    "StopRecording",
+    "StopSay",
+    "StopStream",
+    "TransportError",
+    "UnHold",
+    "UnMute",
+    "Verb",
+    "schema_path",
+    "validate",
+]
+
+_FLOW_NAMES = ["Answer", "Flow", "Gather", "Hangup", "Hold", "JoinBridge", "LeaveBridge", "Mute", "Refer", "Say", "StartMonitoring", "StartPlay", "StartRecording", "StartStream", "StopMonitoring", "StopPlay", "StopRecording", "StopSay", "StopStream", "UnHold", "UnMute", "Verb"]
+_LAZY: dict[str, str] = {
+    **dict.fromkeys(_FLOW_NAMES, "._flow"),
+    "validate": "._check",
+    "schema_path": "._schema",
+    "LegsClient": "._client",
+    "AsyncLegsClient": "._client",
+    "ActionAccepted": "._client",
+}
+
+if not TYPE_CHECKING:
+
+    def __getattr__(name: str) -> Any:
+        module = _LAZY.get(name)
+        if module is None:
+            raise AttributeError(f"module 'exoml' has no attribute {name!r}")
+        value = getattr(importlib.import_module(module, __name__), name)
+        globals()[name] = value
+        return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))

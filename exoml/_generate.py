@@ -1,0 +1,53 @@
+"""Regenerate (or, with ``--check``, verify) the files derived from the catalogue.
+
+``python -m exoml._generate`` writes ``schema/exoml.xsd``, ``docs/verbs.md`` and
+``docs/rules.md``; ``--check`` exits 1 and names the files that drifted.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+ROOT_DIR = Path(__file__).resolve().parent.parent
+
+
+def targets() -> dict[Path, Callable[[], str]]:
+    """Each generated file and the function that makes its text."""
+    from ._reference import rule_reference, verb_reference
+    from ._xsd import generate_xsd
+
+    return {
+        ROOT_DIR / "schema" / "exoml.xsd": generate_xsd,
+        ROOT_DIR / "docs" / "verbs.md": verb_reference,
+        ROOT_DIR / "docs" / "rules.md": rule_reference,
+    }
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = list(sys.argv[1:] if argv is None else argv)
+    check = "--check" in args
+    drifted: list[str] = []
+    for path, make in targets().items():
+        text = make()
+        current = path.read_text(encoding="utf-8") if path.is_file() else None
+        if current == text:
+            continue
+        rel = str(path.relative_to(ROOT_DIR))
+        if check:
+            drifted.append(rel)
+        else:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            tmp = path.with_suffix(path.suffix + ".tmp")
+            tmp.write_text(text, encoding="utf-8")
+            tmp.replace(path)
+            print(f"wrote {rel}")
+    if drifted:
+        print("out of date (run `make schema`): " + ", ".join(drifted), file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

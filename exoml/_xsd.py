@@ -1,0 +1,92 @@
+"""Generate ``schema/exoml.xsd`` (XSD 1.0) from the catalogue.
+
+The schema encodes every bound, enumeration, required attribute, text rule and child
+rule that XSD 1.0 can express. Types are derived from ``xs:string`` with patterns rather
+than from ``xs:integer``/``xs:boolean``, whose white-space collapsing and lexical
+variants (``+5``, `` 5 ``, ``1`` for true) would accept what the API does not.
+
+Only ``Flow`` is a global element, so a document rooted at a verb is invalid, as it is
+for the check engine.
+"""
+
+from __future__ import annotations
+
+from ._catalogue import ROOT, VERBS, Attr, VerbSpec
+from ._values import ValueKind
+
+__all__ = ["generate_xsd"]
+
+_HEADER = """<?xml version="1.0" encoding="UTF-8"?>
+<!-- Generated from exoml's verb catalogue by `make schema`. Do not edit by hand. -->
+<!-- ExoML for Exotel's Leg Actions API: POST /v2/accounts/{sid}/legs/{leg_sid}/actions -->
+<xs:schema xmlns:xs="http://www.w3.org/2001/XMLSchema" elementFormDefault="unqualified">
+"""
+
+
+def _simple_type_name(kind: ValueKind, names: dict[int, str], wanted: str) -> str:
+    key = id(kind)
+    if key not in names:
+        names[key] = wanted
+    return names[key]
+
+
+def _attr_type_name(spec: VerbSpec, attr: Attr) -> str:
+    return f"{spec.element}.{attr.name}"
+
+
+def generate_xsd() -> str:
+    """The XSD as text, deterministic for a given catalogue."""
+    out: list[str] = [_HEADER]
+    w = out.append
+    # One named simple type per distinct value kind (shared kinds share a type).
+    names: dict[int, str] = {}
+    kinds: dict[str, ValueKind] = {}
+    for spec in VERBS:
+        for attr in spec.attrs:
+            name = _simple_type_name(attr.kind, names, _attr_type_name(spec, attr))
+            kinds.setdefault(name, attr.kind)
+        if spec.text is not None:
+            name = _simple_type_name(spec.text.kind, names, f"{spec.element}.text")
+            kinds.setdefault(name, spec.text.kind)
+
+    w(f'\n  <xs:element name="{ROOT}" type="FlowType"/>\n\n')
+    w('  <xs:complexType name="FlowType">\n')
+    w('    <xs:choice minOccurs="1" maxOccurs="unbounded">\n')
+    for spec in VERBS:
+        w(f'      <xs:element name="{spec.element}" type="{spec.element}Type"/>\n')
+    w("    </xs:choice>\n  </xs:complexType>\n")
+
+    for spec in VERBS:
+        evidence = "casing unconfirmed" if not spec.casing_confirmed else "casing confirmed"
+        w(f"\n  <!-- {spec.element}: {spec.summary} ({evidence}) -->\n")
+        required = ' use="required"'
+        attrs = "".join(
+            f'      <xs:attribute name="{a.name}" type="{names[id(a.kind)]}"'
+            f"{required if a.required else ''}/>\n"
+            for a in spec.attrs
+        )
+        if spec.text is not None:
+            w(f'  <xs:complexType name="{spec.element}Type">\n    <xs:simpleContent>\n')
+            w(f'      <xs:extension base="{names[id(spec.text.kind)]}">\n')
+            w(attrs.replace("      <xs:attribute", "        <xs:attribute"))
+            w("      </xs:extension>\n    </xs:simpleContent>\n  </xs:complexType>\n")
+        elif spec.children:
+            w(f'  <xs:complexType name="{spec.element}Type">\n')
+            high = "unbounded" if spec.max_children is None else str(spec.max_children)
+            w(f'    <xs:choice minOccurs="0" maxOccurs="{high}">\n')
+            for child in spec.children:
+                w(f'      <xs:element name="{child}" type="{child}Type"/>\n')
+            w("    </xs:choice>\n")
+            w(attrs.replace("      <xs:attribute", "    <xs:attribute"))
+            w("  </xs:complexType>\n")
+        else:
+            w(f'  <xs:complexType name="{spec.element}Type">\n')
+            w(attrs.replace("      <xs:attribute", "    <xs:attribute"))
+            w("  </xs:complexType>\n")
+
+    w("\n  <!-- Value types -->\n")
+    for name, kind in kinds.items():
+        w(f'  <xs:simpleType name="{name}">\n    <!-- {kind.rule} -->\n')
+        w(f"    {kind.xsd_type()}\n  </xs:simpleType>\n")
+    w("</xs:schema>\n")
+    return "".join(out)
