@@ -102,7 +102,30 @@ __all__ = [
     "validate",
 ]
 
-_FLOW_NAMES = ["Answer", "Flow", "Gather", "Hangup", "Hold", "JoinBridge", "LeaveBridge", "Mute", "Refer", "Say", "StartMonitoring", "StartPlay", "StartRecording", "StartStream", "StopMonitoring", "StopPlay", "StopRecording", "StopSay", "StopStream", "UnHold", "UnMute", "Verb"]
+_FLOW_NAMES = [
+    "Answer",
+    "Flow",
+    "Gather",
+    "Hangup",
+    "Hold",
+    "JoinBridge",
+    "LeaveBridge",
+    "Mute",
+    "Refer",
+    "Say",
+    "StartMonitoring",
+    "StartPlay",
+    "StartRecording",
+    "StartStream",
+    "StopMonitoring",
+    "StopPlay",
+    "StopRecording",
+    "StopSay",
+    "StopStream",
+    "UnHold",
+    "UnMute",
+    "Verb",
+]
 _LAZY: dict[str, str] = {
     **dict.fromkeys(_FLOW_NAMES, "._flow"),
     "validate": "._check",

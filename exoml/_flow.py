@@ -115,7 +115,7 @@ class Verb:
         parts = [self._open]
         if values:
             kept: list[object] = []
-            for attr, value in zip(self._attrs, values):
+            for attr, value in zip(self._attrs, values, strict=True):
                 if value is None:
                     if attr.required:
                         raise _refusal(spec, attr.name, attr.py, value, "is required")
@@ -173,20 +173,20 @@ class Verb:
     @property
     def arguments(self) -> dict[str, object]:
         """The attributes that are set, by Python name: ``{"loop": 2}``."""
-        return {a.py: v for a, v in zip(self._attrs, self._values) if v is not None}
+        return {a.py: v for a, v in zip(self._attrs, self._values, strict=True) if v is not None}
 
     @property
     def attributes(self) -> dict[str, str]:
         """The attributes that are set, by ExoML name, as written: ``{"loop": "2"}``."""
         return {
             a.name: a.kind.check_python(v)
-            for a, v in zip(self._attrs, self._values)
+            for a, v in zip(self._attrs, self._values, strict=True)
             if v is not None
         }
 
     def get(self, name: str) -> object:
         """The value of the attribute with Python name ``name`` (None when not set)."""
-        for attr, value in zip(self._attrs, self._values):
+        for attr, value in zip(self._attrs, self._values, strict=True):
             if attr.py == name:
                 return value
         raise AttributeError(f"{self.spec.element} has no attribute {name!r}")
@@ -467,7 +467,8 @@ def _appender(cls: Callable[_P, Verb]) -> Callable[Concatenate[Flow, _P], Flow]:
         flow._verbs = (*self._verbs, cls(*args, **kwargs))
         return flow
 
-    assert isinstance(cls, type) and issubclass(cls, Verb)
+    assert isinstance(cls, type)
+    assert issubclass(cls, Verb)
     import inspect  # only when the module is imported; never on a hot path
 
     spec = cls.spec

@@ -122,7 +122,7 @@ def rule_reference() -> str:
             f"| [{r.code}](#{r.code.lower()}) | `{r.name}` | {r.severity} | {fix} | {r.summary} |\n"
         )
     for r in RULES:
-        title, _, body = r.doc.strip().partition("\n")
+        _, _, body = r.doc.strip().partition("\n")
         out.append(f"\n## {r.code}\n\n**{r.name}** · {r.severity}")
         out.append(" · fixable with `--fix`\n\n" if r.fixable else "\n\n")
         out.append(body.strip() + "\n\n")

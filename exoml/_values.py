@@ -167,7 +167,8 @@ class IntRange(ValueKind):
         return int(text)
 
     def xsd_type(self) -> str:
-        return f'<xs:restriction base="xs:string"><xs:pattern value="{self.pattern}"/></xs:restriction>'
+        restriction = '<xs:restriction base="xs:string">'
+        return f'{restriction}<xs:pattern value="{self.pattern}"/></xs:restriction>'
 
     def example(self) -> int:
         return self.low if self.high is None else min(self.high, max(self.low, 2))

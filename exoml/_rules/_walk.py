@@ -116,12 +116,12 @@ def walk(ctx: Context) -> None:
     """Check the parsed document in ``ctx`` and record every diagnostic."""
     root = ctx.root
     assert root is not None
-    tag = root.tag
+    tag = str(root.tag)
     if tag != ROOT:
         if tag == CLASSIC_ROOT:
             ctx.add(ex102.RULE, ex102.MESSAGE, element=root, hint=ex102.HINT)
             return
-        name = ex202.canonical(tag) if isinstance(tag, str) else None
+        name = ex202.canonical(tag)
         if name != ROOT:
             ctx.add(ex101.RULE, ex101.message(str(tag)), element=root, hint=ex101.HINT)
             return
