@@ -1,0 +1,1 @@
+"""Side-by-side benchmarks of exoml against its peers and its floors (``make bench``)."""

@@ -1,0 +1,272 @@
+"""Timing, statistics and the result record shared by every comparison.
+
+Every row is a ratio against a baseline measured in the same run: repetitions alternate
+between the two sides (A B, B A, A B, ...) so that drift in the machine's speed lands on
+both, and the row reports the median of the per-repetition ratios with their spread.
+"""
+
+from __future__ import annotations
+
+import gc
+import os
+import statistics
+import subprocess
+import threading
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import IO, Any, Literal
+
+from .corpus import Corpus
+from .corpus import build as build_corpus
+
+Status = Literal["ok", "not available", "error"]
+
+
+class NotAvailable(Exception):
+    """The part of exoml a row needs does not exist yet (or a tool is missing)."""
+
+
+class CheckFailed(Exception):
+    """A side did not do the real work (wrong output, wrong exit code, ...)."""
+
+
+@dataclass(frozen=True)
+class Target:
+    """What a row must satisfy: ``x >= value`` or ``x <= value`` (or ``<``).
+
+    ``x`` is the median ratio, or, when ``on`` is ``"exoml"``, exoml's own figure (for
+    absolute targets such as peak memory, where the baseline is shown for scale only).
+    """
+
+    op: Literal[">=", "<=", "<"]
+    value: float
+    text: str
+    on: Literal["ratio", "exoml"] = "ratio"
+
+    def met(self, x: float) -> bool:
+        if self.op == ">=":
+            return x >= self.value
+        if self.op == "<=":
+            return x <= self.value
+        return x < self.value
+
+
+@dataclass
+class Spread:
+    """Summary of the per-repetition ratios."""
+
+    median: float
+    p25: float
+    p75: float
+    low: float
+    high: float
+    n: int
+
+    @classmethod
+    def of(cls, values: Sequence[float]) -> Spread:
+        if not values:
+            raise ValueError("no values")
+        ordered = sorted(values)
+        if len(ordered) >= 2:
+            q = statistics.quantiles(ordered, n=4, method="inclusive")
+            p25, p75 = q[0], q[2]
+        else:
+            p25 = p75 = ordered[0]
+        return cls(statistics.median(ordered), p25, p75, ordered[0], ordered[-1], len(ordered))
+
+
+@dataclass
+class RowResult:
+    """One line of the table, and everything needed to trust it."""
+
+    key: str
+    comparison: str
+    baseline_name: str
+    ratio_meaning: str
+    target: Target
+    status: Status = "ok"
+    note: str = ""
+    baseline: str = ""  # the baseline's median, formatted with its unit
+    exoml: str = ""  # exoml's median, formatted with its unit
+    ratio: Spread | None = None
+    ratios: list[float] = field(default_factory=list)
+    met: bool | None = None
+    checks: list[str] = field(default_factory=list)  # what was verified, in words
+    details: dict[str, Any] = field(default_factory=dict)
+
+    def finish(
+        self, ratios: Sequence[float], *, extra_ok: bool = True, exoml_value: float | None = None
+    ) -> None:
+        """Record the per-repetition ratios and decide whether the target is met.
+
+        ``extra_ok`` is False when a condition of the target beyond the figure failed
+        (for example, a check the builder must still run); ``exoml_value`` is exoml's
+        own figure for targets on it rather than on the ratio.
+        """
+        self.ratios = [round(r, 4) for r in ratios]
+        self.ratio = Spread.of(ratios)
+        if self.target.on == "exoml":
+            if exoml_value is None:
+                raise ValueError("an absolute target needs exoml_value")
+            figure = exoml_value
+        else:
+            figure = self.ratio.median
+        self.met = self.target.met(figure) and extra_ok
+
+    def to_json(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["target"] = asdict(self.target)
+        return data
+
+
+def alternate(
+    side_a: Callable[[], object],
+    side_b: Callable[[], object],
+    repetitions: int,
+    *,
+    collect: bool = True,
+) -> tuple[list[int], list[int]]:
+    """Run ``side_a`` and ``side_b`` alternately; return the nanoseconds of each run.
+
+    The order flips every repetition (A B, B A, ...) so neither side always runs second,
+    in the warmer or the hotter machine. A garbage collection before each timed run
+    starts both from the same heap state; collections during the run are part of the
+    work (a builder that allocates a lot pays for it).
+    """
+    times_a: list[int] = []
+    times_b: list[int] = []
+    for rep in range(repetitions):
+        order = ((side_a, times_a), (side_b, times_b))
+        if rep % 2:
+            order = (order[1], order[0])
+        for fn, sink in order:
+            if collect:
+                gc.collect()
+            start = time.perf_counter_ns()
+            fn()
+            sink.append(time.perf_counter_ns() - start)
+    return times_a, times_b
+
+
+def calibrate(fn: Callable[[int], object], min_seconds: float, *, limit: int = 1 << 22) -> int:
+    """The number of iterations for which ``fn(n)`` takes at least ``min_seconds``."""
+    n = 1
+    while n < limit:
+        start = time.perf_counter()
+        fn(n)
+        elapsed = time.perf_counter() - start
+        if elapsed >= min_seconds:
+            return n
+        # Aim a little past the goal, at most 10x per step.
+        n = max(n + 1, min(n * 10, int(n * min_seconds / max(elapsed, 1e-9) * 1.2)))
+    return limit
+
+
+@dataclass
+class ProcessRun:
+    """A finished child process: exit code, wall time, peak RSS and its output."""
+
+    returncode: int
+    wall_ns: int
+    maxrss_kb: int
+    stdout: str
+    stderr: str
+
+
+def run_process(
+    argv: Sequence[str],
+    *,
+    cwd: Path,
+    out_dir: Path,
+    env: dict[str, str] | None = None,
+    timeout: float = 300.0,
+) -> ProcessRun:
+    """Run one command to completion; time it and read its own peak RSS.
+
+    Output goes to files (not pipes) so that neither side is slowed by a reader; the
+    peak RSS comes from ``wait4`` for that child alone (``ru_maxrss``, which Linux reports
+    in KiB, covering the child and any of its children it waited for).
+    """
+    out_dir.mkdir(parents=True, exist_ok=True)
+    out_path = out_dir / "stdout.txt"
+    err_path = out_dir / "stderr.txt"
+    with open(out_path, "wb") as out, open(err_path, "wb") as err:
+        start = time.perf_counter_ns()
+        proc = subprocess.Popen(
+            list(argv), cwd=cwd, stdout=out, stderr=err, stdin=subprocess.DEVNULL, env=env
+        )
+        # A blocking wait4 times the child exactly; a timer kills it if it hangs.
+        watchdog = threading.Timer(timeout, proc.kill)
+        watchdog.start()
+        try:
+            _, status, usage = os.wait4(proc.pid, 0)
+        finally:
+            watchdog.cancel()
+        wall = time.perf_counter_ns() - start
+        proc.returncode = os.waitstatus_to_exitcode(status)
+    if proc.returncode == -9:
+        raise CheckFailed(f"{argv[0]} killed after {timeout:.0f} s")
+    return ProcessRun(
+        proc.returncode,
+        wall,
+        int(usage.ru_maxrss),
+        out_path.read_text(errors="replace"),
+        err_path.read_text(errors="replace"),
+    )
+
+
+def fmt_time(seconds: float) -> str:
+    """A duration with a readable unit."""
+    if seconds >= 1:
+        return f"{seconds:.2f} s"
+    if seconds >= 1e-3:
+        return f"{seconds * 1e3:.1f} ms"
+    if seconds >= 1e-6:
+        return f"{seconds * 1e6:.2f} µs"
+    return f"{seconds * 1e9:.0f} ns"
+
+
+def median_seconds(times_ns: Sequence[int], per: int = 1) -> float:
+    """The median of ``times_ns`` in seconds, divided by ``per`` operations."""
+    return statistics.median(times_ns) / 1e9 / per
+
+
+def write_text(stream: IO[str], text: str) -> None:
+    stream.write(text)
+    stream.flush()
+
+
+@dataclass
+class Context:
+    """What every row needs: where things are and how hard to try."""
+
+    repo: Path
+    work: Path  # scratch space (bench/.work by default), never committed
+    python: str  # the interpreter that runs exoml (this one)
+    quick: bool = False
+    corpus_size: int = 10_000
+    _corpus: Corpus | None = field(default=None, repr=False)
+    # The rows of the group now running, so that a crash still reports them.
+    current: list[RowResult] = field(default_factory=list, repr=False)
+
+    def register(self, *rows: RowResult) -> list[RowResult]:
+        self.current.extend(rows)
+        return list(rows)
+
+    def corpus(self) -> Corpus:
+        """The lint corpus, written on first use."""
+        if self._corpus is None:
+            self._corpus = build_corpus(self.work, self.corpus_size)
+        return self._corpus
+
+    def reps(self, full: int, quick: int = 2) -> int:
+        return quick if self.quick else full
+
+    def env(self) -> dict[str, str]:
+        """The environment for child processes: this one, minus what would skew timing."""
+        env = dict(os.environ)
+        for name in ("PYTHONPROFILEIMPORTTIME", "PYTHONTRACEMALLOC", "PYTHONDEVMODE"):
+            env.pop(name, None)
+        return env

@@ -1,0 +1,239 @@
+"""The three outputs of a run: the printed table, ``latest.json`` and ``performance.md``."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from .harness import RowResult
+
+HEADERS = (
+    "comparison",
+    "baseline",
+    "exoml",
+    "ratio (median)",
+    "spread (p25–p75)",
+    "target",
+    "met?",
+)
+
+
+def cells(row: RowResult) -> tuple[str, ...]:
+    if row.status != "ok" or row.ratio is None:
+        state = row.status if row.status != "ok" else "no data"
+        return (row.comparison, state, state, "—", "—", row.target.text, "—")
+    r = row.ratio
+    met = "yes" if row.met else "NO"
+    return (
+        row.comparison,
+        row.baseline,
+        row.exoml,
+        f"{r.median:.2f}x",
+        f"{r.p25:.2f}–{r.p75:.2f}",
+        row.target.text,
+        met,
+    )
+
+
+def text_table(rows: Sequence[RowResult]) -> str:
+    """A plain-text table, aligned, with the notes below it."""
+    body = [cells(r) for r in rows]
+    widths = [max(len(h), *(len(c[i]) for c in body)) for i, h in enumerate(HEADERS)]
+    sep = "  "
+    lines = [sep.join(h.ljust(w) for h, w in zip(HEADERS, widths, strict=True)).rstrip()]
+    lines.append(sep.join("-" * w for w in widths))
+    for c in body:
+        lines.append(sep.join(v.ljust(w) for v, w in zip(c, widths, strict=True)).rstrip())
+    notes = [f"  {r.key}: {r.note}" for r in rows if r.note]
+    if notes:
+        lines += ["", "notes:", *notes]
+    return "\n".join(lines) + "\n"
+
+
+def _md_escape(text: str) -> str:
+    return text.replace("|", "\\|")
+
+
+def markdown_table(rows: Sequence[RowResult]) -> str:
+    lines = [
+        "| " + " | ".join(HEADERS) + " |",
+        "|" + "|".join("---" for _ in HEADERS) + "|",
+    ]
+    for r in rows:
+        lines.append("| " + " | ".join(_md_escape(v) for v in cells(r)) + " |")
+    return "\n".join(lines) + "\n"
+
+
+def write_json(path: Path, run: dict[str, Any], rows: Sequence[RowResult]) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    data = {**run, "rows": [r.to_json() for r in rows]}
+    path.write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+
+
+# What each row measures and why its baseline does the same work. Kept here, beside the
+# writer, so the published page always describes the code that produced its numbers.
+EXPLAIN: dict[str, str] = {
+    "build_twilio": (
+        "Builds and serialises the representative flow (a `Say` with engine, language and "
+        "voice; a `Gather` with `numDigits`, `timeoutInSec`, `finishOnKey` around a nested "
+        "`Say`; a `StartPlay` with `loop`; a `Hangup`) from one of 64 input sets per "
+        "iteration, to a string. The baseline builds the equivalent TwiML with Twilio's "
+        "`VoiceResponse` (`say`, `gather` + nested `say`, `play` with `loop`, `hangup`) and "
+        "serialises it with `to_xml()`. Before timing, every input set's two documents are "
+        "parsed and compared: same elements (TwiML's `Response`/`Play` mapped to "
+        "`Flow`/`StartPlay`), same texts, same shared attributes."
+    ),
+    "build_floor": (
+        "The same exoml build, against a hand-written f-string that escapes every string "
+        '(`&`, `<`, `>` in text, and `"` too in attributes) and checks nothing: the least '
+        "work that can produce the document. Both take the inputs as one tuple. Before "
+        "timing, exoml's and the floor's output are C14N-equal for all 64 input sets, and "
+        "the builder must still refuse bad values through the same calls (loop 11, zero "
+        "digits, two finish keys, blank or empty text, a NUL character, a bad language "
+        "tag, an ftp URL, a misspelt keyword); the target counts as met only if it does."
+    ),
+    "validate": (
+        "`exoml.validate(bytes)` on 2,000 documents of the corpus (every fifth file, the "
+        "invalid ones included) vs an lxml parse with a hardened parser (no DTD, no "
+        "entities, no network, as exoml's own) plus `XMLSchema.validate` against "
+        "`schema/exoml.xsd`, compiled once outside the timing. Same bytes in memory for "
+        "both. Before timing, both must reject exactly the documents the corpus made "
+        "invalid."
+    ),
+    "lint": (
+        "Whole processes over the 10,000-file corpus: `python -m exoml.lint corpus` "
+        "(searching the directory itself) vs `xmllint --noout --schema schema/exoml.xsd` "
+        "with every file named on one command line (split only if the argument limit "
+        "demands it; the number of invocations is in `latest.json`). Both run in the same "
+        "directory and write to files. Every run is checked: exoml must exit 1 and report "
+        "exactly the invalid files, xmllint must say `validates` for exactly the others."
+    ),
+    "lint_j2": (
+        "As the row above, with `-j 2` (two worker processes on this two-core machine), "
+        "against the same single xmllint process."
+    ),
+    "lint_memory": (
+        "The peak resident set size of the `python -m exoml.lint corpus` process over the "
+        "10,000 files, read from `wait4` (`ru_maxrss`) for that process alone, every "
+        "repetition; the largest is reported. xmllint's is shown for scale."
+    ),
+    "startup": (
+        "Start-up: `python -m exoml.lint one.xml` on one typical valid file vs "
+        '`python -c "import lxml.etree"`, the same interpreter and environment, '
+        "alternating whole processes after two warm-up runs of each (so bytecode caches "
+        "exist for both). Linting a file cannot start faster than Python plus libxml2."
+    ),
+    "client_sequential": (
+        "2,000 sequential `LegsClient.send(leg, document)` vs 2,000 "
+        "`httpx.Client.post(url, json=body, auth=(key, token))` with a status check and "
+        "`.json()` on the answer: what a hand-written client does. The baseline's body is "
+        "the very JSON object the client sent (captured by the server), and the server "
+        "proves afterwards that all requests of both sides had the same path, auth and "
+        "body, and were accepted."
+    ),
+    "client_async": (
+        "`AsyncLegsClient.send` with 50 sends in flight (an `asyncio.Semaphore(50)` over "
+        "`asyncio.gather`) vs the same client awaiting one send at a time, against a "
+        "server that answers each request after 10 ms. Throughput ratio: sequential time "
+        "over concurrent time for the same number of sends. The server records how many "
+        "requests it held at once, so a client that serialises sends cannot pass."
+    ),
+}
+
+SERVER_CHOICE = (
+    "The client rows use `bench/exobench/fastserver.py`, not `exoml.testing.FakeLegsAPI`. "
+    "It runs in its own process, so it takes neither CPU time nor the GIL from the client "
+    "under test (the fake runs a thread in the caller's process, so the sequential row "
+    "would measure the fake as much as the client); it is a few dozen lines of asyncio, "
+    "HTTP/1.1 with keep-alive, so its own cost per request is small and the same for both "
+    "sides. It still checks what the API would: the path, Basic auth, a JSON object with "
+    "an `exoml` string, and answers 202 with the documented body "
+    '(`{"request_id": ..., "http_code": 202, "response": {"data": {"leg_sid": ...}}}`). '
+    "For the async row it adds a fixed 10 ms delay, standing for the network and the API "
+    "(a real round trip is longer, so the measured gain is a conservative one): with no "
+    "latency at all there is nothing for concurrency to overlap, and the row would "
+    "measure only CPU."
+)
+
+
+def _machine_table(machine: dict[str, Any]) -> str:
+    lines = ["| | |", "|---|---|"]
+    for k, v in machine.items():
+        if k == "python_executable":
+            continue
+        lines.append(f"| {k} | {_md_escape(str(v))} |")
+    return "\n".join(lines) + "\n"
+
+
+def markdown_page(run: dict[str, Any], rows: Sequence[RowResult]) -> str:
+    machine = run["machine"]
+    out: list[str] = []
+    out.append("# Performance\n")
+    out.append(
+        "<!-- Generated by `make bench` (bench/run.py). Edit bench/exobench/report.py, "
+        "not this file. -->\n"
+    )
+    out.append(
+        "Each row compares exoml with a baseline **measured in the same run**, side by "
+        "side: the two alternate repetition by repetition (A B, B A, ...), so a slow "
+        "moment of the machine falls on both. The ratio is the median of the "
+        "per-repetition ratios; the spread is their interquartile range (the minimum and "
+        "maximum are in `bench/results/latest.json`, with every raw timing). Absolute "
+        "times are shown for orientation only; they move with the machine, the ratios "
+        "much less.\n"
+    )
+    mode = "quick (smoke) run" if run.get("quick") else "full run"
+    out.append(
+        f"Latest {mode}: {run['generated']}, {run['elapsed_s']:.0f} s, commit "
+        f"`{machine.get('commit', '?')}`.\n"
+    )
+    out.append(markdown_table(rows))
+    notes = [r for r in rows if r.note]
+    if notes:
+        out.append("\nNotes from this run:\n")
+        for r in notes:
+            out.append(f"- **{r.key}**: {_md_escape(r.note)}")
+        out.append("")
+    out.append("\n## The machine\n")
+    out.append(_machine_table(machine))
+    out.append("\n## How to reproduce\n")
+    out.append(
+        "```sh\n"
+        "make bench                               # everything, about two minutes here\n"
+        "make bench BENCH_ARGS=--quick            # a smoke run of every row, seconds\n"
+        ".venv/bin/python bench/run.py --rows lint,startup   # some rows only\n"
+        ".venv/bin/python bench/run.py --list     # the row keys\n"
+        "```\n\n"
+        "`make bench` installs the `bench` extra (Twilio's SDK, used only here, never a "
+        "runtime dependency), writes a deterministic corpus of 10,000 small ExoML files "
+        "(ten of them invalid, one of each kind of mistake) under `bench/.work/` "
+        "(git-ignored), runs every row, prints the table and rewrites "
+        "`bench/results/latest.json` and this page. A quick run writes to "
+        "`bench/.work/quick/` instead, so it never replaces the published figures. "
+        "xmllint comes from Debian's `libxml2-utils`; without it the lint rows say "
+        "`not available`, and so does any row whose part of exoml is missing.\n"
+    )
+    out.append("\n## What each row measures\n")
+    for r in rows:
+        out.append(f"### {r.comparison}\n")
+        out.append(EXPLAIN.get(r.key, "") + "\n")
+        out.append(f"Ratio: {r.ratio_meaning}. Target: {r.target.text}.\n")
+        if r.checks:
+            out.append("Verified in this run:\n")
+            out.extend(f"- {_md_escape(c)}" for c in r.checks)
+            out.append("")
+        if r.ratio is not None:
+            out.append(
+                f"Per-repetition ratios: min {r.ratio.low:.2f}, max {r.ratio.high:.2f}, "
+                f"over {r.ratio.n} repetitions.\n"
+            )
+    out.append("\n## Why this local server\n")
+    out.append(SERVER_CHOICE + "\n")
+    return "\n".join(out).rstrip() + "\n"
+
+
+def write_markdown(path: Path, run: dict[str, Any], rows: Sequence[RowResult]) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(markdown_page(run, rows), encoding="utf-8")
