@@ -301,10 +301,10 @@ def _explain(query: str, rules: Sequence[Any], prog: str) -> int:
             break
     else:
         raise UsageError(f"unknown rule {query!r} (see --list-rules)")
-    fixable = "; fixable with --fix" if r.fixable else ""
-    parts = [f"{r.code} {r.name} ({r.severity}{fixable})", "", r.doc.strip(), ""]
+    fixable = " Fixable with --fix." if r.fixable else ""
+    parts = [r.doc.strip(), "", f"Severity: {r.severity}.{fixable}", ""]
     for label, example in (("Bad", r.bad), ("Good", r.good)):
-        if example and example.strip() not in r.doc:
+        if example:
             body = "\n".join("    " + line for line in example.strip().splitlines())
             parts += [f"{label}:", "", body, ""]
     sys.stdout.write("\n".join(parts))

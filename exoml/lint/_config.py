@@ -21,6 +21,7 @@ silently.
 from __future__ import annotations
 
 import os
+import re
 import sys
 from typing import Any
 
@@ -43,6 +44,9 @@ _TYPE_NAMES = {
     bool: "true or false",
     int: "an integer",
 }
+
+
+_MENTIONS_TABLE = re.compile(rb"exoml[\"']?\s*[.\]=]")
 
 
 class ConfigError(Exception):
@@ -73,9 +77,10 @@ def load_config(path: str) -> tuple[dict[str, Any], str | None]:
             data = file.read()
     except OSError as exc:
         raise ConfigError(f"cannot read {path}: {exc.strerror or exc}") from None
-    # Most pyproject files say nothing about exoml: skip the TOML parser (and its import,
-    # a few milliseconds of start-up) for them.
-    if b"exoml" not in data:
+    # Most pyproject files have no exoml table: skip the TOML parser (and its import, a
+    # few milliseconds of start-up) for them. This looks for ``exoml`` used as a key
+    # (``[tool.exoml.lint]``, ``[tool.exoml]``, ``exoml = {...}``), not in ``exoml-dsl``.
+    if not _MENTIONS_TABLE.search(data):
         return {}, None
     if sys.version_info >= (3, 11):
         import tomllib as toml

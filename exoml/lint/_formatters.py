@@ -310,10 +310,10 @@ def artifact_uri(display: str) -> str:
 
 
 def _description(doc: str, summary: str) -> str:
-    """The rule's documentation up to the first example: its description paragraphs."""
+    """The rule's description: its documentation's prose after the title line."""
     paragraphs = [" ".join(p.split()) for p in doc.strip().split("\n\n")]
     prose = []
-    for paragraph in paragraphs:
+    for paragraph in paragraphs[1:]:
         if not paragraph or paragraph.endswith("::") or paragraph.startswith(("<", ">>>")):
             break
         prose.append(paragraph)

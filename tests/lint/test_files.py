@@ -28,7 +28,13 @@ def test_files_keep_command_line_order_and_are_deduplicated(tmp_path: Path) -> N
     _tree(tmp_path)
     b, notes = str(tmp_path / "b.xml"), str(tmp_path / "notes.txt")
     found = [t.display for t in discover([b, notes, "-", b, str(tmp_path / "sub"), "-"])]
-    assert found == [b, notes, "<stdin>", str(tmp_path / "sub" / "c.xml"), str(tmp_path / "sub" / "deeper" / "d.xml")]
+    assert found == [
+        b,
+        notes,
+        "<stdin>",
+        str(tmp_path / "sub" / "c.xml"),
+        str(tmp_path / "sub" / "deeper" / "d.xml"),
+    ]
 
 
 def test_missing_path_becomes_an_error_target(tmp_path: Path) -> None:

@@ -1,0 +1,39 @@
+"""Helpers for the per-rule tests: what the check engine finds in a document."""
+
+from __future__ import annotations
+
+from exoml._check import check_bytes
+from exoml._diagnostics import Diagnostic
+from exoml._rules import rule
+from exoml.lint._fix import apply_edits
+
+
+def diagnostics(document: str | bytes, *, max_bytes: int = 65536) -> list[Diagnostic]:
+    """Everything the engine reports for ``document`` (str is encoded as UTF-8)."""
+    data = document.encode("utf-8") if isinstance(document, str) else document
+    return check_bytes(data, max_bytes=max_bytes).diagnostics
+
+
+def found(document: str | bytes, **kwargs: int) -> list[tuple[str, int, int]]:
+    """``(code, line, column)`` of each diagnostic."""
+    return [(d.code, d.line, d.column) for d in diagnostics(document, **kwargs)]
+
+
+def codes(document: str | bytes, **kwargs: int) -> set[str]:
+    """The codes reported for ``document``."""
+    return {code for code, _, _ in found(document, **kwargs)}
+
+
+def fixed(document: str) -> str:
+    """``document`` with every fix the engine offers applied (one pass)."""
+    edits = [e for d in diagnostics(document) if d.fix is not None for e in d.fix.edits]
+    return apply_edits(document, edits)
+
+
+def check_rule_examples(code: str) -> None:
+    """The rule's own bad example triggers it, its good example is clean of it."""
+    r = rule(code)
+    assert code in codes(r.bad), r.bad
+    assert code not in codes(r.good), r.good
+    assert r.good
+    assert all(d.severity != "error" for d in diagnostics(r.good)), r.good

@@ -1,0 +1,37 @@
+"""EX005 undeclared-entity: a reference to an entity that is not defined.
+
+Bad documents are found at the right line and column; good ones are clean of it.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from ._helpers import check_rule_examples, codes, found
+
+CODE = "EX005"
+
+
+@pytest.mark.parametrize(
+    ("document", "line", "column"),
+    [
+        ("<Flow><Say>Hello&nbsp;there</Say></Flow>", 1, 23),
+        ("<Flow>\n  <Say>a &copy; b</Say>\n</Flow>", 2, 16),
+    ],
+)
+def test_bad(document: str | bytes, line: int, column: int) -> None:
+    assert (CODE, line, column) in found(document)
+
+
+@pytest.mark.parametrize(
+    "document",
+    [
+        "<Flow><Say>Hello&#160;there &amp; &lt;&gt;&quot;&apos;</Say></Flow>",
+    ],
+)
+def test_good(document: str | bytes) -> None:
+    assert CODE not in codes(document)
+
+
+def test_rule_examples() -> None:
+    check_rule_examples(CODE)

@@ -1,0 +1,38 @@
+"""EX101 root-not-flow: the root element is not ``<Flow>``.
+
+Bad documents are found at the right line and column; good ones are clean of it.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from ._helpers import check_rule_examples, codes, found
+
+CODE = "EX101"
+
+
+@pytest.mark.parametrize(
+    ("document", "line", "column"),
+    [
+        ("<Say>Hello</Say>", 1, 1),
+        ("<!-- c -->\n<flows><Answer/></flows>", 2, 1),
+    ],
+)
+def test_bad(document: str | bytes, line: int, column: int) -> None:
+    assert (CODE, line, column) in found(document)
+
+
+@pytest.mark.parametrize(
+    "document",
+    [
+        "<Flow><Say>Hello</Say></Flow>",
+        "<!-- c -->\n<Flow><Answer/></Flow>",
+    ],
+)
+def test_good(document: str | bytes) -> None:
+    assert CODE not in codes(document)
+
+
+def test_rule_examples() -> None:
+    check_rule_examples(CODE)
