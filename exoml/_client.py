@@ -260,12 +260,16 @@ class _BaseLegsClient:
     def _transport_error(self, exc: httpx.HTTPError) -> tuple[TransportError, Failure]:
         """Map an httpx exception, and say whether the request may have reached the server."""
         host = self._host
-        detail = str(exc) or type(exc).__name__
+        name, text = type(exc).__name__, str(exc)
+        detail = f"{name}: {text}" if text and text != name else name
         failure: Failure
         if isinstance(exc, httpx.ConnectTimeout):
             message, failure = f"timed out connecting to {host}; nothing was sent", "not_sent"
         elif isinstance(exc, httpx.ConnectError):
-            message, failure = f"cannot connect to {host} ({detail}); nothing was sent", "not_sent"
+            message, failure = (
+                f"cannot connect to {host} ({text or name}); nothing was sent",
+                "not_sent",
+            )
         elif isinstance(exc, httpx.PoolTimeout):
             message = f"timed out waiting for a free connection to {host}; nothing was sent"
             failure = "not_sent"
@@ -273,10 +277,7 @@ class _BaseLegsClient:
             message = f"no response from {host} within {self._timeout:g} s; the action may have run"
             failure = "maybe_sent"
         else:
-            message = (
-                f"the request to {host} failed ({type(exc).__name__}: {detail}); "
-                "the action may have run"
-            )
+            message = f"the request to {host} failed ({detail}); the action may have run"
             failure = "maybe_sent"
         return TransportError(message), failure
 

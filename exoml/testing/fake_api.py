@@ -37,6 +37,7 @@ from collections import deque
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timezone
+from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import unquote
@@ -90,6 +91,8 @@ class RecordedRequest:
     leg_sid: str | None
     status: int
     monotonic: float
+    #: The client's (host, port): the same port for two requests means a reused connection.
+    peer: tuple[str, int]
 
 
 @dataclass(frozen=True)
@@ -126,8 +129,10 @@ class FakeLegsAPI:
       (off by default), with a ``Retry-After``;
     - 202 with the documented body and a fresh ``request_id`` otherwise.
 
-    Accepted actions are in :attr:`actions`, every request with its status in
-    :attr:`requests`. :meth:`fail_next` and :meth:`stall_next` inject faults.
+    ``latency`` (seconds) delays every answer, so that requests overlap as they would
+    against a remote server. Accepted actions are in :attr:`actions`, every request with
+    its status in :attr:`requests`. :meth:`fail_next` and :meth:`stall_next` inject
+    faults.
 
     >>> import httpx
     >>> with FakeLegsAPI() as api:
@@ -148,6 +153,7 @@ class FakeLegsAPI:
         port: int = 0,
         rate_limit: int | None = None,
         rate_window: float = 60.0,
+        latency: float = 0.0,
     ) -> None:
         self.account_sid = account_sid
         self.api_key = api_key
@@ -155,6 +161,7 @@ class FakeLegsAPI:
         self.api_token = api_token if api_token is not None else secrets.token_urlsafe(18)
         self.rate_limit = rate_limit
         self.rate_window = rate_window
+        self.latency = latency
         self._port = port
         self._lock = threading.Lock()
         self._legs: set[str] | None = None
@@ -182,7 +189,8 @@ class FakeLegsAPI:
         self._server = _Server(("127.0.0.1", self._port), self)
         self._thread = threading.Thread(
             target=self._server.serve_forever,
-            kwargs={"poll_interval": 0.05},
+            # Short, so that close() (which waits for the loop to notice) is quick.
+            kwargs={"poll_interval": 0.01},
             name=f"FakeLegsAPI:{self._server.server_port}",
             daemon=True,
         )
@@ -321,7 +329,9 @@ class FakeLegsAPI:
             self._exit(leg_sid)
         with self._lock:
             self._requests.append(
-                RecordedRequest(method, path, leg_sid, reply.status, time.monotonic())
+                RecordedRequest(
+                    method, path, leg_sid, reply.status, time.monotonic(), _peer(handler)
+                )
             )
         logger.info("%s %s -> %d", method, path, reply.status)
         handler.send_response(reply.status)
@@ -343,12 +353,14 @@ class FakeLegsAPI:
             return problem
         with self._lock:
             fault = self._faults.popleft() if self._faults else None
+        if self.latency:
+            self._closing.wait(self.latency)
         if fault is not None and fault.stall:
             self._closing.wait(fault.stall)
         elif fault is not None:
             if fault.body is not None:
                 return _Reply(fault.status, fault.body, fault.content_type, fault.retry_after)
-            reply = _error(fault.status, f"injected failure: HTTP {fault.status}")
+            reply = _error(fault.status, f"{_phrase(fault.status)} (injected failure)")
             reply.retry_after = fault.retry_after
             return reply
 
@@ -525,6 +537,18 @@ def _error(
     return _Reply(status, json.dumps(body).encode("utf-8"))
 
 
+def _phrase(status: int) -> str:
+    try:
+        return HTTPStatus(status).phrase
+    except ValueError:
+        return f"HTTP {status}"
+
+
+def _peer(handler: _Handler) -> tuple[str, int]:
+    host, port = handler.client_address[:2]
+    return str(host), int(port)
+
+
 def _format_seconds(seconds: float) -> str:
     return str(int(seconds)) if float(seconds).is_integer() else repr(float(seconds))
 
@@ -535,6 +559,9 @@ class _Handler(BaseHTTPRequestHandler):
     server: _Server
     # Idle keep-alive connections are closed after this many seconds.
     timeout = 30
+    # Headers and body are written separately: without TCP_NODELAY, Nagle's algorithm
+    # and the client's delayed ACK add about 40 ms to every kept-alive response.
+    disable_nagle_algorithm = True
 
     def do_POST(self) -> None:
         self.server.api._handle(self)
