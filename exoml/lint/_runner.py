@@ -135,7 +135,11 @@ def _lint_bytes(target: Target, data: bytes, settings: Settings) -> FileResult:
         output = data  # standard input passes through unchanged when nothing was fixed
     sources: tuple[str | None, ...] = ()
     if diagnostics and settings.want_source:
-        lines = _LINE_BREAK.split(text) if text is not None else []
+        if text is None:
+            # Not UTF-8: show the line anyway, each bad byte as U+FFFD (one column, as
+            # the checker counts it), so the caret finds the byte.
+            text = data[: settings.max_bytes].decode("utf-8", "replace")
+        lines = _LINE_BREAK.split(text)
         sources = tuple(
             lines[d.line - 1] if 0 < d.line <= len(lines) else None for d in diagnostics
         )

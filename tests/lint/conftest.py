@@ -4,32 +4,18 @@ from __future__ import annotations
 
 import io
 import sys
-from collections.abc import Callable
 from pathlib import Path
-from typing import NamedTuple
 
 import pytest
 
 from exoml.lint import main
 
-EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
-
-
-class Run(NamedTuple):
-    """What one run of the linter did."""
-
-    status: int
-    out: str
-    err: str
-    out_bytes: bytes
+from ._support import Lint, Run, Write
 
 
 class _Terminal(io.TextIOWrapper):
     def isatty(self) -> bool:
         return True
-
-
-Lint = Callable[..., Run]
 
 
 @pytest.fixture
@@ -65,7 +51,7 @@ def lint(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Lint:
 
 
 @pytest.fixture
-def write(tmp_path: Path) -> Callable[[str, str | bytes], Path]:
+def write(tmp_path: Path) -> Write:
     """Write a file under ``tmp_path`` (text as UTF-8, bytes as they are)."""
 
     def write_file(name: str, content: str | bytes) -> Path:

@@ -1,0 +1,177 @@
+"""Options: -j, --select/--ignore, --list-rules, --explain, pyproject.toml defaults."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from exoml._rules import RULES, Rule
+
+from ._support import Lint, Write
+
+BAD = [
+    '<Flow><StartPlay loop="11">https://example.com/a.wav</StartPlay></Flow>',
+    "<flow><answer/></flow>",
+    '<Flow><StartStream streamUrl="ws://bot.example.com/s"/></Flow>',
+    "<Flow><Say>unclosed</Flow>",
+    "<Response/>",
+    "<Flow><Answer/></Flow>",
+]
+
+
+def _corpus(write: Write, count: int = 60) -> None:
+    for i in range(count):
+        write(f"tree/d{i % 4}/f{i:03}.xml", BAD[i % len(BAD)])
+
+
+@pytest.mark.parametrize("fmt", ["text", "json", "github", "sarif"])
+def test_parallel_output_is_identical_to_serial(
+    lint: Lint, write: Write, fmt: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import concurrent.futures
+
+    pools: list[int | None] = []
+
+    class Recording(concurrent.futures.ProcessPoolExecutor):
+        def __init__(self, max_workers: int | None = None) -> None:
+            pools.append(max_workers)
+            super().__init__(max_workers)
+
+    monkeypatch.setattr(concurrent.futures, "ProcessPoolExecutor", Recording)
+    _corpus(write)
+    serial = lint("--format", fmt, "-j", "1", "tree", "-", stdin=BAD[0].encode())
+    assert pools == []
+    parallel = lint("--format", fmt, "-j", "4", "tree", "-", stdin=BAD[0].encode())
+    assert pools == [4]
+    assert parallel == serial
+    assert serial.status == 1
+
+
+def test_parallel_fix(lint: Lint, write: Write, tmp_path: Path) -> None:
+    _corpus(write, 12)
+    run = lint("-j", "3", "--fix", "tree")
+    fixed = [
+        p for p in (tmp_path / "tree").rglob("*.xml") if p.read_text() == "<Flow><Answer/></Flow>"
+    ]
+    assert len(fixed) == 4  # two lowercase copies became clean, plus two clean ones
+    assert run.out.count("fixed: rename") == 4
+
+
+def test_jobs_zero_means_one_per_cpu(lint: Lint, write: Write) -> None:
+    _corpus(write, 6)
+    assert lint("-j", "0", "tree") == lint("tree")
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        ((), {"EX301", "EX202", "EX503", "EX001", "EX102"}),
+        (("--select", "EX3,EX5"), {"EX301", "EX503"}),
+        (("--select", "EX3", "--select", "EX0"), {"EX301", "EX001"}),
+        (("--ignore", "EX2", "--ignore", "EX001"), {"EX301", "EX503", "EX102"}),
+        (("--select", "EX", "--ignore", "EX5"), {"EX301", "EX202", "EX001", "EX102"}),
+        (("--select", "ex301"), {"EX301"}),
+    ],
+)
+def test_select_and_ignore(
+    lint: Lint, write: Write, args: tuple[str, ...], expected: set[str]
+) -> None:
+    _corpus(write, 6)
+    run = lint("--format", "json", *args, "tree")
+    assert {item["code"] for item in json.loads(run.out)} == expected
+
+
+def test_list_rules(lint: Lint) -> None:
+    run = lint("--list-rules")
+    assert run.status == 0
+    lines = run.out.splitlines()
+    assert lines[0].split() == ["CODE", "SEVERITY", "FIX", "NAME", "SUMMARY"]
+    assert [line.split()[0] for line in lines[1:]] == [r.code for r in RULES]
+    assert "EX202  error    yes element-case" in run.out
+
+
+def test_list_rules_as_json(lint: Lint) -> None:
+    items = json.loads(lint("--list-rules", "--format", "json").out)
+    assert [i["code"] for i in items] == [r.code for r in RULES]
+    assert set(items[0]) == {"code", "name", "severity", "fixable", "summary"}
+
+
+@pytest.mark.parametrize("rule", RULES, ids=[r.code for r in RULES])
+def test_explain_shows_the_rule_docstring(lint: Lint, rule: Rule) -> None:
+    run = lint("--explain", rule.code.lower())
+    assert run.status == 0
+    assert run.out.startswith(rule.doc.strip())
+    assert f"Severity: {rule.severity}." in run.out
+    assert ("Fixable with --fix." in run.out) is rule.fixable
+    assert lint("--explain", rule.name).out == run.out
+
+
+# ------------------------------------------------------------------ configuration
+
+
+def test_config_gives_defaults(
+    lint: Lint, write: Write, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    write(
+        "pyproject.toml", '[tool.exoml.lint]\nselect = ["EX5"]\nstrict = true\nformat = "github"\n'
+    )
+    write("sub/a.xml", BAD[0] + BAD[2])  # not well-formed: two roots
+    write("sub/b.xml", BAD[2])
+    (tmp_path / "sub" / "deeper").mkdir()
+    monkeypatch.chdir(tmp_path / "sub" / "deeper")  # the nearest pyproject.toml is two levels up
+    run = lint("../b.xml")
+    assert run.status == 1  # strict: the warning fails
+    assert run.out.startswith("::warning file=../b.xml,line=1,col=20,title=EX503")
+
+
+def test_command_line_wins(lint: Lint, write: Write) -> None:
+    write("pyproject.toml", '[tool.exoml.lint]\nselect = "EX5"\nstrict = true\nformat = "github"\n')
+    write("b.xml", BAD[0] + "\n")
+    assert lint("b.xml").status == 0  # EX301 not selected
+    run = lint("--select", "EX3", "--no-strict", "--format", "text", "b.xml")
+    assert run.status == 1
+    assert run.out.startswith("b.xml:1:18: EX301")
+
+
+def test_config_max_bytes_and_ignore(lint: Lint, write: Write) -> None:
+    write("pyproject.toml", "[tool.exoml.lint]\nmax-bytes = 10\nignore = ['EX5']\n")
+    write("a.xml", "<Flow><Answer/></Flow>")
+    run = lint("a.xml")
+    assert "EX006" in run.out
+    assert lint("--max-bytes", "100", "a.xml").status == 0
+
+
+def test_bad_config_is_a_usage_error(lint: Lint, write: Write) -> None:
+    write("pyproject.toml", "[tool.exoml.lint]\nselekt = ['EX5']\n")
+    write("a.xml", "<Flow><Answer/></Flow>")
+    run = lint("a.xml")
+    assert run.status == 2
+    assert "unknown key 'selekt'" in run.err
+    assert lint("--no-config", "a.xml").status == 0
+
+
+@pytest.mark.parametrize(
+    ("body", "message"),
+    [
+        ("format = 'xml'", "format must be one of"),
+        ("select = ['EX9']", "unknown rule code or prefix 'EX9'"),
+        ("max-bytes = 0", "max-bytes must be at least 1"),
+        ("jobs = -2", "jobs must be 0 or more"),
+    ],
+)
+def test_bad_config_values(lint: Lint, write: Write, body: str, message: str) -> None:
+    write("pyproject.toml", f"[tool.exoml.lint]\n{body}\n")
+    write("a.xml", "<Flow><Answer/></Flow>")
+    run = lint("a.xml")
+    assert run.status == 2
+    assert message in run.err
+
+
+def test_config_jobs_and_no_color(lint: Lint, write: Write) -> None:
+    write("pyproject.toml", "[tool.exoml.lint]\njobs = 2\nno-color = true\n")
+    _corpus(write, 8)
+    run = lint("tree", tty=True)
+    assert "\x1b[" not in run.out
+    assert run.out == lint("--no-config", "--no-color", "tree").out
