@@ -1,0 +1,154 @@
+"""Unit tests: Retry-After parsing, the retry policy, the per-leg queues, the rate limiter."""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+import time
+from datetime import datetime, timezone
+
+import pytest
+
+from exoml._pacing import AsyncLegQueues, LegQueues, RateLimiter
+from exoml._retry import RetryPolicy, parse_retry_after
+
+NOW = datetime(2026, 3, 1, 12, 0, 0, tzinfo=timezone.utc)
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("0", 0.0),
+        ("3", 3.0),
+        (" 120 ", 120.0),
+        ("1.5", 1.5),
+        ("Sun, 01 Mar 2026 12:00:05 GMT", 5.0),
+        ("Sunday, 01-Mar-26 12:00:05 GMT", 5.0),  # RFC 850, still allowed by RFC 9110
+        ("Sun Mar  1 12:00:05 2026", 5.0),  # asctime
+        ("Sun, 01 Mar 2026 11:00:00 GMT", 0.0),  # in the past
+        (None, None),
+        ("", None),
+        ("-1", None),
+        ("soon", None),
+        ("1e3", None),
+        ("٣", None),  # a non-ASCII digit
+        ("Sun, 99 Mar 2026 12:00:05 GMT", None),
+    ],
+)
+def test_parse_retry_after(value: str | None, expected: float | None) -> None:
+    assert parse_retry_after(value, now=NOW) == expected
+
+
+def test_policy_decisions() -> None:
+    policy = RetryPolicy(max_retries=2, backoff_base=1.0, backoff_cap=8.0)
+    assert policy.delay("rate_limited", attempt=0, retry_after=2.0) == 2.0
+    assert policy.delay("rate_limited", attempt=1, retry_after=0.0) == 0.0
+    assert policy.delay("rate_limited", attempt=2, retry_after=0.0) is None
+    assert policy.delay("rate_limited", attempt=0, retry_after=61.0) is None
+    assert 0.5 <= (policy.delay("rate_limited", attempt=0) or 0) <= 1.0
+    assert 0.5 <= (policy.delay("not_sent", attempt=0) or 0) <= 1.0
+    assert policy.delay("server_error", attempt=0) is None
+    assert policy.delay("maybe_sent", attempt=0) is None
+    assert policy.delay("refused", attempt=0) is None
+    opted_in = RetryPolicy(retry_server_errors=True)
+    assert opted_in.delay("server_error", attempt=0) is not None
+    assert opted_in.delay("maybe_sent", attempt=1) is not None
+    assert opted_in.delay("refused", attempt=0) is None
+
+
+def test_backoff_grows_and_is_capped() -> None:
+    policy = RetryPolicy(backoff_base=0.5, backoff_cap=4.0)
+    for attempt, ceiling in [(0, 0.5), (1, 1.0), (2, 2.0), (3, 4.0), (10, 4.0)]:
+        delays = [policy.backoff(attempt) for _ in range(50)]
+        assert all(ceiling / 2 <= d <= ceiling for d in delays)
+        assert len(set(delays)) > 1  # jittered
+
+
+def test_leg_queues_serve_threads_in_arrival_order() -> None:
+    queues = LegQueues()
+    order: list[int] = []
+    gate = threading.Event()
+
+    def first() -> None:
+        with queues.hold("leg"):
+            gate.wait()
+            order.append(0)
+
+    def later(n: int) -> None:
+        with queues.hold("leg"):
+            order.append(n)
+
+    threads = [threading.Thread(target=first)]
+    threads[0].start()
+    time.sleep(0.01)
+    for n in range(1, 6):
+        threads.append(threading.Thread(target=later, args=(n,)))
+        threads[-1].start()
+        time.sleep(0.005)  # so that thread n queues before thread n + 1
+    with queues.hold("other"):  # another leg is not blocked
+        pass
+    gate.set()
+    for thread in threads:
+        thread.join()
+    assert order == [0, 1, 2, 3, 4, 5]
+    assert queues.busy_legs() == 0
+
+
+def test_leg_queue_released_on_exception() -> None:
+    queues = LegQueues()
+    with pytest.raises(RuntimeError), queues.hold("leg"):
+        raise RuntimeError
+    with queues.hold("leg"):
+        assert queues.busy_legs() == 1
+    assert queues.busy_legs() == 0
+
+
+def test_async_leg_queues_order_and_cancellation() -> None:
+    async def main() -> list[int]:
+        queues = AsyncLegQueues()
+        order: list[int] = []
+
+        async def use(n: int, pause: float) -> None:
+            async with queues.hold("leg"):
+                await asyncio.sleep(pause)
+                order.append(n)
+
+        tasks = [asyncio.ensure_future(use(n, 0.01)) for n in range(5)]
+        await asyncio.sleep(0)
+        tasks[2].cancel()  # waiting in the queue
+        await asyncio.gather(*tasks, return_exceptions=True)
+        assert queues.busy_legs() == 0
+        return order
+
+    assert asyncio.run(main()) == [0, 1, 3, 4]
+
+
+def test_rate_limiter_spaces_slots() -> None:
+    limiter = RateLimiter(per_minute=6000)  # one slot every 10 ms
+    delays = [limiter.reserve() for _ in range(5)]
+    assert delays[0] == 0.0
+    for n, delay in enumerate(delays):
+        assert n * 0.01 - 0.005 <= delay <= n * 0.01
+    time.sleep(0.1)
+    assert limiter.reserve() == 0.0  # idle time is not banked as a burst
+
+
+def test_rate_limiter_is_thread_safe() -> None:
+    limiter = RateLimiter(per_minute=60_000)
+    delays: list[float] = []
+    lock = threading.Lock()
+
+    def take() -> None:
+        for _ in range(50):
+            delay = limiter.reserve()
+            with lock:
+                delays.append(delay)
+
+    threads = [threading.Thread(target=take) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    # 200 distinct slots, 1 ms apart: the last is about 199 ms out.
+    assert len(delays) == 200
+    assert 0.15 <= max(delays) <= 0.2

@@ -1,0 +1,182 @@
+"""``exoml send`` and ``python -m exoml.send`` against a FakeLegsAPI."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from exoml.send import main
+from exoml.testing import FakeLegsAPI
+
+HELLO = "<Flow><Say>Hello</Say></Flow>\n"
+INVALID = '<Flow><StartPlay loop="11">https://example.com/a.wav</StartPlay></Flow>\n'
+
+
+def environment(api: FakeLegsAPI) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("EXOTEL_")}
+    env.update(
+        EXOTEL_ACCOUNT_SID=api.account_sid,
+        EXOTEL_API_KEY=api.api_key,
+        EXOTEL_API_TOKEN=api.api_token,
+        EXOTEL_BASE_URL=api.url,
+    )
+    return env
+
+
+def run(
+    api: FakeLegsAPI, *args: str, stdin: str | None = None, module: str = "exoml.send"
+) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", module, *args],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        env=environment(api),
+        timeout=60,
+        check=False,
+    )
+
+
+@pytest.fixture
+def env(monkeypatch: pytest.MonkeyPatch, fake_legs_api: FakeLegsAPI) -> FakeLegsAPI:
+    """Point the in-process main() at the fake through the environment."""
+    for name, value in environment(fake_legs_api).items():
+        if name.startswith("EXOTEL_"):
+            monkeypatch.setenv(name, value)
+    return fake_legs_api
+
+
+@pytest.fixture
+def hello(tmp_path: Path) -> Path:
+    path = tmp_path / "hello.xml"
+    path.write_text(HELLO, encoding="utf-8")
+    return path
+
+
+# -- as a subprocess --------------------------------------------------------------------
+
+
+def test_exit_0_prints_the_request_id(fake_legs_api: FakeLegsAPI, hello: Path) -> None:
+    result = run(fake_legs_api, "LEG 1/ñ", str(hello), "--custom-param", "corr-9")
+    assert result.returncode == 0, result.stderr
+    [action] = fake_legs_api.actions
+    assert result.stdout == f"{action.request_id}\n"
+    assert (action.leg_sid, action.exoml, action.custom_param) == ("LEG 1/ñ", HELLO, "corr-9")
+
+
+def test_exit_0_from_stdin_through_the_exoml_command(fake_legs_api: FakeLegsAPI) -> None:
+    result = run(fake_legs_api, "send", "LEG1", "-", stdin=HELLO, module="exoml")
+    assert result.returncode == 0, result.stderr
+    assert [a.exoml for a in fake_legs_api.actions] == [HELLO]
+
+
+def test_exit_1_on_an_api_error(fake_legs_api: FakeLegsAPI, hello: Path) -> None:
+    fake_legs_api.add_leg("KNOWN")
+    result = run(fake_legs_api, "GONE", str(hello))
+    assert result.returncode == 1
+    assert "HTTP 404" in result.stderr
+    assert "leg not found: 'GONE'" in result.stderr
+    assert result.stdout == ""
+    assert "Traceback" not in result.stderr
+
+
+def test_exit_2_on_invalid_exoml_and_nothing_sent(fake_legs_api: FakeLegsAPI) -> None:
+    result = run(fake_legs_api, "LEG1", "-", stdin=INVALID)
+    assert result.returncode == 2
+    assert "<stdin>:1:" in result.stderr
+    assert "EX301" in result.stderr
+    assert "nothing sent" in result.stderr
+    assert fake_legs_api.requests == []
+
+
+# -- in process -------------------------------------------------------------------------
+
+
+def test_api_token_from_the_environment_only(
+    env: FakeLegsAPI, hello: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["LEG1", str(hello)]) == 0
+    out, err = capsys.readouterr()
+    assert out.strip() == env.actions[0].request_id
+    assert env.api_token not in out + err
+
+
+def test_server_side_400_shows_its_diagnostics(
+    env: FakeLegsAPI, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "bad.xml"
+    path.write_text(INVALID, encoding="utf-8")
+    assert main(["LEG1", str(path), "--no-validate"]) == 1
+    err = capsys.readouterr().err
+    assert "HTTP 400 invalid_exoml" in err
+    assert "server:1:" in err
+    assert "EX301" in err
+
+
+def test_warnings_are_shown_and_the_action_sent(
+    env: FakeLegsAPI, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "two.xml"
+    path.write_text("<Flow><Answer/><Say>Hi</Say></Flow>", encoding="utf-8")
+    assert main(["LEG1", str(path)]) == 0
+    assert "EX501" in capsys.readouterr().err
+    assert len(env.actions) == 1
+
+
+def test_exit_1_when_the_api_is_unreachable(
+    env: FakeLegsAPI, hello: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    url = env.url
+    env.close()
+    assert main(["LEG1", str(hello), "--base-url", url]) == 1
+    assert "cannot connect" in capsys.readouterr().err
+
+
+def test_base_url_option_wins(
+    env: FakeLegsAPI, hello: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["LEG1", str(hello), "--base-url", "http://example.com"]) == 2
+    assert "https://" in capsys.readouterr().err
+    assert env.requests == []
+
+
+@pytest.mark.parametrize("missing", ["EXOTEL_ACCOUNT_SID", "EXOTEL_API_KEY", "EXOTEL_API_TOKEN"])
+def test_exit_2_names_a_missing_variable(
+    env: FakeLegsAPI,
+    hello: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    missing: str,
+) -> None:
+    monkeypatch.delenv(missing)
+    assert main(["LEG1", str(hello)], prog="exoml send") == 2
+    assert f"exoml send: error: environment variable {missing} is not set" in (
+        capsys.readouterr().err
+    )
+
+
+def test_usage_errors(
+    env: FakeLegsAPI, tmp_path: Path, hello: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main([]) == 2
+    assert "usage:" in capsys.readouterr().err
+    assert main(["LEG1", str(tmp_path / "missing.xml")]) == 2
+    assert "cannot read" in capsys.readouterr().err
+    latin1 = tmp_path / "latin1.xml"
+    latin1.write_bytes("<Flow><Say>Olá</Say></Flow>".encode("latin-1"))
+    assert main(["LEG1", str(latin1)]) == 2
+    assert "not UTF-8" in capsys.readouterr().err
+    assert main(["", str(hello)]) == 2
+    assert "leg_sid must not be empty" in capsys.readouterr().err
+    assert main(["LEG1", str(hello), "--timeout", "0"]) == 2
+    assert "timeout" in capsys.readouterr().err
+    assert env.requests == []
+
+
+def test_help_exits_0(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["--help"], prog="exoml send") == 0
+    assert capsys.readouterr().out.startswith("usage: exoml send")
