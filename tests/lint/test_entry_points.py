@@ -1,0 +1,129 @@
+"""The installed command lines, the lean import path and the pre-commit hook."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from ._support import EXAMPLES
+
+ROOT = EXAMPLES.parent
+
+
+def _run(args: list[str], cwd: Path, stdin: bytes = b"") -> subprocess.CompletedProcess[bytes]:
+    env = {k: v for k, v in os.environ.items() if k not in ("NO_COLOR", "PYTHONPATH")}
+    return subprocess.run(args, cwd=cwd, input=stdin, capture_output=True, env=env, timeout=120)
+
+
+def test_python_dash_m(tmp_path: Path) -> None:
+    (tmp_path / "a.xml").write_text("<Flow><answer/></Flow>")
+    done = _run([sys.executable, "-m", "exoml.lint", "a.xml"], tmp_path)
+    assert done.returncode == 1
+    assert done.stdout.startswith(b"a.xml:1:7: EX202 ")
+    usage = _run([sys.executable, "-m", "exoml.lint", "--bogus"], tmp_path)
+    assert usage.returncode == 2
+    assert b"usage: python -m exoml.lint [OPTIONS] PATH..." in usage.stderr
+
+
+def test_console_script(tmp_path: Path) -> None:
+    script = Path(sys.executable).with_name("exoml")
+    if not script.exists():
+        found = shutil.which("exoml")
+        if found is None:
+            pytest.skip("the exoml console script is not installed")
+        script = Path(found)
+    done = _run([str(script), "lint", "--fix", "-"], tmp_path, stdin=b"<flow><Answer/></flow>")
+    assert done.returncode == 0
+    assert done.stdout == b"<Flow><Answer/></Flow>"
+    assert b"<stdin>:1:1: EX202 fixed: rename <flow> to <Flow>" in done.stderr
+
+
+def test_no_traceback_on_a_broken_pipe(tmp_path: Path) -> None:
+    for i in range(200):
+        (tmp_path / f"f{i:03}.xml").write_text("<flow><answer/></flow>")
+    process = subprocess.Popen(
+        [sys.executable, "-m", "exoml.lint", "."],
+        cwd=tmp_path,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    assert process.stdout is not None
+    assert process.stderr is not None
+    process.stdout.read(10)
+    process.stdout.close()  # the reader goes away, as with `| head -1`
+    err = process.stderr.read()
+    process.wait(timeout=60)
+    assert b"Traceback" not in err
+
+
+LEAN = """
+import sys
+from exoml.lint import main
+status = main(["--no-config", sys.argv[1]])
+heavy = sorted({m.split(".")[0] for m in sys.modules} & {"httpx", "xmlschema", "hypothesis"})
+print(status, heavy)
+"""
+
+
+def test_lint_path_imports_no_heavy_modules(tmp_path: Path) -> None:
+    (tmp_path / "a.xml").write_text("<Flow><answer/></Flow>")
+    done = _run([sys.executable, "-c", LEAN, "a.xml"], tmp_path)
+    assert done.stdout.decode().splitlines()[-1] == "1 []", done.stderr
+
+
+def test_clean_run_does_not_import_what_only_failures_need(tmp_path: Path) -> None:
+    (tmp_path / "a.xml").write_text("<Flow><Answer/></Flow>")
+    code = (
+        "import sys\nfrom exoml.lint import main\nmain(['--no-config', 'a.xml'])\n"
+        "print(sorted({'json', 'tomllib', 'concurrent.futures', 'unicodedata'} & set(sys.modules)))"
+    )
+    done = _run([sys.executable, "-c", code], tmp_path)
+    assert done.stdout.decode().splitlines()[-1] == "[]", done.stderr
+
+
+def test_pre_commit_hook() -> None:
+    text = (ROOT / ".pre-commit-hooks.yaml").read_text()
+    assert "- id: exoml-lint\n" in text
+    assert "  entry: exoml lint\n" in text
+    assert "  types: [xml]\n" in text
+    assert "  language: python\n" in text
+
+
+# ------------------------------------------------------------------ documentation
+
+DOC = ROOT / "docs" / "lint.md"
+
+
+def _block_after(text: str, marker: str) -> str:
+    """The body of the first fenced block after ``marker``."""
+    start = text.index("\n", text.index("```", text.index(marker))) + 1
+    return text[start : text.index("```", start)]
+
+
+def test_docs_show_the_real_output_of_the_bad_example(tmp_path: Path) -> None:
+    text = DOC.read_text(encoding="utf-8")
+    example = EXAMPLES / "bad" / "ivr-welcome-typos.xml"
+    assert _block_after(text, "## Reading the output") == example.read_text(encoding="utf-8")
+    done = _run(
+        [sys.executable, "-m", "exoml.lint", "--no-config", "examples/bad/ivr-welcome-typos.xml"],
+        ROOT,
+    )
+    assert _block_after(text, "says what is wrong, where") == done.stdout.decode()
+
+
+def test_docs_show_the_real_output_of_fix(tmp_path: Path) -> None:
+    text = DOC.read_text(encoding="utf-8")
+    shown = _block_after(text, "\n## Fixes")
+    command, expected = shown.split("\n", 1)
+    assert command == "$ exoml lint --fix flows/"
+    (tmp_path / "flows").mkdir()
+    (tmp_path / "flows" / "welcome.xml").write_text(
+        '<flow>\n  <startplay loop="11">https://example.com/a.wav</startplay>\n</flow>\n'
+    )
+    done = _run([sys.executable, "-m", "exoml.lint", "--fix", "flows/"], tmp_path)
+    assert done.stdout.decode() == expected
