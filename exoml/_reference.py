@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
+import re
+
 from ._catalogue import VERBS, VerbSpec
 from ._rules import RULES
 
 __all__ = ["rule_reference", "verb_reference"]
 
 _MARK = "⚠"
+
+
+def _cell(text: str) -> str:
+    """Text for a Markdown table cell: a literal ``|`` would end the cell."""
+    return text.replace("|", "\\|")
 
 
 def _python_call(spec: VerbSpec) -> str:
@@ -50,7 +57,7 @@ def verb_reference() -> str:
         mark = f" {_MARK}" if not spec.casing_confirmed else ""
         attrs = ", ".join(f"`{a.name}`" for a in spec.attrs) or "none"
         if spec.text is not None:
-            content = spec.text.kind.label
+            content = _cell(spec.text.kind.label)
         elif spec.children:
             limit = "any number of" if spec.max_children is None else f"at most {spec.max_children}"
             content = f"{limit} " + " / ".join(f"`{c}`" for c in spec.children)
@@ -88,8 +95,9 @@ def verb_reference() -> str:
                 default = f"`{a.default}`" if a.default is not None else "—"
                 aliases = f" (also spelt `{'`, `'.join(a.aliases)}`)" if a.aliases else ""
                 out.append(
-                    f"| `{a.name}`{amark} | `{a.py}` | {a.kind.label} | {required} | {default} | "
-                    f"{a.doc} {a.kind.rule[0].upper()}{a.kind.rule[1:]}.{aliases} |\n"
+                    f"| `{a.name}`{amark} | `{a.py}` | {_cell(a.kind.label)} | {required} | "
+                    f"{default} | {_cell(a.doc)} {_cell(a.kind.rule[0].upper() + a.kind.rule[1:])}."
+                    f"{aliases} |\n"
                 )
         call = _python_call(spec)
         verb = eval(call, namespace)  # our own generated call, checked by the builder
@@ -102,7 +110,8 @@ def verb_reference() -> str:
 
 
 def _used(call: str) -> set[str]:
-    return {name for name in ("Say", "StartPlay") if f"{name}(" in call}
+    """The prompt classes a generated call uses (``StopSay(`` is not a use of ``Say``)."""
+    return set(re.findall(r"\b(Say|StartPlay)\(", call))
 
 
 def rule_reference() -> str:
@@ -126,6 +135,8 @@ def rule_reference() -> str:
         out.append(f"\n## {r.code}\n\n**{r.name}** · {r.severity}")
         out.append(" · fixable with `--fix`\n\n" if r.fixable else "\n\n")
         out.append(body.strip() + "\n\n")
-        out.append(f"Bad:\n\n```xml invalid\n{r.bad}\n```\n\n")
+        # The fence says what the docs' example checker must find: errors, or warnings only.
+        fence = "xml invalid" if r.severity == "error" else "xml warning"
+        out.append(f"Bad:\n\n```{fence}\n{r.bad}\n```\n\n")
         out.append(f"Good:\n\n```xml\n{r.good}\n```\n")
     return "".join(out)
