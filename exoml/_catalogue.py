@@ -12,11 +12,22 @@ letters, casing inferred from the PascalCase/lowerCamelCase convention.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Literal, NamedTuple
 
 from ._values import ANY, NOT_NEWLINE, NOT_SPACE, Bool, Choice, IntRange, Pattern, ValueKind
 
-__all__ = ["CLASSIC_ROOT", "ROOT", "VERBS", "Attr", "Evidence", "Text", "VerbSpec", "verb"]
+__all__ = [
+    "CLASSIC_ROOT",
+    "ROOT",
+    "VERBS",
+    "Attr",
+    "Evidence",
+    "Text",
+    "VerbSpec",
+    "fast_check",
+    "verb",
+]
 
 Evidence = Literal["doc", "code", "guess"]
 
@@ -58,6 +69,7 @@ class VerbSpec(NamedTuple):
     text: Text | None = None
     children: tuple[str, ...] = ()  # element names allowed as children
     max_children: int | None = None  # None: any number (when children are allowed)
+    children_py: str = ""  # the Python parameter that takes the children
     aliases: tuple[str, ...] = ()  # other element spellings seen in Exotel's docs
 
     @property
@@ -80,6 +92,7 @@ TOKEN = Pattern(
     "must be non-empty, without leading or trailing whitespace or line breaks",
     "non-empty string, no surrounding spaces",
     "SID",
+    fast_expr='{v} and {v}[0] != " " and {v}[-1] != " "',
 )
 HTTP_URL = Pattern(
     "https?://[^ \\t\\n\\r/?#]+([/?#][^ \\t\\n\\r]*)?",
@@ -104,12 +117,15 @@ LANGUAGE = Pattern(
     "must be a language tag such as 'en' or 'hi-IN'",
     "language tag",
     "en",
+    safe=True,
 )
 SPOKEN_TEXT = Pattern(
     f"{ANY}*{NOT_SPACE}{ANY}*",
     "must contain at least one non-whitespace character",
     "non-blank text",
     "Hello",
+    check=lambda s: s.strip(" \t\n\r"),
+    fast_expr='{v}.strip(" ")',
 )
 
 
@@ -184,6 +200,7 @@ VERBS: tuple[VerbSpec, ...] = (
             ),
         ),
         children=("Say", "StartPlay"),
+        children_py="prompts",
     ),
     VerbSpec(
         "Hold",
@@ -192,6 +209,7 @@ VERBS: tuple[VerbSpec, ...] = (
         ("doc", "code"),
         children=("StartPlay",),
         max_children=1,
+        children_py="music",
     ),
     VerbSpec("UnHold", "unhold", "Take the leg off hold.", ("code",)),
     VerbSpec(
@@ -278,6 +296,18 @@ VERBS: tuple[VerbSpec, ...] = (
 )
 
 _BY_ELEMENT = {v.element: v for v in VERBS}
+
+
+def fast_check(element: str, attr: str | None = None) -> Callable[[str], object]:
+    """The builder's quick test for an attribute (or, with no ``attr``, the text)."""
+    spec = _BY_ELEMENT[element]
+    if attr is None:
+        assert spec.text is not None
+        kind = spec.text.kind
+    else:
+        kind = next(a.kind for a in spec.attrs if a.name == attr)
+    assert isinstance(kind, Pattern)
+    return kind.fast_check
 
 
 def verb(element: str) -> VerbSpec:

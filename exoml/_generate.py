@@ -15,10 +15,12 @@ ROOT_DIR = Path(__file__).resolve().parent.parent
 
 def targets() -> dict[Path, Callable[[], str]]:
     """Each generated file and the function that makes its text."""
+    from ._codegen import generate_verbs
     from ._reference import rule_reference, verb_reference
     from ._xsd import generate_xsd
 
     return {
+        ROOT_DIR / "exoml" / "_verbs.py": generate_verbs,
         ROOT_DIR / "schema" / "exoml.xsd": generate_xsd,
         ROOT_DIR / "docs" / "verbs.md": verb_reference,
         ROOT_DIR / "docs" / "rules.md": rule_reference,

@@ -178,6 +178,8 @@ class Choice(ValueKind):
     """Exactly one of a few strings (case-sensitive, no surrounding spaces)."""
 
     def __init__(self, *values: str) -> None:
+        if any(_ATTR_SPECIAL.search(v) for v in values):
+            raise ValueError("choices are written unescaped: keep them plain")
         self.values = values
         self._set = frozenset(values)
         self.rule = "must be one of " + ", ".join(repr(v) for v in values)
@@ -234,12 +236,31 @@ class Bool(ValueKind):
 class Pattern(ValueKind):
     """A string matching a regular expression (anchored at both ends)."""
 
-    def __init__(self, pattern: str, rule: str, label: str, example: str) -> None:
+    def __init__(
+        self,
+        pattern: str,
+        rule: str,
+        label: str,
+        example: str,
+        *,
+        safe: bool = False,
+        check: Callable[[str], object] | None = None,
+        fast_expr: str | None = None,
+    ) -> None:
         self.pattern = pattern
         self.rule = rule
         self.label = label
         self._example = example
         self._re = re.compile(pattern)
+        #: True when no matching value needs escaping or can hold an illegal character
+        #: (tested), so the builder can skip that search
+        self.safe = safe
+        #: the check the builder runs: the regex, or an equivalent cheaper test (tested)
+        self.fast_check: Callable[[str], object] = check or self._re.fullmatch
+        #: an inline Python expression over ``{v}`` that the generated builder uses in
+        #: place of ``fast_check``; it may only be true for valid values, given that
+        #: ``{v}.isprintable()`` (tested)
+        self.fast_expr = fast_expr
         self._fullmatch: Callable[[str], object] = self._re.fullmatch
 
     def check_python(self, value: object) -> str:

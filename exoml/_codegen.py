@@ -1,0 +1,313 @@
+"""Generate ``exoml/_verbs.py``: the typed verb classes and Flow methods.
+
+Building a flow is a hot path (one per live call), so each verb gets straight-line code
+specialised from its catalogue row: a type-and-rule test per argument that costs a few
+dozen nanoseconds when the value is good, and a slow path (:func:`exoml._verb._fix`)
+that re-checks through the generic value kinds to word the error or normalise an
+``IntEnum``/``StrEnum``. The output is committed, typed for mypy and editors, and
+checked for drift like the XSD.
+"""
+
+from __future__ import annotations
+
+from ._catalogue import VERBS, Attr, VerbSpec
+from ._values import Bool, Choice, IntRange, Pattern, ValueKind
+
+__all__ = ["generate_verbs"]
+
+
+def _alias_name(attr: Attr) -> str:
+    return "".join(part.capitalize() for part in attr.py.split("_"))
+
+
+def _annotation(attr: Attr, aliases: dict[int, str]) -> str:
+    kind = attr.kind
+    if isinstance(kind, IntRange):
+        return "int"
+    if isinstance(kind, Bool):
+        return "bool"
+    if isinstance(kind, Choice):
+        return aliases[id(kind)]
+    return "str"
+
+
+def _params(spec: VerbSpec, aliases: dict[int, str], *, build: bool) -> list[str]:
+    """Parameters of ``__init__`` (or, with ``build``, of the positional ``_build``)."""
+    params: list[str] = []
+    if spec.text is not None:
+        params.append(f"{spec.text.py}: str")
+    if spec.children:
+        union = " | ".join(spec.children)
+        if spec.max_children == 1:
+            params.append(f"{spec.children_py}: {union} | None = None")
+        elif build:
+            params.append(f"{spec.children_py}: tuple[{union}, ...]")
+        else:
+            params.append(f"*{spec.children_py}: {union}")
+    required = [a for a in spec.attrs if a.required]
+    optional = [a for a in spec.attrs if not a.required]
+    params.extend(f"{a.py}: {_annotation(a, aliases)}" for a in required)
+    if optional and not build and not (spec.children and spec.max_children != 1):
+        params.append("*")
+    params.extend(f"{a.py}: {_annotation(a, aliases)} | None = None" for a in optional)
+    if build:
+        # _build takes every argument positionally, in catalogue order
+        params = [p.split(" = ")[0] for p in params]
+        params = [p for p in params if p != "*"]
+    return params
+
+
+def _build_args(spec: VerbSpec) -> list[str]:
+    args: list[str] = []
+    if spec.text is not None:
+        args.append(spec.text.py)
+    if spec.children:
+        args.append(spec.children_py)
+    args.extend(a.py for a in spec.attrs if a.required)
+    args.extend(a.py for a in spec.attrs if not a.required)
+    return args
+
+
+def _needs_escape(v: str, *, attr: bool) -> str:
+    # isprintable() is False for every character XML 1.0 cannot carry (controls,
+    # surrogates, U+FFFE/U+FFFF) and for tab, CR and LF, which need references; it runs
+    # in C and is far cheaper than a regular expression. What it sends down the slow
+    # path (non-breaking spaces, say) is checked and escaped there exactly.
+    specials = ["&", "<", ">", '"'] if attr else ["&", "<", ">"]
+    tests = " or ".join(f"{c!r} in {v}" for c in specials)
+    return f"not {v}.isprintable() or {tests}"
+
+
+def _attr_code(spec: VerbSpec, index: int, attr: Attr, consts: dict[str, str]) -> list[str]:
+    v = attr.py
+    kind: ValueKind = attr.kind
+    cls = spec.element
+    head = f' {attr.name}="'
+    lines: list[str] = []
+    if isinstance(kind, IntRange):
+        if kind.high is None:
+            test = f"{v}.__class__ is not int or {v} < {kind.low}"
+        else:
+            test = f"{v}.__class__ is not int or not {kind.low} <= {v} <= {kind.high}"
+        if kind.high is not None:
+            table = f"_S_{kind.low}_{kind.high}"
+            consts[table] = f"tuple(map(str, range({kind.high + 1})))"
+            text = f"{table}[{v}]"
+        else:
+            text = f"str({v})"
+        lines = [
+            f"if {test}:",
+            f"    {v} = _fix({cls}, {index}, {v})",
+            f"x += '{head}' + {text} + '\"'",
+        ]
+    elif isinstance(kind, Choice):
+        name = f"_C_{cls}_{v}"
+        consts[name] = f"frozenset({kind.values!r})"
+        lines = [
+            f"if {v}.__class__ is not str or {v} not in {name}:",
+            f"    {v} = _fix({cls}, {index}, {v})",
+            f"x += '{head}' + {v} + '\"'",
+        ]
+    elif isinstance(kind, Bool):
+        lines = [
+            f"if {v}.__class__ is not bool:",
+            f"    {v} = _fix({cls}, {index}, {v})",
+            f"x += '{head}true\"' if {v} else '{head}false\"'",
+        ]
+    elif isinstance(kind, Pattern):
+        name = f"_P_{cls}_{v}"
+        consts[name] = f"_catalogue.fast_check({cls!r}, {attr.name!r})"
+        fast = f"({kind.fast_expr.format(v=v)})" if kind.fast_expr else f"{name}({v})"
+        if kind.safe:
+            lines = [
+                f"if {v}.__class__ is not str or not {name}({v}):",
+                f"    {v} = _fix({cls}, {index}, {v})",
+                f"x += '{head}' + {v} + '\"'",
+            ]
+        else:
+            lines = [
+                f"if {v}.__class__ is not str or not {fast} or {_needs_escape(v, attr=True)}:",
+                f"    {v} = _fix({cls}, {index}, {v})",
+                f"    x += '{head}' + _escape_attr({v}) + '\"'",
+                "else:",
+                f"    x += '{head}' + {v} + '\"'",
+            ]
+    else:  # pragma: no cover - a new kind needs its fast path here
+        raise TypeError(f"no fast path for {type(kind).__name__}")
+    if attr.required:
+        return lines
+    return [f"if {v} is not None:", *("    " + line for line in lines)]
+
+
+def _body(spec: VerbSpec, consts: dict[str, str], target: str) -> list[str]:
+    """Straight-line code that checks the arguments and sets ``target``'s slots."""
+    cls = spec.element
+    body: list[str] = [f'x = "<{cls}"']
+    # Attributes are written in catalogue order; required ones come first in signatures.
+    for index, attr in enumerate(spec.attrs):
+        body += _attr_code(spec, index, attr, consts)
+    values = ", ".join(a.py for a in spec.attrs)
+    values_tuple = f"({values},)" if len(spec.attrs) == 1 else f"({values})"
+    if spec.text is not None:
+        t = spec.text.py
+        tkind = spec.text.kind
+        assert isinstance(tkind, Pattern)
+        if tkind.fast_expr:
+            fast = f"({tkind.fast_expr.format(v=t)})"
+        else:
+            fast = f"_T_{cls}({t})"
+            consts[f"_T_{cls}"] = f"_catalogue.fast_check({cls!r})"
+        body += [
+            f"if {t}.__class__ is not str or not {fast} or {_needs_escape(t, attr=False)}:",
+            f"    {t} = _fix_text({cls}, {t})",
+            f'    x += ">" + _escape_text({t}) + "</{cls}>"',
+            "else:",
+            f'    x += ">" + {t} + "</{cls}>"',
+            f"SELF._text = {t}",
+        ]
+    elif spec.children:
+        c = spec.children_py
+        tests = " and ".join(f"p.__class__ is not {name}" for name in spec.children)
+        if spec.max_children == 1:
+            body += [
+                f"if {c} is None:",
+                '    x += "/>"',
+                "else:",
+                f"    if {' and '.join(f'{c}.__class__ is not {n}' for n in spec.children)}:",
+                f"        _bad_child({cls}, 0, {c})",
+                f'    x += ">" + {c}._xml + "</{cls}>"',
+                f"    SELF._children = ({c},)",
+            ]
+        else:
+            body += [
+                f"if {c}:",
+                f"    for i, p in enumerate({c}):",
+                f"        if {tests}:",
+                f"            _bad_child({cls}, i, p)",
+                f'    x += ">" + "".join([p._xml for p in {c}]) + "</{cls}>"',
+                "else:",
+                '    x += "/>"',
+                f"SELF._children = {c}",
+            ]
+    else:
+        body.append('x += "/>"')
+    if spec.attrs:
+        body.append(f"SELF._values = {values_tuple}")
+    body.append("SELF._xml = x")
+    return [line.replace("SELF.", target + ".") for line in body]
+
+
+def _class_code(spec: VerbSpec, aliases: dict[int, str], consts: dict[str, str]) -> list[str]:
+    cls = spec.element
+    out = [f"class {cls}(Verb):", f'    """{spec.summary}', ""]
+    out.append(f"    ExoML ``<{cls}>``; the same arguments as :meth:`Flow.{spec.method}`.")
+    # Only the slots this verb fills; the others fall back to Verb's class defaults.
+    slots = [
+        name
+        for name, used in (
+            ("_children", spec.children),
+            ("_text", spec.text is not None),
+            ("_values", spec.attrs),
+        )
+        if used
+    ]
+    out += ['    """', "", f"    __slots__ = {tuple(slots)!r}", ""]
+    init = ", ".join(["self", *_params(spec, aliases, build=False)])
+    out.append(f"    def __init__({init}) -> None:")
+    out += ["        " + line if line else "" for line in _body(spec, consts, "self")]
+    out.append("")
+    build = ", ".join(["self", *_params(spec, aliases, build=True)])
+    out.append(f"    def _build({build}) -> None:")
+    body = _body(spec, consts, "self")
+    out += ["        " + line if line else "" for line in body]
+    out.append("")
+    out.append("")
+    return out
+
+
+def _method_code(spec: VerbSpec, aliases: dict[int, str], consts: dict[str, str]) -> list[str]:
+    params = ", ".join(["self", *_params(spec, aliases, build=False)])
+    summary = spec.summary[0].lower() + spec.summary[1:]
+    return [
+        f"    def {spec.method}({params}) -> Self:",
+        f'        """Append ``{spec.element}``: {summary}',
+        "",
+        f"        Takes the same arguments as :class:`{spec.element}`; returns a new Flow.",
+        '        """',
+        f"        v = _new({spec.element})",
+        *("        " + line if line else "" for line in _body(spec, consts, "v")),
+        "        f = _new(self.__class__)",
+        "        f._verbs = (*self._verbs, v)",
+        "        return f",
+        "",
+    ]
+
+
+def generate_verbs() -> str:
+    """The source of ``exoml/_verbs.py``."""
+    aliases: dict[int, str] = {}
+    alias_defs: list[str] = []
+    for spec in VERBS:
+        for attr in spec.attrs:
+            if isinstance(attr.kind, Choice) and id(attr.kind) not in aliases:
+                name = _alias_name(attr)
+                aliases[id(attr.kind)] = name
+                values = ", ".join(repr(v) for v in attr.kind.values)
+                alias_defs.append(f"{name} = Literal[{values}]")
+    consts: dict[str, str] = {}
+    classes: list[str] = []
+    for spec in VERBS:
+        classes += _class_code(spec, aliases, consts)
+    methods: list[str] = []
+    for spec in VERBS:
+        methods += _method_code(spec, aliases, consts)
+    names = sorted(
+        [*(s.element for s in VERBS), *(n.split(" = ")[0] for n in alias_defs), "FlowVerbs"]
+    )
+    out = [
+        '"""The twenty verb classes and the Flow methods, generated from the catalogue.',
+        "",
+        "Generated by ``make schema`` (``python -m exoml._generate``) from",
+        "``exoml/_catalogue.py``; do not edit by hand. See ``exoml/_codegen.py`` for why.",
+        '"""',
+        "",
+        "# ruff: noqa: E501, PLR",
+        "# mypy: disable-error-code=unreachable",
+        "# (the fast paths test __class__ on values typed str or int: a caller that ignores",
+        "# the types must still reach the slow path's error)",
+        "from __future__ import annotations",
+        "",
+        "from typing import TYPE_CHECKING, Literal",
+        "",
+        "from . import _catalogue",
+        "from ._values import escape_attr as _escape_attr",
+        "from ._values import escape_text as _escape_text",
+        "from ._verb import Verb, _bad_child, _fix, _fix_text",
+        "",
+        "if TYPE_CHECKING:",
+        "    from typing_extensions import Self",
+        "",
+        "    from ._verb import Verb as _Verb",
+        "",
+        "__all__ = [",
+        *(f'    "{n}",' for n in names),
+        "]",
+        "",
+        "_new = object.__new__",
+        "",
+        *alias_defs,
+        "",
+        *(f"{k} = {v}" for k, v in consts.items()),
+        "",
+        "",
+        *classes,
+        "class FlowVerbs:",
+        '    """The verb methods of :class:`~exoml.Flow`: each appends one verb."""',
+        "",
+        '    __slots__ = ("_verbs",)',
+        "",
+        "    _verbs: tuple[_Verb, ...]",
+        "",
+        *methods,
+    ]
+    return "\n".join(out).rstrip() + "\n"
