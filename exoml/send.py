@@ -54,6 +54,13 @@ def _parser(prog: str) -> argparse.ArgumentParser:
         "--timeout", type=float, default=10.0, metavar="SECONDS", help="default: 10"
     )
     parser.add_argument(
+        "--max-retries",
+        type=int,
+        default=2,
+        metavar="N",
+        help="retries after a 429 or a failed connection (default: 2)",
+    )
+    parser.add_argument(
         "--no-validate",
         action="store_true",
         help="send without checking the document first (the API still checks it)",
@@ -108,7 +115,7 @@ def _run(args: argparse.Namespace, prog: str) -> int:
     from ._client import LegsClient
     from ._errors import ApiError, ExomlError, TransportError
 
-    options: dict[str, Any] = {"timeout": args.timeout}
+    options: dict[str, Any] = {"timeout": args.timeout, "max_retries": args.max_retries}
     if args.base_url is not None:
         options["base_url"] = args.base_url
     try:

@@ -132,7 +132,7 @@ def test_exit_1_when_the_api_is_unreachable(
 ) -> None:
     url = env.url
     env.close()
-    assert main(["LEG1", str(hello), "--base-url", url]) == 1
+    assert main(["LEG1", str(hello), "--base-url", url, "--max-retries", "0"]) == 1
     assert "cannot connect" in capsys.readouterr().err
 
 
@@ -174,6 +174,8 @@ def test_usage_errors(
     assert "leg_sid must not be empty" in capsys.readouterr().err
     assert main(["LEG1", str(hello), "--timeout", "0"]) == 2
     assert "timeout" in capsys.readouterr().err
+    assert main(["LEG1", str(hello), "--max-retries", "-1"]) == 2
+    assert "max_retries" in capsys.readouterr().err
     assert env.requests == []
 
 
