@@ -44,7 +44,8 @@ docs: $(STAMP)
 
 bench: $(STAMP)
 	$(PY) -m pip install --quiet -e '.[dev,bench]'
-	$(PY) bench/run.py
+	@command -v xmllint >/dev/null 2>&1 || echo "bench: xmllint not found (Debian: apt-get install libxml2-utils); its rows will say 'not available'"
+	$(PY) bench/run.py $(BENCH_ARGS)
 
 fuzz: $(STAMP)
 	$(PY) -m pip install --quiet -e '.[dev,fuzz]' || true

@@ -150,6 +150,20 @@ def alternate(
     return times_a, times_b
 
 
+def alternate_many(sides: Sequence[Callable[[], object]], repetitions: int) -> list[list[int]]:
+    """Like :func:`alternate` for any number of sides: the order rotates each repetition."""
+    times: list[list[int]] = [[] for _ in sides]
+    n = len(sides)
+    for rep in range(repetitions):
+        for j in range(n):
+            i = (rep + j) % n
+            gc.collect()
+            start = time.perf_counter_ns()
+            sides[i]()
+            times[i].append(time.perf_counter_ns() - start)
+    return times
+
+
 def calibrate(fn: Callable[[int], object], min_seconds: float, *, limit: int = 1 << 22) -> int:
     """The number of iterations for which ``fn(n)`` takes at least ``min_seconds``."""
     n = 1
@@ -166,11 +180,10 @@ def calibrate(fn: Callable[[int], object], min_seconds: float, *, limit: int = 1
 
 @dataclass
 class ProcessRun:
-    """A finished child process: exit code, wall time, peak RSS and its output."""
+    """A finished child process: exit code, wall time and its output."""
 
     returncode: int
     wall_ns: int
-    maxrss_kb: int
     stdout: str
     stderr: str
 
@@ -183,11 +196,10 @@ def run_process(
     env: dict[str, str] | None = None,
     timeout: float = 300.0,
 ) -> ProcessRun:
-    """Run one command to completion; time it and read its own peak RSS.
+    """Run one command to completion and time it.
 
-    Output goes to files (not pipes) so that neither side is slowed by a reader; the
-    peak RSS comes from ``wait4`` for that child alone (``ru_maxrss``, which Linux reports
-    in KiB, covering the child and any of its children it waited for).
+    Output goes to files (not pipes) so that neither side is slowed by a reader. (The
+    peak RSS that ``wait4`` reports here would be wrong: see :func:`peak_rss`.)
     """
     out_dir.mkdir(parents=True, exist_ok=True)
     out_path = out_dir / "stdout.txt"
@@ -201,7 +213,7 @@ def run_process(
         watchdog = threading.Timer(timeout, proc.kill)
         watchdog.start()
         try:
-            _, status, usage = os.wait4(proc.pid, 0)
+            _, status, _ = os.wait4(proc.pid, 0)
         finally:
             watchdog.cancel()
         wall = time.perf_counter_ns() - start
@@ -211,10 +223,47 @@ def run_process(
     return ProcessRun(
         proc.returncode,
         wall,
-        int(usage.ru_maxrss),
         out_path.read_text(errors="replace"),
         err_path.read_text(errors="replace"),
     )
+
+
+# Forks and execs a command from a small process and writes the child's own peak RSS.
+# Linux carries the high-water mark of the memory a process had before exec over to the
+# program it execs; a child forked from the benchmark itself would report at least the
+# benchmark's size. Forked from this spawner, the floor is the spawner's few MB.
+SPAWNER = """
+import os, sys
+report, argv = sys.argv[1], sys.argv[2:]
+pid = os.fork()
+if pid == 0:
+    try:
+        os.execvp(argv[0], argv)
+    finally:
+        os._exit(127)
+_, status, usage = os.wait4(pid, 0)
+code = os.waitstatus_to_exitcode(status)
+with open(report, "w") as f:
+    f.write(f"{usage.ru_maxrss} {code}")
+sys.exit(code if 0 <= code < 256 else 255)
+"""
+
+
+def peak_rss(
+    argv: Sequence[str], *, python: str, cwd: Path, out_dir: Path, env: dict[str, str]
+) -> tuple[int, int]:
+    """Run ``argv`` to completion from a small spawner; return (peak RSS in KiB, exit code)."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    report = out_dir / "maxrss.txt"
+    report.unlink(missing_ok=True)
+    run_process(
+        [python, "-S", "-c", SPAWNER, str(report), *argv], cwd=cwd, out_dir=out_dir, env=env
+    )
+    try:
+        kb, code = report.read_text().split()
+    except (OSError, ValueError) as exc:
+        raise CheckFailed(f"the RSS spawner failed for {argv[0]}") from exc
+    return int(kb), int(code)
 
 
 def fmt_time(seconds: float) -> str:

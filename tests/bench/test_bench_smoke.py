@@ -1,0 +1,100 @@
+"""Smoke test of the benchmark harness: ``bench/run.py --quick`` on tiny inputs.
+
+It asserts no timings (a loaded CI machine says nothing about exoml's speed), only that
+every row runs through the harness and the JSON and Markdown outputs are well formed.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+REPO = Path(__file__).resolve().parents[2]
+STATUSES = {"ok", "not available", "error"}
+
+
+def _run(tmp_path: Path, rows: str) -> tuple[subprocess.CompletedProcess[str], dict[str, Any]]:
+    out_json = tmp_path / "latest.json"
+    out_md = tmp_path / "performance.md"
+    proc = subprocess.run(
+        [
+            sys.executable,
+            str(REPO / "bench" / "run.py"),
+            "--quick",
+            "--rows",
+            rows,
+            "--corpus-size",
+            "200",
+            "--work",
+            str(tmp_path / "work"),
+            "--json",
+            str(out_json),
+            "--markdown",
+            str(out_md),
+        ],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert proc.returncode in (0, 1), proc.stderr
+    data: dict[str, Any] = json.loads(out_json.read_text(encoding="utf-8"))
+    page = out_md.read_text(encoding="utf-8")
+    assert page.startswith("# Performance")
+    assert "| comparison | baseline | exoml |" in page
+    assert "## The machine" in page
+    return proc, data
+
+
+def _check_rows(data: dict[str, Any], keys: list[str]) -> None:
+    assert data["quick"] is True
+    assert {"cpu", "cores", "python", "lxml", "libxml2", "xmllint"} <= set(data["machine"])
+    assert [row["key"] for row in data["rows"]] == keys
+    for row in data["rows"]:
+        assert row["status"] in STATUSES, row
+        assert row["comparison"]
+        assert row["target"]["op"] in (">=", "<=", "<")
+        if row["status"] == "ok":
+            assert row["ratios"], row
+            assert all(r > 0 for r in row["ratios"])
+            ratio = row["ratio"]
+            assert ratio["low"] <= ratio["p25"] <= ratio["median"] <= ratio["p75"] <= ratio["high"]
+            assert isinstance(row["met"], bool)
+            assert row["baseline"]
+            assert row["exoml"]
+            assert row["checks"], "every measured row says what it verified"
+        else:
+            assert row["note"], "a row that was not measured says why"
+
+
+def test_quick_run_in_process_and_subprocess_rows(tmp_path: Path) -> None:
+    keys = ["build_twilio", "build_floor", "validate", "lint", "lint_j2", "lint_memory"]
+    proc, data = _run(tmp_path, ",".join(keys))
+    _check_rows(data, keys)
+    for key in keys:
+        assert key in proc.stdout or any(r["comparison"] in proc.stdout for r in data["rows"])
+    assert proc.returncode == (1 if any(r["status"] == "error" for r in data["rows"]) else 0)
+
+
+def test_quick_run_start_up_and_client_rows(tmp_path: Path) -> None:
+    keys = ["startup", "client_sequential", "client_async"]
+    proc, data = _run(tmp_path, ",".join(keys))
+    _check_rows(data, keys)
+    assert proc.returncode == (1 if any(r["status"] == "error" for r in data["rows"]) else 0)
+
+
+def test_unknown_row_is_a_usage_error(tmp_path: Path) -> None:
+    proc = subprocess.run(
+        [sys.executable, str(REPO / "bench" / "run.py"), "--rows", "no_such_row"],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert proc.returncode == 2
+    assert "unknown rows" in proc.stderr
