@@ -172,6 +172,7 @@ def _body(spec: VerbSpec, consts: dict[str, str], target: str) -> list[str]:
             body += [
                 f"if {c} is None:",
                 '    x += "/>"',
+                "    SELF._children = ()",
                 "else:",
                 f"    if {' and '.join(f'{c}.__class__ is not {n}' for n in spec.children)}:",
                 f"        _bad_child({cls}, 0, {c})",

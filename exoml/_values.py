@@ -135,9 +135,11 @@ class IntRange(ValueKind):
         self.low = low
         self.high = high
         if high is None:
+            self.bounds_rule = f"must be at least {low}"
             self.rule = f"must be an integer of at least {low}"
             self.label = f"integer ≥ {low}"
         else:
+            self.bounds_rule = f"must be between {low} and {high}"
             self.rule = f"must be an integer between {low} and {high}"
             self.label = f"integer {low}–{high}"
         self.pattern = self._pattern()
@@ -157,7 +159,7 @@ class IntRange(ValueKind):
                 raise _Refused(f"must be an int, not {_type_name(value)}")
             value = int(value)
         if value < self.low or (self.high is not None and value > self.high):
-            raise _Refused(self.rule.replace("an integer ", "", 1))
+            raise _Refused(self.bounds_rule)
         return str(value)
 
     def check_wire(self, text: str) -> str | None:

@@ -399,6 +399,7 @@ class Hold(Verb):
         x = "<Hold"
         if music is None:
             x += "/>"
+            self._children = ()
         else:
             if music.__class__ is not StartPlay:
                 _bad_child(Hold, 0, music)
@@ -410,6 +411,7 @@ class Hold(Verb):
         x = "<Hold"
         if music is None:
             x += "/>"
+            self._children = ()
         else:
             if music.__class__ is not StartPlay:
                 _bad_child(Hold, 0, music)
@@ -900,6 +902,7 @@ class FlowVerbs:
         x = "<Hold"
         if music is None:
             x += "/>"
+            v._children = ()
         else:
             if music.__class__ is not StartPlay:
                 _bad_child(Hold, 0, music)
