@@ -34,37 +34,46 @@ def discover(paths: Sequence[str], *, stdin_name: str = "<stdin>") -> list[Targe
     targets: list[Target] = []
     seen: set[str] = set()
 
-    def add(display: str, path: str | None, error: str | None = None) -> None:
-        key = STDIN if path is None else os.path.normcase(os.path.abspath(path))
+    def add(display: str, path: str | None, key: str, error: str | None = None) -> None:
         if key not in seen:
             seen.add(key)
             targets.append(Target(display, path, None, error))
 
     for given in paths:
         if given == STDIN:
-            add(stdin_name, None)
+            add(stdin_name, None, STDIN)
         elif os.path.isdir(given):
-            for display, error in _walk(given):
-                add(display, display, error)
+            for display, key, error in _walk(given):
+                add(display, display, key, error)
         elif os.path.exists(given) or os.path.islink(given):
-            add(given, given)
+            add(given, given, _key(given))
         else:
-            add(given, given, "No such file or directory")
+            add(given, given, _key(given), "No such file or directory")
     return targets
 
 
-def _walk(top: str) -> list[tuple[str, str | None]]:
-    """The ``*.xml`` files under ``top`` (sorted), and directories that could not be listed."""
-    found: list[tuple[str, str | None]] = []
+def _key(path: str) -> str:
+    """What makes two spellings of a path the same file, for deduplication."""
+    return os.path.normcase(os.path.abspath(path))
+
+
+def _walk(top: str) -> list[tuple[str, str, str | None]]:
+    """The ``*.xml`` files under ``top``, sorted, as (path, key, error).
+
+    A directory that cannot be listed comes out as an entry with an error.
+    """
+    found: list[tuple[str, str, str | None]] = []
 
     def unreadable(exc: OSError) -> None:
-        found.append((exc.filename or top, exc.strerror or str(exc)))
+        path = exc.filename or top
+        found.append((path, _key(path), exc.strerror or str(exc)))
 
     for directory, dirnames, filenames in os.walk(top, onerror=unreadable):
         # Sorting in place also fixes the order os.walk descends in.
         dirnames[:] = sorted(name for name in dirnames if not name.startswith("."))
+        base = _key(directory)  # once per directory, not per file: 10,000 files add up
         found.extend(
-            (os.path.join(directory, name), None)
+            (os.path.join(directory, name), os.path.join(base, os.path.normcase(name)), None)
             for name in sorted(filenames)
             if name.lower().endswith(".xml")
         )

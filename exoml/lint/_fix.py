@@ -5,7 +5,6 @@ from __future__ import annotations
 import contextlib
 import os
 import stat
-import tempfile
 from collections.abc import Iterable
 
 from .._diagnostics import Edit
@@ -51,6 +50,8 @@ def write_atomic(path: str, data: bytes) -> None:
     renamed over the original: a crash leaves either the old file or the new one. A
     symbolic link is followed, so the link stays and its target is rewritten.
     """
+    import tempfile  # only when fixing: it pulls in random and shutil
+
     target = os.path.realpath(path)
     directory = os.path.dirname(target)
     info = os.stat(target)

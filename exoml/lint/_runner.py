@@ -8,7 +8,6 @@ from typing import NamedTuple
 
 from .._diagnostics import Diagnostic
 from ._files import Target
-from ._fix import apply_edits, encode_like, write_atomic
 from ._select import is_selected
 
 __all__ = ["FileResult", "Settings", "lint_target", "run"]
@@ -114,6 +113,8 @@ def _lint_bytes(target: Target, data: bytes, settings: Settings) -> FileResult:
     error: str | None = None
     fixable = any(d.fix is not None for d in diagnostics)
     if settings.fix and fixable and text is not None and not truncated:
+        from ._fix import encode_like, write_atomic
+
         if encode_like(text, data) != data:
             # Fixing would change bytes the fixes do not touch; refuse rather than
             # rewrite the file differently from what the user wrote.
@@ -150,6 +151,8 @@ def _fix(
     text: str, data: bytes, diagnostics: list[Diagnostic], settings: Settings
 ) -> tuple[str, list[Diagnostic], tuple[Diagnostic, ...]]:
     """Apply fixes and re-check until none is left; returns (text, remaining, fixed)."""
+    from ._fix import apply_edits, encode_like
+
     fixed: list[Diagnostic] = []
     for _ in range(MAX_FIX_PASSES):
         edits = [edit for d in diagnostics if d.fix is not None for edit in d.fix.edits]

@@ -65,3 +65,33 @@ def test_bad_config_is_an_error(tmp_path: Path, body: str, match: str) -> None:
     path.write_text(body)
     with pytest.raises(ConfigError, match=match):
         load_config(str(path))
+
+
+def test_python_310_without_tomli_warns_and_skips(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import sys
+
+    path = tmp_path / "pyproject.toml"
+    path.write_text("[tool.exoml.lint]\nstrict = true\n")
+    monkeypatch.setattr(sys, "version_info", (3, 10, 14, "final", 0))
+    monkeypatch.setitem(sys.modules, "tomli", None)  # an import of it now fails
+    config, warning = load_config(str(path))
+    assert config == {}
+    assert warning is not None
+    assert "needs the 'tomli' package" in warning
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "[tool.exoml.lint]\nstrict = true\n",
+        "[tool.exoml]\nlint = { strict = true }\n",
+        "[tool]\nexoml.lint.strict = true\n",
+        '[tool."exoml".lint]\nstrict = true\n',
+    ],
+)
+def test_every_spelling_of_the_table_is_read(tmp_path: Path, body: str) -> None:
+    path = tmp_path / "pyproject.toml"
+    path.write_text('[project]\nname = "exoml-dsl"\n' + body)
+    assert load_config(str(path)) == ({"strict": True}, None)

@@ -92,12 +92,12 @@ def test_fix_with_json_keeps_stdout_machine_readable(lint: Lint, write: Write) -
 def test_failed_write_is_2_and_leaves_the_file(
     lint: Lint, write: Write, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from exoml.lint import _runner
+    from exoml.lint import _fix
 
     def full(path: str, data: bytes) -> None:
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(_runner, "write_atomic", full)
+    monkeypatch.setattr(_fix, "write_atomic", full)
     path = write("a.xml", LOWER)
     run = lint("--fix", "a.xml")
     assert run.status == 2
