@@ -6,14 +6,18 @@ import argparse
 import os
 import sys
 from collections.abc import Sequence
-from typing import Any, NoReturn, TextIO
+from typing import TYPE_CHECKING, Any, NoReturn, TextIO
 
+from .._check import DEFAULT_MAX_BYTES
 from ._files import Target, discover
+from ._formatters import FORMATTERS
 
-__all__ = ["DEFAULT_MAX_BYTES", "UsageError", "run"]
+if TYPE_CHECKING:
+    from .._rules import Rule
 
-DEFAULT_MAX_BYTES = 64 * 1024
-FORMAT_NAMES = ("text", "json", "github", "sarif")
+__all__ = ["UsageError", "run"]
+
+FORMAT_NAMES = tuple(FORMATTERS)
 
 DESCRIPTION = """\
 Check ExoML documents (the XML of Exotel's Leg Actions API) and report problems with
@@ -171,9 +175,9 @@ def run(argv: Sequence[str], *, prog: str) -> int:
 
 def _run(args: argparse.Namespace, prog: str) -> int:
     if args.version:
-        from ._formatters import _version
+        from .. import __version__
 
-        sys.stdout.write(f"{prog} {_version() or 'unknown'}\n")
+        sys.stdout.write(f"{prog} {__version__}\n")
         return 0
     config: dict[str, Any] = {}
     if not args.no_config:
@@ -204,7 +208,8 @@ def _run(args: argparse.Namespace, prog: str) -> int:
         _list_rules(RULES, options["format"])
         return 0
     if args.explain is not None:
-        return _explain(args.explain, RULES, prog)
+        _explain(args.explain, RULES)
+        return 0
     if not args.paths:
         raise UsageError("no PATH given (use - to read standard input)")
 
@@ -215,7 +220,7 @@ def _run(args: argparse.Namespace, prog: str) -> int:
     targets = [_read_stdin(t, max_bytes) if t.path is None else t for t in targets]
     reads_stdin = any(t.path is None for t in targets)
 
-    from ._formatters import FORMATTERS, Stats, fixed_line
+    from ._formatters import Stats, fixed_line
     from ._runner import Settings
     from ._runner import run as run_targets
 
@@ -268,8 +273,8 @@ def _write_document(data: bytes, *, more: bool) -> None:
     out.flush()
 
 
-def _list_rules(rules: Sequence[Any], format_name: str) -> None:
-    if format_name in ("json", "sarif"):
+def _list_rules(rules: Sequence[Rule], format_name: str) -> None:
+    if format_name == "json":
         import json
 
         items = [
@@ -294,7 +299,7 @@ def _list_rules(rules: Sequence[Any], format_name: str) -> None:
     sys.stdout.write("\n".join(line.rstrip() for line in lines) + "\n")
 
 
-def _explain(query: str, rules: Sequence[Any], prog: str) -> int:
+def _explain(query: str, rules: Sequence[Rule]) -> None:
     wanted = query.strip()
     for r in rules:
         if wanted.upper() == r.code or wanted.lower() == r.name:
@@ -308,4 +313,3 @@ def _explain(query: str, rules: Sequence[Any], prog: str) -> int:
             body = "\n".join("    " + line for line in example.strip().splitlines())
             parts += [f"{label}:", "", body, ""]
     sys.stdout.write("\n".join(parts))
-    return 0

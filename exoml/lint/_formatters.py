@@ -9,38 +9,24 @@ from __future__ import annotations
 
 import os
 from collections.abc import Sequence
-from typing import Any, ClassVar, NamedTuple, Protocol, TextIO
+from typing import TYPE_CHECKING, Any, ClassVar, NamedTuple, TextIO
 
-from .._diagnostics import Diagnostic
-from ._runner import FileResult
+if TYPE_CHECKING:
+    from .._diagnostics import Diagnostic
+    from .._rules import Rule
+    from ._runner import FileResult
 
 __all__ = [
     "FORMATTERS",
     "Formatter",
     "GithubFormatter",
     "JsonFormatter",
-    "RuleInfo",
     "SarifFormatter",
     "Stats",
     "TextFormatter",
     "fixed_line",
     "printable",
 ]
-
-
-class RuleInfo(Protocol):
-    """What the formatters read from a rule (see ``exoml._rules.Rule``)."""
-
-    @property
-    def code(self) -> str: ...
-    @property
-    def name(self) -> str: ...
-    @property
-    def severity(self) -> str: ...
-    @property
-    def summary(self) -> str: ...
-    @property
-    def doc(self) -> str: ...
 
 
 class Stats(NamedTuple):
@@ -63,7 +49,7 @@ class Formatter:
     #: Whether ``add`` reports fixed problems itself (else they go to standard error).
     reports_fixes: ClassVar[bool] = False
 
-    def __init__(self, out: TextIO, *, color: bool = False, rules: Sequence[RuleInfo] = ()):
+    def __init__(self, out: TextIO, *, color: bool = False, rules: Sequence[Rule] = ()) -> None:
         self.out = out
         self.color = color
         self.rules = rules
@@ -119,7 +105,6 @@ _BOLD = "\x1b[1m"
 _RED = "\x1b[1;31m"
 _YELLOW = "\x1b[1;33m"
 _BLUE = "\x1b[1;34m"
-_CYAN = "\x1b[36m"
 _GREEN = "\x1b[1;32m"
 
 # Source lines longer than this (a whole document on one line is common for ExoML) are
@@ -230,7 +215,7 @@ class JsonFormatter(Formatter):
 
     name = "json"
 
-    def __init__(self, out: TextIO, *, color: bool = False, rules: Sequence[RuleInfo] = ()):
+    def __init__(self, out: TextIO, *, color: bool = False, rules: Sequence[Rule] = ()) -> None:
         super().__init__(out, color=color, rules=rules)
         self.items: list[dict[str, Any]] = []
 
@@ -325,7 +310,7 @@ class SarifFormatter(Formatter):
 
     name = "sarif"
 
-    def __init__(self, out: TextIO, *, color: bool = False, rules: Sequence[RuleInfo] = ()):
+    def __init__(self, out: TextIO, *, color: bool = False, rules: Sequence[Rule] = ()) -> None:
         super().__init__(out, color=color, rules=rules)
         self.results: list[dict[str, Any]] = []
         self.notifications: list[dict[str, Any]] = []
@@ -361,10 +346,9 @@ class SarifFormatter(Formatter):
     def finish(self, stats: Stats) -> None:
         import json
 
-        driver: dict[str, Any] = {"name": "exoml-lint"}
-        version = _version()
-        if version:
-            driver["version"] = version
+        from .. import __version__
+
+        driver: dict[str, Any] = {"name": "exoml-lint", "version": __version__}
         driver["rules"] = [
             {
                 "id": rule.code,
@@ -393,15 +377,6 @@ class SarifFormatter(Formatter):
         }
         json.dump(log, self.out, indent=2)
         self.out.write("\n")
-
-
-def _version() -> str | None:
-    from importlib.metadata import PackageNotFoundError, version
-
-    try:
-        return version("exoml-dsl")
-    except PackageNotFoundError:
-        return None
 
 
 FORMATTERS: dict[str, type[Formatter]] = {
