@@ -91,7 +91,9 @@ _TOKEN = re.compile(
     r"|<(?P<start>[^\s/>!?]+)(?P<attrs>(?:\s+[^\s=/>]+\s*=\s*(?:\"[^\"]*\"|'[^']*'))*)\s*(?P<slash>/?)>",
     re.DOTALL,
 )
-_ATTR = re.compile(r"\s+(?P<name>[^\s=/>]+)\s*=\s*(?P<q>[\"'])")
+# The value is consumed with its quotes so that the scan never resumes inside it: from
+# there, each space of a long blank value started a match that failed at the far end.
+_ATTR = re.compile(r"\s+(?P<name>[^\s=/>]+)\s*=\s*(?P<q>\"[^\"]*\"|'[^']*')")
 _NEWLINE = re.compile(r"\r\n|\r|\n")
 
 
@@ -116,7 +118,7 @@ class _Positions:
                 attrs: dict[str, tuple[int, int]] = {}
                 base = m.start("attrs")
                 for a in _ATTR.finditer(m.group("attrs")):
-                    attrs[a.group("name")] = (base + a.start("name"), base + a.end("q"))
+                    attrs[a.group("name")] = (base + a.start("name"), base + a.start("q") + 1)
                 closed = bool(m.group("slash"))
                 self.tags.append(_Tag(m.start(), m.start("start"), attrs, None, m.end()))
                 if not closed:

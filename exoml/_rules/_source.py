@@ -22,7 +22,12 @@ from ._base import Rule
 _BOM = b"\xef\xbb\xbf"
 _XML_WS = " \t\n\r"
 # Only the prolog (declaration, comments, PIs, white space) may stand before a DOCTYPE.
-_DOCTYPE = re.compile(r"\A(?:\s|<\?.*?\?>|<!--.*?-->)*<!DOCTYPE", re.DOTALL)
+# Each PI and comment can only end at its first terminator: with lazy ``.*?`` one could
+# also stretch over later ones, and a failed match then tries exponentially many splits
+# (125 bytes of ``<?a?>`` took a second, 150 bytes minutes).
+_DOCTYPE = re.compile(
+    r"\A(?:\s|<\?[^?]*(?:\?(?!>)[^?]*)*\?>|<!--[^-]*(?:-(?!->)[^-]*)*-->)*<!DOCTYPE"
+)
 _DECLARATION = re.compile(
     r"\A<\?xml\s[^>]*?\bencoding\s*=\s*(?:\"(?P<dq>[^\"]*)\"|'(?P<sq>[^']*)')"
 )
@@ -59,12 +64,17 @@ def check_source(data: bytes, max_bytes: int, *, decoded: bool) -> Report | tupl
         return Report([_diag(r, ex003_not_utf8.message(bad), line, col)], None)
     if not text.strip(_XML_WS):
         return Report([_diag(ex002_empty_document.RULE, ex002_empty_document.MESSAGE)], text)
-    m = _DOCTYPE.match(text)
+    if text.startswith("\ufeff"):
+        # libxml2 would skip this second BOM as silently as the first; XML (and every
+        # other parser) reads it as a character before the root element.
+        msg = ex001_not_well_formed.message("a second byte order mark (U+FEFF) before the root")
+        return Report([_diag(ex001_not_well_formed.RULE, msg)], text)
+    m = _DOCTYPE.match(text) if "<!DOCTYPE" in text else None
     if m is not None:
         line, col = line_col(text, m.end() - len("<!DOCTYPE"))
         r = ex004_doctype.RULE
         return Report([_diag(r, ex004_doctype.MESSAGE, line, col, ex004_doctype.HINT)], text)
-    if not decoded:
+    if not decoded and text.startswith("<?xml"):
         d = _DECLARATION.match(text)
         if d is not None:
             name = d.group("dq") if d.group("dq") is not None else d.group("sq")
@@ -84,6 +94,8 @@ def parse_failure(text: str, body: bytes, exc: etree.XMLSyntaxError) -> list[Dia
     """The one diagnostic for a document lxml could not parse, at lxml's position."""
     message = _POSITION_SUFFIX.sub("", exc.msg or "not well-formed")
     line, byte_col = exc.position if exc.position else (1, 1)
+    # libxml2 reports (0, 0) when it fails without a position (out of memory, say).
+    line, byte_col = max(line, 1), max(byte_col, 1)
     # libxml2 counts columns in bytes: convert to code points on that line.
     lines = body.split(b"\n")
     column = byte_col

@@ -1,0 +1,1 @@
+"""The checker and the linter on hostile input: it ends, bounded, with a diagnostic."""
