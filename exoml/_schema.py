@@ -31,7 +31,12 @@ def schema_path() -> Path:
 
 @lru_cache(maxsize=1)
 def compiled_schema() -> etree.XMLSchema:
-    """The schema, compiled by lxml (from the committed file, else generated)."""
+    """The schema, compiled by lxml, shared (use it from one thread at a time)."""
+    return compile_schema()
+
+
+def compile_schema() -> etree.XMLSchema:
+    """A new compiled copy of the schema (from the committed file, else generated)."""
     from lxml import etree
 
     path = schema_path()
