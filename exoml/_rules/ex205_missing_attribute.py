@@ -22,4 +22,4 @@ RULE = Rule(
 
 
 def message(element: str, name: str, rule: str) -> str:
-    return f"<{element}> requires the attribute {name} (it {rule})"
+    return f"<{element}> requires the attribute {name}, which {rule}"
