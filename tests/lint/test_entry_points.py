@@ -105,15 +105,12 @@ def _block_after(text: str, marker: str) -> str:
     return text[start : text.index("```", start)]
 
 
-def test_docs_show_the_real_output_of_the_bad_example(tmp_path: Path) -> None:
+def test_docs_show_the_bad_example_as_it_is() -> None:
+    # The output under it is checked by the documentation tests (a `console exec` block).
     text = DOC.read_text(encoding="utf-8")
     example = EXAMPLES / "bad" / "ivr-welcome-typos.xml"
     assert _block_after(text, "## Reading the output") == example.read_text(encoding="utf-8")
-    done = _run(
-        [sys.executable, "-m", "exoml.lint", "--no-config", "examples/bad/ivr-welcome-typos.xml"],
-        ROOT,
-    )
-    assert _block_after(text, "says what is wrong, where") == done.stdout.decode()
+    assert "$ exoml lint examples/bad/ivr-welcome-typos.xml\n" in text
 
 
 def test_docs_show_the_real_output_of_fix(tmp_path: Path) -> None:
