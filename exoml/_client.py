@@ -133,7 +133,9 @@ class _BaseLegsClient:
             if region not in REGIONS:
                 raise ValueError(f"region must be one of {sorted(REGIONS)}, not {region!r}")
             base_url = REGIONS[region]
-        if isinstance(timeout, bool) or not isinstance(timeout, (int, float)) or timeout <= 0:
+        if isinstance(timeout, bool) or not isinstance(timeout, (int, float)):
+            raise TypeError(f"timeout must be a number of seconds, not {timeout!r}")
+        if not 0 < timeout < float("inf"):
             raise ValueError(f"timeout must be a positive number of seconds, not {timeout!r}")
         self._base_url, self._loopback = _check_base_url(base_url)
         self._host = httpx.URL(self._base_url).host
@@ -281,33 +283,55 @@ class _BaseLegsClient:
             failure = "maybe_sent"
         return TransportError(message), failure
 
-    def _retry_delay(
-        self, action: _Action, failure: ExomlError, kind: Failure, attempt: int
-    ) -> float | None:
-        """Seconds to wait before the next attempt, or ``None`` to raise ``failure``."""
-        retry_after = failure.retry_after if isinstance(failure, RateLimitError) else None
+    def _after_response(
+        self, action: _Action, response: httpx.Response, attempt: int
+    ) -> ActionAccepted | float:
+        """The result of an attempt that got a response, or the delay before retrying.
+
+        Raises the mapped :class:`~exoml.ApiError` when the attempt is not to be retried.
+        """
+        outcome = self._outcome(action, response)
+        if isinstance(outcome, ActionAccepted):
+            return outcome
+        kind: Failure = "refused"
+        if isinstance(outcome, RateLimitError):
+            kind = "rate_limited"
+        elif isinstance(outcome, ServerError):
+            kind = "server_error"
+        retry_after = outcome.retry_after if isinstance(outcome, RateLimitError) else None
         delay = self._retry.delay(kind, attempt=attempt, retry_after=retry_after)
-        if delay is not None:
-            logger.info(
-                "leg %r: attempt %d failed (%s); retrying in %.2f s",
-                action.leg_sid,
-                attempt + 1,
-                failure,
-                delay,
-            )
+        if delay is None:
+            raise outcome
+        self._log_retry(action, outcome, attempt, delay)
         return delay
+
+    def _after_transport_error(self, action: _Action, exc: httpx.HTTPError, attempt: int) -> float:
+        """The delay before retrying after an httpx exception; raises when not retrying.
+
+        Call it from the ``except`` block: the :class:`~exoml.TransportError` it raises is
+        chained ``from`` the httpx exception, which never reaches the caller itself.
+        """
+        error, kind = self._transport_error(exc)
+        delay = self._retry.delay(kind, attempt=attempt)
+        if delay is None:
+            raise error from exc
+        self._log_retry(action, error, attempt, delay)
+        return delay
+
+    def _log_retry(self, action: _Action, failure: ExomlError, attempt: int, delay: float) -> None:
+        # str(failure) is built from the status, the server's answer and the host only: the
+        # credentials cannot appear in it.
+        logger.info(
+            "leg %r: attempt %d failed (%s); retrying in %.2f s",
+            action.leg_sid,
+            attempt + 1,
+            failure,
+            delay,
+        )
 
     def _pace(self) -> float:
         """Seconds to wait for the next rate-limit slot (0.0 without a rate limit)."""
         return self._limiter.reserve() if self._limiter is not None else 0.0
-
-
-def _failure_kind(error: ApiError) -> Failure:
-    if isinstance(error, RateLimitError):
-        return "rate_limited"
-    if isinstance(error, ServerError):
-        return "server_error"
-    return "refused"
 
 
 class LegsClient(_BaseLegsClient):
@@ -384,22 +408,15 @@ class LegsClient(_BaseLegsClient):
                 wait = self._pace()
                 if wait:
                     time.sleep(wait)
-                failure: ExomlError
                 try:
                     response = self._http.post(action.url, content=action.content)
                 except httpx.HTTPError as exc:
-                    failure, kind = self._transport_error(exc)
-                    delay = self._retry_delay(action, failure, kind, attempt)
-                    if delay is None:
-                        raise failure from exc
+                    delay = self._after_transport_error(action, exc, attempt)
                 else:
-                    outcome = self._outcome(action, response)
+                    outcome = self._after_response(action, response, attempt)
                     if isinstance(outcome, ActionAccepted):
                         return outcome
-                    failure = outcome
-                    delay = self._retry_delay(action, failure, _failure_kind(outcome), attempt)
-                    if delay is None:
-                        raise failure
+                    delay = outcome
                 time.sleep(delay)
                 attempt += 1
 
@@ -481,22 +498,15 @@ class AsyncLegsClient(_BaseLegsClient):
                 wait = self._pace()
                 if wait:
                     await asyncio.sleep(wait)
-                failure: ExomlError
                 try:
                     response = await self._http.post(action.url, content=action.content)
                 except httpx.HTTPError as exc:
-                    failure, kind = self._transport_error(exc)
-                    delay = self._retry_delay(action, failure, kind, attempt)
-                    if delay is None:
-                        raise failure from exc
+                    delay = self._after_transport_error(action, exc, attempt)
                 else:
-                    outcome = self._outcome(action, response)
+                    outcome = self._after_response(action, response, attempt)
                     if isinstance(outcome, ActionAccepted):
                         return outcome
-                    failure = outcome
-                    delay = self._retry_delay(action, failure, _failure_kind(outcome), attempt)
-                    if delay is None:
-                        raise failure
+                    delay = outcome
                 await asyncio.sleep(delay)
                 attempt += 1
 

@@ -66,6 +66,11 @@ class LegQueues:
         with self._mutex:
             return len(self._queues)
 
+    def queued(self, key: str) -> int:
+        """How many sends hold or wait for ``key`` (for tests and introspection)."""
+        with self._mutex:
+            return len(self._queues.get(key, ()))
+
 
 class AsyncLegQueues:
     """Per-key FIFO mutual exclusion for the tasks of one asyncio event loop.
@@ -96,6 +101,10 @@ class AsyncLegQueues:
     def busy_legs(self) -> int:
         """How many keys have a holder or waiters (for tests and introspection)."""
         return len(self._queues)
+
+    def queued(self, key: str) -> int:
+        """How many sends hold or wait for ``key`` (for tests and introspection)."""
+        return len(self._queues.get(key, ()))
 
 
 def _leave(

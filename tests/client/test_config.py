@@ -131,7 +131,8 @@ def test_refused_base_urls(url: str, complaint: str) -> None:
     ("options", "error"),
     [
         ({"timeout": 0}, ValueError),
-        ({"timeout": "5"}, ValueError),
+        ({"timeout": "5"}, TypeError),
+        ({"timeout": float("nan")}, ValueError),
         ({"max_retries": -1}, ValueError),
         ({"max_retries": 1.5}, TypeError),
         ({"rate_limit": 0}, ValueError),

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import threading
 import time
+from collections.abc import Callable
 from datetime import datetime, timezone
 
 import pytest
@@ -13,6 +14,13 @@ from exoml._pacing import AsyncLegQueues, LegQueues, RateLimiter
 from exoml._retry import RetryPolicy, parse_retry_after
 
 NOW = datetime(2026, 3, 1, 12, 0, 0, tzinfo=timezone.utc)
+
+
+def wait_until(condition: Callable[[], bool], timeout: float = 5.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.001)
 
 
 @pytest.mark.parametrize(
@@ -80,11 +88,12 @@ def test_leg_queues_serve_threads_in_arrival_order() -> None:
 
     threads = [threading.Thread(target=first)]
     threads[0].start()
-    time.sleep(0.01)
+    wait_until(lambda: queues.queued("leg") == 1)
     for n in range(1, 6):
         threads.append(threading.Thread(target=later, args=(n,)))
         threads[-1].start()
-        time.sleep(0.005)  # so that thread n queues before thread n + 1
+        # Thread n is in the queue before thread n + 1 starts.
+        wait_until(lambda: queues.queued("leg") == n + 1)  # noqa: B023 (called at once)
     with queues.hold("other"):  # another leg is not blocked
         pass
     gate.set()
