@@ -104,6 +104,7 @@ class _Tag(NamedTuple):
     attrs: dict[str, tuple[int, int]]  # qname -> (name offset, value offset)
     end_name: int | None  # offset of the name in the end tag, None when self-closing
     content: int  # offset just after the start tag's ">"
+    after: int  # offset just after the element (its end tag, or the "/>")
 
 
 class _Positions:
@@ -121,12 +122,12 @@ class _Positions:
                 for a in _ATTR.finditer(m.group("attrs")):
                     attrs[a.group("name")] = (base + a.start("name"), base + a.start("q") + 1)
                 closed = bool(m.group("slash"))
-                self.tags.append(_Tag(m.start(), m.start("start"), attrs, None, m.end()))
+                self.tags.append(_Tag(m.start(), m.start("start"), attrs, None, m.end(), m.end()))
                 if not closed:
                     stack.append(len(self.tags) - 1)
             elif m.group("end") is not None and stack:
                 i = stack.pop()
-                self.tags[i] = self.tags[i]._replace(end_name=m.start("end"))
+                self.tags[i] = self.tags[i]._replace(end_name=m.start("end"), after=m.end())
 
     def line_col(self, offset: int) -> tuple[int, int]:
         line = bisect.bisect_right(self.line_starts, offset)
@@ -173,6 +174,13 @@ class Context:
     def text_offset(self, el: etree._Element) -> int | None:
         tag = self.tag(el)
         return None if tag is None else tag.content
+
+    def tail_offset(self, el: etree._Element) -> int | None:
+        """Where the text after ``el`` starts (elements only; else None)."""
+        if not isinstance(el.tag, str):
+            return None
+        tag = self.tag(el)
+        return None if tag is None else tag.after
 
     def add(
         self,

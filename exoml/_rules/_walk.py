@@ -98,12 +98,19 @@ def _stray_text(ctx: Context, el: etree._Element, name: str) -> None:
     # Text in an element-only parent: report the first non-blank run where it stands.
     text = el.text
     if text and text.strip(_XML_WS):
-        ctx.add(ex104.RULE, ex104.message(name, text), offset=ctx.text_offset(el), element=el)
+        offset = ctx.text_offset(el)
+        if offset is not None:
+            offset += len(text) - len(text.lstrip(_XML_WS))
+        ctx.add(ex104.RULE, ex104.message(name, text), offset=offset, element=el)
         return
     for child in el:
         text = child.tail
         if text and text.strip(_XML_WS):
-            ctx.add(ex104.RULE, ex104.message(name, text), element=child)
+            offset = ctx.tail_offset(child)
+            if offset is not None:
+                # point at the text itself, not at the white space before it
+                offset += len(text) - len(text.lstrip(_XML_WS))
+            ctx.add(ex104.RULE, ex104.message(name, text), offset=offset, element=el)
             return
 
 

@@ -16,7 +16,8 @@ CODE = "EX104"
     ("document", "line", "column"),
     [
         ("<Flow>Hello<Hangup/></Flow>", 1, 7),
-        ("<Flow>\n  <Hangup/>\n  oops\n</Flow>", 2, 3),
+        ("<Flow>\n  <Hangup/>\n  oops\n</Flow>", 3, 3),
+        ("<Flow><Hangup/>  stray<Hangup/></Flow>", 1, 18),
         ("<Flow><Gather>x<Say>a</Say></Gather></Flow>", 1, 15),
     ],
 )
