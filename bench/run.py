@@ -86,12 +86,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         sys.stderr.write(f"unknown rows: {', '.join(sorted(unknown))} (see --list)\n")
         return 2
     work = (args.work or REPO / "bench" / ".work").resolve()
-    quick_dir = work / "quick"
+    # Only a full run of every row replaces the published figures; a quick or partial run
+    # writes beside the corpus unless told where.
+    published = not args.quick and wanted == set(ALL_KEYS)
+    scratch = work / ("quick" if args.quick else "partial")
     json_path = args.json or (
-        quick_dir / "latest.json" if args.quick else REPO / "bench" / "results" / "latest.json"
+        REPO / "bench" / "results" / "latest.json" if published else scratch / "latest.json"
     )
     md_path = args.markdown or (
-        quick_dir / "performance.md" if args.quick else REPO / "docs" / "performance.md"
+        REPO / "docs" / "performance.md" if published else scratch / "performance.md"
     )
     size = args.corpus_size or (1_000 if args.quick else 10_000)
     ctx = Context(repo=REPO, work=work, python=sys.executable, quick=args.quick, corpus_size=size)

@@ -150,17 +150,29 @@ def alternate(
     return times_a, times_b
 
 
-def alternate_many(sides: Sequence[Callable[[], object]], repetitions: int) -> list[list[int]]:
-    """Like :func:`alternate` for any number of sides: the order rotates each repetition."""
+def alternate_many(
+    sides: Sequence[Callable[[], object]], repetitions: int, *, blocks: int = 1
+) -> list[list[int]]:
+    """Like :func:`alternate` for any number of sides: the order rotates each time.
+
+    With ``blocks`` > 1, each repetition of a side is ``blocks`` calls of it, interleaved
+    with the other sides' calls and summed: a burst of load from elsewhere on the machine
+    then falls on every side of that repetition, not on one.
+    """
     times: list[list[int]] = [[] for _ in sides]
     n = len(sides)
     for rep in range(repetitions):
-        for j in range(n):
-            i = (rep + j) % n
-            gc.collect()
-            start = time.perf_counter_ns()
-            sides[i]()
-            times[i].append(time.perf_counter_ns() - start)
+        sums = [0] * n
+        for block in range(blocks):
+            for j in range(n):
+                i = (rep + block + j) % n
+                if block == 0:
+                    gc.collect()
+                start = time.perf_counter_ns()
+                sides[i]()
+                sums[i] += time.perf_counter_ns() - start
+        for i in range(n):
+            times[i].append(sums[i])
     return times
 
 
@@ -319,3 +331,66 @@ class Context:
         for name in ("PYTHONPROFILEIMPORTTIME", "PYTHONTRACEMALLOC", "PYTHONDEVMODE"):
             env.pop(name, None)
         return env
+
+
+def _top_functions(stats: Any, top: int) -> list[str]:
+    """The functions with the most own time, as readable lines."""
+    entries = []
+    total = 0.0
+    for (filename, line, name), (_cc, ncalls, tottime, cumtime, _callers) in stats.stats.items():
+        total += tottime
+        entries.append((tottime, cumtime, ncalls, filename, line, name))
+    entries.sort(reverse=True)
+    out = []
+    for tottime, cumtime, ncalls, filename, line, name in entries[:top]:
+        where = name if filename == "~" else f"{name} ({_short(filename)}:{line})"
+        share = 100 * tottime / total if total else 0.0
+        out.append(
+            f"{share:4.1f}% own, {cumtime * 1e3:7.1f} ms cumulative, {ncalls:>7} calls: {where}"
+        )
+    return out
+
+
+def _short(filename: str) -> str:
+    for marker in ("/site-packages/", "/lib/python3", "/exoml/"):
+        if marker in filename:
+            rest = filename.split(marker, 1)[1]
+            return ("exoml/" + rest) if marker == "/exoml/" else rest
+    return os.path.basename(filename)
+
+
+def profile_call(fn: Callable[[], object], top: int = 10) -> list[str]:
+    """Run ``fn`` once under cProfile; the top functions by own time."""
+    import cProfile
+    import pstats
+
+    prof = cProfile.Profile()
+    prof.enable()
+    try:
+        fn()
+    finally:
+        prof.disable()
+    return _top_functions(pstats.Stats(prof), top)
+
+
+def profile_process(
+    python: str,
+    args: Sequence[str],
+    *,
+    cwd: Path,
+    out_dir: Path,
+    env: dict[str, str],
+    top: int = 12,
+) -> list[str]:
+    """Run ``python -m cProfile -m ARGS`` once; the top functions by own time."""
+    import pstats
+
+    out_dir.mkdir(parents=True, exist_ok=True)
+    prof = out_dir / "profile.out"
+    prof.unlink(missing_ok=True)
+    run_process(
+        [python, "-m", "cProfile", "-o", str(prof), *args], cwd=cwd, out_dir=out_dir, env=env
+    )
+    if not prof.exists():
+        return ["(the profiled run wrote no profile)"]
+    return _top_functions(pstats.Stats(str(prof)), top)

@@ -196,6 +196,15 @@ def markdown_page(run: dict[str, Any], rows: Sequence[RowResult]) -> str:
         for r in notes:
             out.append(f"- **{r.key}**: {_md_escape(r.note)}")
         out.append("")
+    missed = [r for r in rows if r.met is False and r.ratio is not None]
+    if missed:
+        out.append("\n## Targets missed in this run\n")
+        for r in missed:
+            out.append(f"- **{r.comparison}**: {shortfall(r)}.")
+        out.append(
+            "\nEach missed row's profile, taken in the same run (cProfile, own time), is "
+            "under *What each row measures* below."
+        )
     out.append("\n## The machine\n")
     out.append(_machine_table(machine))
     out.append("\n## How to reproduce\n")
@@ -229,9 +238,31 @@ def markdown_page(run: dict[str, Any], rows: Sequence[RowResult]) -> str:
                 f"Per-repetition ratios: min {r.ratio.low:.2f}, max {r.ratio.high:.2f}, "
                 f"over {r.ratio.n} repetitions.\n"
             )
+        profile = r.details.get("profile")
+        if profile:
+            what = "imports" if r.key == "startup" else "exoml's side"
+            out.append(f"Profile of {what} in this run:\n")
+            out.append("```text\n" + "\n".join(profile) + "\n```\n")
     out.append("\n## Why this local server\n")
     out.append(SERVER_CHOICE + "\n")
-    return "\n".join(out).rstrip() + "\n"
+    page = "\n".join(out).rstrip() + "\n"
+    while "\n\n\n" in page:
+        page = page.replace("\n\n\n", "\n\n")
+    return page
+
+
+def shortfall(row: RowResult) -> str:
+    """How far a row is from its target, in words."""
+    assert row.ratio is not None
+    t = row.target
+    if t.on == "exoml":
+        return f"exoml {row.exoml} against {t.text}"
+    x = row.ratio.median
+    if t.op == ">=":
+        return f"{x:.2f}x against {t.value:g}x: exoml needs to be {t.value / x:.2f}x faster"
+    if x > t.value:
+        return f"{x:.2f}x against {t.value:g}x: exoml needs to be {x / t.value:.2f}x faster"
+    return f"{x:.2f}x is within {t.value:g}x, but a condition of the target failed ({row.note})"
 
 
 def write_markdown(path: Path, run: dict[str, Any], rows: Sequence[RowResult]) -> None:

@@ -25,6 +25,7 @@ from .harness import (
     fmt_time,
     median_seconds,
     peak_rss,
+    profile_process,
     run_process,
 )
 from .row_validate import schema_file, schema_is_real
@@ -252,6 +253,17 @@ def run(ctx: Context) -> list[RowResult]:
 
     if one.status == "ok":
         measure_memory(ctx, sides, memory)
+    if not ctx.quick and any(row.met is False for row, _, _ in live):
+        profile = profile_process(
+            ctx.python,
+            sides.lint_cmd[1:],
+            cwd=sides.cwd,
+            out_dir=sides.out / "profile",
+            env=sides.env,
+        )
+        for row, _, _ in live:
+            if row.met is False:
+                row.details["profile"] = profile
     return rows
 
 

@@ -18,6 +18,7 @@ from .harness import (
     alternate,
     fmt_time,
     median_seconds,
+    profile_call,
 )
 
 
@@ -131,4 +132,6 @@ def run(ctx: Context) -> list[RowResult]:
     row.finish(
         [e / f for e, f in zip(t_exoml, t_floor, strict=True)], extra_ok=exoml_bad == expected_bad
     )
+    if not row.met and not ctx.quick:
+        row.details["profile"] = profile_call(exoml_side)
     return [row]
