@@ -86,16 +86,15 @@ def element_text(el: etree._Element) -> str:
 
 # --- positions --------------------------------------------------------------------------
 
-_TOKEN = re.compile(
+_TOKEN = (
     r"<!--.*?-->|<!\[CDATA\[.*?\]\]>|<\?.*?\?>|<!.*?>"
     r"|</(?P<end>[^\s>]+)\s*>"
-    r"|<(?P<start>[^\s/>!?]+)(?P<attrs>(?:\s+[^\s=/>]+\s*=\s*(?:\"[^\"]*\"|'[^']*'))*)\s*(?P<slash>/?)>",
-    re.DOTALL,
+    r"|<(?P<start>[^\s/>!?]+)(?P<attrs>(?:\s+[^\s=/>]+\s*=\s*(?:\"[^\"]*\"|'[^']*'))*)\s*(?P<slash>/?)>"
 )
 # The value is consumed with its quotes so that the scan never resumes inside it: from
 # there, each space of a long blank value started a match that failed at the far end.
-_ATTR = re.compile(r"\s+(?P<name>[^\s=/>]+)\s*=\s*(?P<q>\"[^\"]*\"|'[^']*')")
-_NEWLINE = re.compile(r"\r\n|\r|\n")
+_ATTR = r"\s+(?P<name>[^\s=/>]+)\s*=\s*(?P<q>\"[^\"]*\"|'[^']*')"
+_NEWLINE = r"\r\n|\r|\n"
 
 
 class _Tag(NamedTuple):
@@ -112,14 +111,17 @@ class _Positions:
 
     def __init__(self, text: str) -> None:
         self.text = text
-        self.line_starts = [0] + [m.end() for m in _NEWLINE.finditer(text)]
+        # re caches compiled patterns; they are compiled here, on the first diagnostic,
+        # not when the module is imported (the linter's start-up is measured).
+        self.line_starts = [0] + [m.end() for m in re.finditer(_NEWLINE, text)]
         self.tags: list[_Tag] = []
         stack: list[int] = []
-        for m in _TOKEN.finditer(text):
+        attr_re = re.compile(_ATTR)
+        for m in re.finditer(_TOKEN, text, re.DOTALL):
             if m.group("start") is not None:
                 attrs: dict[str, tuple[int, int]] = {}
                 base = m.start("attrs")
-                for a in _ATTR.finditer(m.group("attrs")):
+                for a in attr_re.finditer(m.group("attrs")):
                     attrs[a.group("name")] = (base + a.start("name"), base + a.start("q") + 1)
                 closed = bool(m.group("slash"))
                 self.tags.append(_Tag(m.start(), m.start("start"), attrs, None, m.end(), m.end()))
@@ -221,12 +223,19 @@ def check_bytes(
     ``decoded`` says the bytes came from a ``str`` (so an XML declaration's encoding is
     not the bytes' encoding and is not checked).
 
-    Clean documents are the common case: a document that the compiled schema accepts
-    can only draw warnings, so only the warning rules run on it. Any other document
-    gets the full walk, which finds and places every problem. ``full=True`` forces the
-    walk (the differential tests use it to hold the walk and the schema to the same
-    verdicts).
+    Clean documents are the common case, so they take a short path: a document that is
+    plainly UTF-8 with no DOCTYPE, that the compiled schema accepts, and that holds
+    nothing any warning rule looks at, has no diagnostics, and the rule modules are not
+    even imported for it. Everything else goes through the rules, which find and place
+    every problem. ``full=True`` forces the complete walk (the differential tests use it
+    to hold the walk and the schema to the same verdicts).
     """
+    if not full:
+        clean = _clean(data, max_bytes, decoded)
+        if clean is not None:
+            return clean
+    from ._rules._source import check_source, parse_failure
+
     early = check_source(data, max_bytes, decoded=decoded)
     if isinstance(early, Report):
         return early
@@ -236,6 +245,8 @@ def check_bytes(
     except etree.XMLSyntaxError as exc:
         return Report(parse_failure(text, body, exc), text)
     ctx = Context(text, root)
+    from ._rules._walk import walk, warnings
+
     if not full and _schema().validate(root):
         warnings(ctx)
     else:
@@ -243,6 +254,39 @@ def check_bytes(
     if len(ctx.diagnostics) > 1:
         ctx.diagnostics.sort(key=_position)
     return Report(ctx.diagnostics, text, root)
+
+
+def _clean(data: bytes, max_bytes: int, decoded: bool) -> Report | None:
+    """An empty report for a document that is certainly clean, else None (look closer).
+
+    Every test here is conservative: anything a source rule or a warning rule could
+    report sends the document down the full path, which decides.
+    """
+    if len(data) > max_bytes or (b"<!" in data and (b"<!DOCTYPE" in data or b"<!ENTITY" in data)):
+        return None
+    body = data[3:] if data[:3] == _BOM else data
+    try:
+        text = body.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+    if text[:1] != "<":  # leading white space, a second byte order mark, ...
+        return None
+    if not decoded and text.startswith("<?xml"):
+        declaration = text[: text.find("?>")].lower()
+        if "encoding" in declaration and "utf-8" not in declaration:
+            return None
+    # The warnings: several verbs (EX501), pollyVoiceId (EX502), ws:// URLs (EX503).
+    if "pollyVoiceId" in text or "ws://" in text:
+        return None
+    try:
+        root = etree.fromstring(body, _PARSER)
+    except etree.XMLSyntaxError:
+        return None
+    if len(root) > 1 and sum(1 for c in root if c.tag.__class__ is str) > 1:
+        return None
+    if not _schema().validate(root):
+        return None
+    return Report([], text, root)
 
 
 def _position(d: Diagnostic) -> tuple[int, int]:
@@ -271,6 +315,8 @@ def check_document(source: str | bytes, *, max_bytes: int = DEFAULT_MAX_BYTES) -
             data = source.encode("utf-8")
         except UnicodeEncodeError as exc:
             # Lone surrogates: a str that no encoding can carry.
+            from ._rules._source import surrogate_report
+
             return surrogate_report(source, exc.start)
         return check_bytes(data, max_bytes=max_bytes, decoded=True)
     if isinstance(source, (bytes, bytearray, memoryview)):
@@ -291,8 +337,3 @@ def validate(source: str | bytes, *, max_bytes: int = DEFAULT_MAX_BYTES) -> list
     ['EX202', 'EX202']
     """
     return check_document(source, max_bytes=max_bytes).diagnostics
-
-
-# The rules import this module's Report and Context; they are imported last.
-from ._rules._source import check_source, parse_failure, surrogate_report  # noqa: E402
-from ._rules._walk import walk, warnings  # noqa: E402

@@ -2,16 +2,26 @@
 
 from __future__ import annotations
 
+import os
 from functools import lru_cache
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from lxml import etree
 
 __all__ = ["schema_path"]
 
-_HERE = Path(__file__).resolve().parent
+# os.path rather than pathlib: the linter's start-up does not pay for pathlib's imports.
+_HERE = os.path.dirname(os.path.abspath(__file__))
+
+
+def _schema_file() -> str:
+    packaged = os.path.join(_HERE, "exoml.xsd")  # inside an installed wheel
+    if os.path.isfile(packaged):
+        return packaged
+    return os.path.join(os.path.dirname(_HERE), "schema", "exoml.xsd")  # a source checkout
 
 
 def schema_path() -> Path:
@@ -23,10 +33,9 @@ def schema_path() -> Path:
     >>> schema_path().name
     'exoml.xsd'
     """
-    packaged = _HERE / "exoml.xsd"  # inside an installed wheel
-    if packaged.is_file():
-        return packaged
-    return _HERE.parent / "schema" / "exoml.xsd"  # a source checkout
+    from pathlib import Path
+
+    return Path(_schema_file())
 
 
 @lru_cache(maxsize=1)
@@ -39,9 +48,9 @@ def compile_schema() -> etree.XMLSchema:
     """A new compiled copy of the schema (from the committed file, else generated)."""
     from lxml import etree
 
-    path = schema_path()
-    if path.is_file():
-        doc = etree.parse(str(path))
+    path = _schema_file()
+    if os.path.isfile(path):
+        doc = etree.parse(path)
     else:
         from ._xsd import generate_xsd
 
