@@ -5,6 +5,10 @@ from __future__ import annotations
 from typing import Literal, NamedTuple
 
 Severity = Literal["error", "warning"]
+"""How bad a diagnostic is: ``"error"`` (the API would reject the document) or ``"warning"``.
+
+Warnings alone leave a document valid; ``exoml lint --strict`` fails on them too.
+"""
 
 __all__ = ["Diagnostic", "Edit", "Fix", "Severity"]
 

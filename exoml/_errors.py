@@ -42,8 +42,16 @@ __all__ = [
 class ExomlError(Exception):
     """Base class of every error exoml raises.
 
+    Catch it to handle anything exoml refuses, from a bad builder value to an API error.
     ``diagnostics`` holds the problems found in a document (empty when the error is not
     about a document).
+
+    >>> from exoml import ExomlError, Flow
+    >>> try:
+    ...     Flow.parse("<Flow><Say>Hi</Say><Gather numDigits='0'/></Flow>")
+    ... except ExomlError as exc:
+    ...     [(d.code, d.line, d.column) for d in exc.diagnostics]
+    [('EX301', 1, 28)]
     """
 
     diagnostics: tuple[Diagnostic, ...]
@@ -61,7 +69,17 @@ class FlowError(ExomlError, ValueError):
     """A value the builder refuses, raised at the call that supplied it.
 
     The message names the verb, the attribute (its ExoML and Python names), the value
-    and the rule, for example ``StartPlay loop (loop=11): must be between 0 and 10``.
+    and the rule; the same parts are attributes, for code that reports them its own way.
+    It is also a :class:`ValueError`.
+
+    >>> from exoml import Flow, FlowError
+    >>> try:
+    ...     Flow().start_play("https://example.com/a.wav", loop=11)
+    ... except FlowError as exc:
+    ...     print(exc)
+    ...     exc.verb, exc.attribute, exc.argument, exc.value
+    StartPlay loop (loop=11): must be between 0 and 10
+    ('StartPlay', 'loop', 'loop', 11)
     """
 
     def __init__(

@@ -24,8 +24,14 @@ __all__ = ["main"]
 def main(argv: Sequence[str] | None = None, *, prog: str = "python -m exoml.lint") -> int:
     """Run the linter with ``argv`` (default: ``sys.argv[1:]``); returns the exit status.
 
-    It never raises and never prints a traceback: an unexpected failure is reported in one
-    line on standard error with exit status 2.
+    Use it to lint from a Python build script or task runner without a subprocess; to
+    check one document in a program, :func:`exoml.validate` is simpler. It never raises
+    and never prints a traceback: an unexpected failure is reported in one line on
+    standard error with exit status 2. Example::
+
+        from exoml.lint import main
+
+        status = main(["--format", "json", "flows/"])  # 0 clean, 1 errors, 2 usage
     """
     try:
         from ._cli import run

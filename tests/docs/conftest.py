@@ -5,7 +5,8 @@ namespace shared by the document, so a page reads like one script:
 
 - ``python`` blocks (and ``<!-- invisible-code-block: python -->`` comments) are
   executed; what they print is kept. A ``python`` block that starts with ``>>>`` is a
-  doctest.
+  doctest. A block that defines pytest-style ``test_*`` functions has them called, with
+  the ``fake_legs_api`` and ``tmp_path`` fixtures when they ask for them.
 - ``xml`` blocks are ExoML and are checked with :func:`exoml.validate`: no errors
   allowed. The fence says when a block is meant to fail: ``xml invalid`` (at least one
   error) or ``xml warning`` (no error, at least one warning). When an ``xml`` or
@@ -66,11 +67,36 @@ class _Tee(io.StringIO):
 
 
 def _run_python(example: Example) -> str | None:
+    before = {k: v for k, v in example.namespace.items() if k.startswith("test_")}
     buffer = _Tee()
     with contextlib.redirect_stdout(buffer):
         PythonEvaluator()(example)
+        for name, value in list(example.namespace.items()):
+            if name.startswith("test_") and callable(value) and before.get(name) is not value:
+                _run_test(value)
     example.namespace[_OUTPUT] = (example.end, buffer.getvalue())
     return None
+
+
+def _run_test(test: Any) -> None:
+    """Run a pytest-style test an example defines, with the fixtures it names."""
+    import inspect
+    import tempfile
+
+    from exoml.testing import FakeLegsAPI
+
+    with contextlib.ExitStack() as stack:
+        kwargs: dict[str, Any] = {}
+        for name in inspect.signature(test).parameters:
+            if name == "fake_legs_api":
+                kwargs[name] = stack.enter_context(FakeLegsAPI())
+            elif name == "tmp_path":
+                kwargs[name] = Path(stack.enter_context(tempfile.TemporaryDirectory()))
+            else:
+                raise LookupError(
+                    f"{test.__name__} asks for a fixture the docs runner lacks: {name}"
+                )
+        test(**kwargs)
 
 
 def _printed_before(example: Example) -> str | None:
