@@ -9,7 +9,7 @@ from collections.abc import Iterable
 
 from .._diagnostics import Edit
 
-__all__ = ["BOM", "apply_edits", "encode_like", "write_atomic"]
+__all__ = ["BOM", "apply_edits", "dropped_prefix", "write_atomic"]
 
 BOM = b"\xef\xbb\xbf"
 
@@ -32,15 +32,18 @@ def apply_edits(text: str, edits: Iterable[Edit]) -> str:
     return "".join(pieces)
 
 
-def encode_like(text: str, original: bytes) -> bytes:
-    """Encode ``text`` as UTF-8, keeping the byte-order mark ``original`` started with.
+def dropped_prefix(text: str, data: bytes) -> bytes | None:
+    """What the checker dropped from ``data`` before ``text``: a byte-order mark or nothing.
 
-    The checker may decode with or without the mark; either way it stays in the output.
+    None when ``text`` is not exactly the rest of ``data`` in UTF-8: fixing would then
+    change bytes that no fix touches.
     """
-    data = text.encode("utf-8")
-    if original.startswith(BOM) and not data.startswith(BOM):
-        data = BOM + data
-    return data
+    encoded = text.encode("utf-8")
+    if encoded == data:
+        return b""
+    if data.startswith(BOM) and data[len(BOM) :] == encoded:
+        return BOM
+    return None
 
 
 def write_atomic(path: str, data: bytes) -> None:

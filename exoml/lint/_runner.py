@@ -113,15 +113,16 @@ def _lint_bytes(target: Target, data: bytes, settings: Settings) -> FileResult:
     error: str | None = None
     fixable = any(d.fix is not None for d in diagnostics)
     if settings.fix and fixable and text is not None and not truncated:
-        from ._fix import encode_like, write_atomic
+        from ._fix import dropped_prefix, write_atomic
 
-        if encode_like(text, data) != data:
+        prefix = dropped_prefix(text, data)
+        if prefix is None:
             # Fixing would change bytes the fixes do not touch; refuse rather than
             # rewrite the file differently from what the user wrote.
             error = "cannot fix: the decoded text does not round-trip to the file's bytes"
         else:
-            new_text, new_diagnostics, fixed = _fix(text, data, diagnostics, settings)
-            new_data = encode_like(new_text, data)
+            new_text, new_diagnostics, fixed = _fix(text, prefix, diagnostics, settings)
+            new_data = prefix + new_text.encode("utf-8")
             try:
                 if target.path is None:
                     output = new_data
@@ -148,10 +149,13 @@ def _lint_bytes(target: Target, data: bytes, settings: Settings) -> FileResult:
 
 
 def _fix(
-    text: str, data: bytes, diagnostics: list[Diagnostic], settings: Settings
+    text: str, prefix: bytes, diagnostics: list[Diagnostic], settings: Settings
 ) -> tuple[str, list[Diagnostic], tuple[Diagnostic, ...]]:
-    """Apply fixes and re-check until none is left; returns (text, remaining, fixed)."""
-    from ._fix import apply_edits, encode_like
+    """Apply fixes and re-check until none is left; returns (text, remaining, fixed).
+
+    ``prefix`` (a byte-order mark or nothing) goes before the text when it is re-checked.
+    """
+    from ._fix import apply_edits
 
     fixed: list[Diagnostic] = []
     for _ in range(MAX_FIX_PASSES):
@@ -160,7 +164,7 @@ def _fix(
             break
         fixed.extend(d for d in diagnostics if d.fix is not None)
         text = apply_edits(text, edits)
-        diagnostics, checked = _check(encode_like(text, data), settings)
+        diagnostics, checked = _check(prefix + text.encode("utf-8"), settings)
         # The next pass's offsets point into the text the checker decoded.
         text = text if checked is None else checked
     return text, diagnostics, tuple(fixed)

@@ -174,3 +174,23 @@ def test_max_bytes_option(lint: Lint, write: Write) -> None:
     run = lint("--max-bytes", "21", "a.xml")
     assert run.status == 1
     assert "EX006" in run.out
+
+
+def test_fix_refuses_when_the_checker_text_is_not_the_file(
+    lint: Lint, write: Write, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import exoml._check
+
+    real = exoml._check.check_bytes
+
+    def normalising(data: bytes, *, max_bytes: int = 65536) -> exoml._check.Report:
+        report = real(data, max_bytes=max_bytes)
+        text = None if report.text is None else report.text.replace("\r\n", "\n")
+        return report._replace(text=text)
+
+    monkeypatch.setattr(exoml._check, "check_bytes", normalising)
+    path = write("a.xml", LOWER)
+    run = lint("--fix", "a.xml")
+    assert run.status == 2
+    assert "cannot fix: the decoded text does not round-trip" in run.err
+    assert path.read_bytes() == LOWER.encode()

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from exoml._diagnostics import Edit
-from exoml.lint._fix import BOM, apply_edits, encode_like, write_atomic
+from exoml.lint._fix import BOM, apply_edits, dropped_prefix, write_atomic
 
 
 def test_apply_edits_in_any_order() -> None:
@@ -28,10 +28,13 @@ def test_overlapping_edit_is_skipped() -> None:
     assert apply_edits("abcdef", [Edit(0, 3, "X"), Edit(2, 4, "Y")]) == "Xdef"
 
 
-def test_encode_like_keeps_a_bom_the_text_lost() -> None:
-    assert encode_like("<Flow/>", BOM + b"<flow/>") == BOM + b"<Flow/>"
-    assert encode_like("\ufeff<Flow/>", BOM + b"<flow/>") == BOM + b"<Flow/>"
-    assert encode_like("<Flow/>", b"<flow/>") == b"<Flow/>"
+def test_dropped_prefix() -> None:
+    assert dropped_prefix("<flow/>", b"<flow/>") == b""
+    assert dropped_prefix("<flow/>", BOM + b"<flow/>") == BOM
+    assert dropped_prefix("\ufeff<flow/>", BOM + b"<flow/>") == b""
+    assert dropped_prefix("<flow/>", BOM + BOM + b"<flow/>") is None
+    assert dropped_prefix("<flow/>\n", b"<flow/>\r\n") is None  # newlines must survive
+    assert dropped_prefix("é", b"\xe9") is None
 
 
 def test_write_atomic_replaces_and_keeps_mode(tmp_path: Path) -> None:
