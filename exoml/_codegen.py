@@ -86,7 +86,7 @@ def _attr_code(spec: VerbSpec, index: int, attr: Attr, consts: dict[str, str]) -
     lines: list[str] = []
     if isinstance(kind, IntRange):
         if kind.high is None:
-            test = f"{v}.__class__ is not int or {v} < {kind.low}"
+            test = f"{v}.__class__ is not int or not {kind.low} <= {v} <= {kind.max}"
         else:
             test = f"{v}.__class__ is not int or not {kind.low} <= {v} <= {kind.high}"
         if kind.high is not None:

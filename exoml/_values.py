@@ -37,12 +37,18 @@ __all__ = [
 #: Whitespace as XML (and XSD's ``\s``) defines it; Python's ``str.isspace`` is wider.
 XML_WHITESPACE = " \t\n\r"
 
-# Characters XML 1.0 cannot carry at all (even as character references).
-_ILLEGAL = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
-# Characters that need escaping in text content (">" for "]]>"; "\r" because parsers
-# turn a literal CR into LF) or that are illegal: one search decides the fast path.
-_TEXT_SPECIAL = re.compile("[&<>\r]|" + _ILLEGAL.pattern)
-_ATTR_SPECIAL = re.compile('[&<>"\t\n\r]|' + _ILLEGAL.pattern)
+# No regular expression here: a character class spanning the astral planes costs
+# ~10 ms to compile, which the linter's start-up cannot afford. ``str.isprintable`` is
+# False for every character XML 1.0 cannot carry (controls, surrogates, U+FFFE, U+FFFF),
+# so printable text skips the per-character scan entirely.
+_XML_CONTROLS = frozenset("\t\n\r")
+
+
+def _is_illegal(ch: str) -> bool:
+    o = ord(ch)
+    if o < 0x20:
+        return ch not in _XML_CONTROLS
+    return 0xD800 <= o <= 0xDFFF or o == 0xFFFE or o == 0xFFFF
 
 
 class _Refused(Exception):
@@ -55,19 +61,29 @@ class _Refused(Exception):
 
 def illegal_xml_char(text: str) -> str | None:
     """Describe the first character of ``text`` that XML 1.0 cannot carry, or None."""
-    m = _ILLEGAL.search(text)
-    if m is None:
+    if text.isprintable():
         return None
-    return f"contains U+{ord(m.group()):04X} at index {m.start()}, which XML 1.0 cannot carry"
+    for i, ch in enumerate(text):
+        if _is_illegal(ch):
+            return f"contains U+{ord(ch):04X} at index {i}, which XML 1.0 cannot carry"
+    return None
 
 
 def escape_text(text: str) -> str:
-    """Escape ``text`` for element content (the caller has refused illegal characters)."""
-    if _TEXT_SPECIAL.search(text) is None:
-        return text
-    return (
-        text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\r", "&#13;")
-    )
+    """Escape ``text`` for element content (the caller has refused illegal characters).
+
+    ``>`` is escaped so that ``]]>`` never appears; ``\r`` becomes a reference because
+    parsers turn a literal carriage return into a line feed.
+    """
+    if "&" in text:
+        text = text.replace("&", "&amp;")
+    if "<" in text:
+        text = text.replace("<", "&lt;")
+    if ">" in text:
+        text = text.replace(">", "&gt;")
+    if "\r" in text:
+        text = text.replace("\r", "&#13;")
+    return text
 
 
 def escape_attr(text: str) -> str:
@@ -76,17 +92,14 @@ def escape_attr(text: str) -> str:
     Tabs, newlines and carriage returns become character references so that attribute
     value normalisation cannot turn them into spaces on the way back.
     """
-    if _ATTR_SPECIAL.search(text) is None:
-        return text
-    return (
-        text.replace("&", "&amp;")
-        .replace("<", "&lt;")
-        .replace(">", "&gt;")
-        .replace('"', "&quot;")
-        .replace("\t", "&#9;")
-        .replace("\n", "&#10;")
-        .replace("\r", "&#13;")
-    )
+    text = escape_text(text)
+    if '"' in text:
+        text = text.replace('"', "&quot;")
+    if "\t" in text:
+        text = text.replace("\t", "&#9;")
+    if "\n" in text:
+        text = text.replace("\n", "&#10;")
+    return text
 
 
 def _type_name(value: object) -> str:
@@ -120,8 +133,17 @@ class ValueKind:
         raise NotImplementedError
 
 
+#: The most digits an open integer range takes: every such value fits a signed 64-bit
+#: integer (what an API's integers are) and stays far below Python's 4300-digit limit on
+#: int/str conversion, past which reading a value back would crash instead of refusing.
+MAX_DIGITS = 18
+
+
 class IntRange(ValueKind):
-    """A non-negative integer written with ASCII digits only, within ``[low, high]``."""
+    """A non-negative integer written with ASCII digits only, within ``[low, high]``.
+
+    An open range (``high`` None) ends at :data:`MAX_DIGITS` digits.
+    """
 
     python_type = int
 
@@ -134,23 +156,25 @@ class IntRange(ValueKind):
             raise ValueError("ranges are enumerated in the XSD: keep them small")
         self.low = low
         self.high = high
+        #: the largest value accepted
+        self.max = high if high is not None else 10**MAX_DIGITS - 1
         if high is None:
             self.bounds_rule = f"must be at least {low}"
             self.rule = f"must be an integer of at least {low}"
-            self.label = f"integer ≥ {low}"
+            self.label = f"integer ≥ {low} (up to {MAX_DIGITS} digits)"
         else:
             self.bounds_rule = f"must be between {low} and {high}"
             self.rule = f"must be an integer between {low} and {high}"
             self.label = f"integer {low}–{high}"
         self.pattern = self._pattern()
-        self._re = re.compile(self.pattern)
+        self._re: re.Pattern[str] | None = None
 
     def _pattern(self) -> str:
         # XSD integer types collapse whitespace and accept signs: the pattern on a
         # string type is the only way to get "digits only" there, so the range is
         # spelled out as digits. Leading zeros are allowed (int() reads them).
         if self.high is None:
-            return f"0*([{self.low}-9]|[1-9][0-9]+)" if self.low > 0 else "[0-9]+"
+            return f"0*([{self.low}-9]|[1-9][0-9]{{1,{MAX_DIGITS - 1}}})"
         return "0*(" + "|".join(str(i) for i in range(self.low, self.high + 1)) + ")"
 
     def check_python(self, value: object) -> str:
@@ -158,15 +182,30 @@ class IntRange(ValueKind):
             if isinstance(value, bool) or not isinstance(value, int):
                 raise _Refused(f"must be an int, not {_type_name(value)}")
             value = int(value)
-        if value < self.low or (self.high is not None and value > self.high):
+        if value < self.low:
             raise _Refused(self.bounds_rule)
+        if value > self.max:
+            raise _Refused(self._too_big_rule())
         return str(value)
 
+    def _too_big_rule(self) -> str:
+        if self.high is not None:
+            return self.bounds_rule
+        return f"must have at most {MAX_DIGITS} digits"
+
     def check_wire(self, text: str) -> str | None:
-        return None if self._re.fullmatch(text) else self.rule
+        if self._re is None:
+            self._re = re.compile(self.pattern)
+        if self._re.fullmatch(text):
+            return None
+        digits = text.isascii() and text.isdigit()
+        if self.high is None and digits and len(text.lstrip("0")) > MAX_DIGITS:
+            return self._too_big_rule()
+        return self.rule
 
     def from_wire(self, text: str) -> int:
-        return int(text)
+        # Leading zeros count towards Python's limit on int/str conversion.
+        return int(text.lstrip("0") or "0")
 
     def xsd_type(self) -> str:
         restriction = '<xs:restriction base="xs:string">'
@@ -180,7 +219,7 @@ class Choice(ValueKind):
     """Exactly one of a few strings (case-sensitive, no surrounding spaces)."""
 
     def __init__(self, *values: str) -> None:
-        if any(_ATTR_SPECIAL.search(v) for v in values):
+        if any(escape_attr(v) != v or not v.isprintable() for v in values):
             raise ValueError("choices are written unescaped: keep them plain")
         self.values = values
         self._set = frozenset(values)
@@ -253,30 +292,41 @@ class Pattern(ValueKind):
         self.rule = rule
         self.label = label
         self._example = example
-        self._re = re.compile(pattern)
+        self._re: re.Pattern[str] | None = None  # compiled on first use: start-up matters
+        self._check = check
         #: True when no matching value needs escaping or can hold an illegal character
         #: (tested), so the builder can skip that search
         self.safe = safe
-        #: the check the builder runs: the regex, or an equivalent cheaper test (tested)
-        self.fast_check: Callable[[str], object] = check or self._re.fullmatch
         #: an inline Python expression over ``{v}`` that the generated builder uses in
         #: place of ``fast_check``; it may only be true for valid values, given that
         #: ``{v}.isprintable()`` (tested)
         self.fast_expr = fast_expr
-        self._fullmatch: Callable[[str], object] = self._re.fullmatch
+
+    @property
+    def regex(self) -> re.Pattern[str]:
+        """The compiled pattern."""
+        if self._re is None:
+            self._re = re.compile(self.pattern)
+        return self._re
+
+    @property
+    def fast_check(self) -> Callable[[str], object]:
+        """The check the builder runs: the regex, or an equivalent cheaper test (tested)."""
+        return self._check or self.regex.fullmatch
 
     def check_python(self, value: object) -> str:
         if not isinstance(value, str):
             raise _Refused(f"must be a str, not {_type_name(value)}")
         value = str.__str__(value)
-        if self._fullmatch(value) is None:
+        if self.regex.fullmatch(value) is None:
             raise _Refused(illegal_xml_char(value) or self.rule)
-        if _ILLEGAL.search(value) is not None:
-            raise _Refused(illegal_xml_char(value) or self.rule)
+        bad = illegal_xml_char(value)
+        if bad is not None:
+            raise _Refused(bad)
         return value
 
     def check_wire(self, text: str) -> str | None:
-        return None if self._fullmatch(text) is not None else self.rule
+        return None if self.regex.fullmatch(text) is not None else self.rule
 
     def xsd_type(self) -> str:
         pattern = self.pattern.replace("&", "&amp;").replace("<", "&lt;").replace('"', "&quot;")

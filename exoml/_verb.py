@@ -18,9 +18,16 @@ from ._values import _Refused
 __all__ = ["Verb"]
 
 
+def _shown(value: object) -> str:
+    try:
+        return repr(value)
+    except ValueError:  # an int beyond Python's int/str digit limit cannot be shown
+        return f"<{type(value).__name__} too long to show>"
+
+
 def _refusal(spec: VerbSpec, wire: str, py: str, value: object, rule: str) -> FlowError:
     return FlowError(
-        f"{spec.element} {wire} ({py}={value!r}): {rule}",
+        f"{spec.element} {wire} ({py}={_shown(value)}): {rule}",
         verb=spec.element,
         attribute=wire,
         argument=py,

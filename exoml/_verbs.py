@@ -339,11 +339,11 @@ class Gather(Verb):
     def __init__(self, *prompts: Say | StartPlay, num_digits: int | None = None, timeout_in_sec: int | None = None, finish_on_key: FinishOnKey | None = None) -> None:
         x = "<Gather"
         if num_digits is not None:
-            if num_digits.__class__ is not int or num_digits < 1:
+            if num_digits.__class__ is not int or not 1 <= num_digits <= 999999999999999999:
                 num_digits = _fix(Gather, 0, num_digits)
             x += ' numDigits="' + str(num_digits) + '"'
         if timeout_in_sec is not None:
-            if timeout_in_sec.__class__ is not int or timeout_in_sec < 1:
+            if timeout_in_sec.__class__ is not int or not 1 <= timeout_in_sec <= 999999999999999999:
                 timeout_in_sec = _fix(Gather, 1, timeout_in_sec)
             x += ' timeoutInSec="' + str(timeout_in_sec) + '"'
         if finish_on_key is not None:
@@ -364,11 +364,11 @@ class Gather(Verb):
     def _build(self, prompts: tuple[Say | StartPlay, ...], num_digits: int | None, timeout_in_sec: int | None, finish_on_key: FinishOnKey | None) -> None:
         x = "<Gather"
         if num_digits is not None:
-            if num_digits.__class__ is not int or num_digits < 1:
+            if num_digits.__class__ is not int or not 1 <= num_digits <= 999999999999999999:
                 num_digits = _fix(Gather, 0, num_digits)
             x += ' numDigits="' + str(num_digits) + '"'
         if timeout_in_sec is not None:
-            if timeout_in_sec.__class__ is not int or timeout_in_sec < 1:
+            if timeout_in_sec.__class__ is not int or not 1 <= timeout_in_sec <= 999999999999999999:
                 timeout_in_sec = _fix(Gather, 1, timeout_in_sec)
             x += ' timeoutInSec="' + str(timeout_in_sec) + '"'
         if finish_on_key is not None:
@@ -868,11 +868,11 @@ class FlowVerbs:
         v = _new(Gather)
         x = "<Gather"
         if num_digits is not None:
-            if num_digits.__class__ is not int or num_digits < 1:
+            if num_digits.__class__ is not int or not 1 <= num_digits <= 999999999999999999:
                 num_digits = _fix(Gather, 0, num_digits)
             x += ' numDigits="' + str(num_digits) + '"'
         if timeout_in_sec is not None:
-            if timeout_in_sec.__class__ is not int or timeout_in_sec < 1:
+            if timeout_in_sec.__class__ is not int or not 1 <= timeout_in_sec <= 999999999999999999:
                 timeout_in_sec = _fix(Gather, 1, timeout_in_sec)
             x += ' timeoutInSec="' + str(timeout_in_sec) + '"'
         if finish_on_key is not None:

@@ -1,0 +1,1 @@
+"""Property-based tests (hypothesis) of the builder, the renderer and the three judges."""

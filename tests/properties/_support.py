@@ -1,0 +1,39 @@
+"""Helpers shared by the property tests: building one verb from its catalogue row."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import exoml
+from exoml import Verb
+from exoml._catalogue import Attr, VerbSpec
+
+
+def verb_class(spec: VerbSpec) -> Any:
+    """The public class of a catalogue row (``exoml.Say`` for ``Say``)."""
+    return getattr(exoml, spec.element)
+
+
+def minimal_arguments(spec: VerbSpec) -> dict[str, object]:
+    """Keyword arguments that make a valid ``spec`` verb: required values and text only."""
+    kwargs: dict[str, object] = {a.py: a.kind.example() for a in spec.attrs if a.required}
+    if spec.text is not None:
+        kwargs[spec.text.py] = spec.text.kind.example()
+    return kwargs
+
+
+def build_with(spec: VerbSpec, attr: Attr, value: object) -> Verb:
+    """A ``spec`` verb whose attribute ``attr`` is ``value`` (other values minimal)."""
+    kwargs = minimal_arguments(spec)
+    kwargs[attr.py] = value
+    verb: Verb = verb_class(spec)(**kwargs)
+    return verb
+
+
+def build_with_text(spec: VerbSpec, text: object) -> Verb:
+    """A ``spec`` verb whose text is ``text``."""
+    assert spec.text is not None
+    kwargs = minimal_arguments(spec)
+    kwargs[spec.text.py] = text
+    verb: Verb = verb_class(spec)(**kwargs)
+    return verb
