@@ -143,3 +143,14 @@ def test_non_utf8_file_shows_the_bad_byte(lint: Lint, write: Write) -> None:
         " 2 | <Say>caf\ufffd</Say></Flow>\n"
         "   |         ^\n"
     )
+
+
+def test_source_lines_follow_xml_line_breaks(lint: Lint, write: Write) -> None:
+    # CR, CRLF and LF all end a line in XML; NEL (U+0085) and U+2028 do not.
+    write("a.xml", '<Flow>\r<!-- \u2028 -->\r\n<!--\x85-->\n  <Mute direction="up"/>\n</Flow>')
+    run = lint("a.xml")
+    assert run.out.startswith(
+        "a.xml:4:9: EX301 <Mute> direction=\"up\": must be one of 'in', 'out', 'both'\n"
+        ' 4 |   <Mute direction="up"/>\n'
+        "   |         ^\n"
+    )
