@@ -58,6 +58,7 @@ FLAGS: dict[str, frozenset[str]] = {
     "console": frozenset({"exec"}),
 }
 
+_OPTION = re.compile(r"""\b[\w-]+=(?:"[^"]*"|'[^']*'|\S+)""")
 _OUTPUT = "__exoml_docs_output__"  # namespace key: (end offset, text printed) of a python block
 _DOCTEST_FLAGS = 0
 
@@ -246,7 +247,8 @@ class FenceParser:
     def __call__(self, document: Document) -> Iterator[Region]:
         regions = [*self.fences(document), *self._invisible(document)]
         for region in sorted(regions, key=lambda r: r.start):
-            info = str(region.lexemes["info"]).split()
+            # Drop Python-Markdown's own options (title="...", hl_lines="2 3"): not flags.
+            info = _OPTION.sub(" ", str(region.lexemes["info"])).split()
             if not info:
                 continue
             language, flags = info[0], frozenset(info[1:])
