@@ -30,6 +30,7 @@ from .harness import (
     alternate_many,
     fmt_time,
     median_seconds,
+    profile_call,
 )
 
 ACCOUNT_SID = "benchaccount"
@@ -193,17 +194,27 @@ def run_sequential(ctx: Context) -> list[RowResult]:
         blocks = 10
         per_block = sends // blocks
 
+        # This process's CPU time per side: unlike wall time, it hardly moves when other
+        # work shares the machine, so it tells the client's own cost apart from noise.
+        cpu = {"exoml": 0, "raw": 0, "unvalidated": 0}
+
         def exoml_batch() -> None:
+            c = time.process_time_ns()
             for _ in range(per_block):
                 client.send(LEG_SID, DOCUMENT)
+            cpu["exoml"] += time.process_time_ns() - c
 
         def unvalidated_batch() -> None:
+            c = time.process_time_ns()
             for _ in range(per_block):
                 client.send(LEG_SID, DOCUMENT, validate=False)
+            cpu["unvalidated"] += time.process_time_ns() - c
 
         def raw_batch() -> None:
+            c = time.process_time_ns()
             for _ in range(per_block):
                 raw_send()
+            cpu["raw"] += time.process_time_ns() - c
 
         for _ in range(min(sends, 200)):
             client.send(LEG_SID, DOCUMENT)
@@ -216,6 +227,7 @@ def run_sequential(ctx: Context) -> list[RowResult]:
         )
         _the_one_request(base, 3 * sends * reps, "all sides")
         row.checks.append(f"all {3 * sends * reps} timed requests were accepted and identical")
+        profile = [] if ctx.quick else profile_call(exoml_batch)
         client.close()
         raw.close()
     row.exoml = fmt_time(median_seconds(t_exoml, sends)) + "/send"
@@ -229,8 +241,17 @@ def run_sequential(ctx: Context) -> list[RowResult]:
         validate_false_ratio_median=round(statistics.median(unval), 3),
         exoml_validate_false_per_send=fmt_time(median_seconds(t_unval, sends)),
         body_bytes=theirs["body_bytes"],
+        cpu_per_send={k: fmt_time(v / 1e9 / (sends * reps)) for k, v in cpu.items()},
+        cpu_ratio=round(cpu["exoml"] / cpu["raw"], 3) if cpu["raw"] else None,
     )
     row.finish([e / r for e, r in zip(t_exoml, t_raw, strict=True)])
+    if not row.met and profile:
+        per = row.details["cpu_per_send"]
+        row.details["profile"] = [
+            f"this process's CPU per send: LegsClient.send {per['exoml']}, "
+            f"send(validate=False) {per['unvalidated']}, raw httpx {per['raw']}",
+            *profile,
+        ]
     return [row]
 
 
