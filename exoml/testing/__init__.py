@@ -2,7 +2,8 @@
 
 - :class:`FakeLegsAPI`: a fake Leg Actions API served over real HTTP on 127.0.0.1
   (also the ``fake_legs_api`` pytest fixture, registered automatically);
-- ``flows`` and ``verbs``: hypothesis strategies for valid flows and verbs.
+- ``flows``, ``verbs`` and ``verb_strategy``: hypothesis strategies for valid flows
+  and verbs, derived from the verb catalogue.
 
 Names are imported on first use, so importing this package pulls in neither
 :mod:`http.server` nor hypothesis.
@@ -18,17 +19,24 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    # flows and verbs are left to __getattr__ (typed Any) so that type-checking this
-    # package never requires hypothesis.
+    from ._strategies import flows, verb_strategy, verbs
     from .fake_api import FakeLegsAPI, RecordedAction, RecordedRequest
 
-__all__ = ["FakeLegsAPI", "RecordedAction", "RecordedRequest", "flows", "verbs"]
+__all__ = [
+    "FakeLegsAPI",
+    "RecordedAction",
+    "RecordedRequest",
+    "flows",
+    "verb_strategy",
+    "verbs",
+]
 
 _LAZY = {
     "FakeLegsAPI": "fake_api",
     "RecordedAction": "fake_api",
     "RecordedRequest": "fake_api",
     "flows": "_strategies",
+    "verb_strategy": "_strategies",
     "verbs": "_strategies",
 }
 
