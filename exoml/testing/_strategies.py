@@ -23,7 +23,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from functools import cache
-from typing import Any
+from typing import Any, Literal
 
 from hypothesis import strategies as st
 
@@ -49,6 +49,7 @@ DEFAULT_MAX_CHILDREN = 3
 # XML 1.0's Char production: tab, newline, carriage return, and U+0020 upwards, less
 # the surrogates and U+FFFE/U+FFFF. (C1 controls, U+007F to U+009F, are legal.)
 _C0_ILLEGAL = "".join(chr(c) for c in range(0x20) if chr(c) not in "\t\n\r")
+_SURROGATES: tuple[Literal["Cs"]] = ("Cs",)
 
 
 def xml_characters() -> st.SearchStrategy[str]:
@@ -61,7 +62,7 @@ def xml_characters() -> st.SearchStrategy[str]:
     >>> test_char()
     """
     return st.characters(
-        exclude_categories=("Cs",),
+        exclude_categories=_SURROGATES,
         exclude_characters=_C0_ILLEGAL + "\ufffe\uffff",
     )
 
