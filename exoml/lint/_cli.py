@@ -193,23 +193,25 @@ def _run(args: argparse.Namespace, prog: str) -> int:
                 sys.stderr.write(f"{prog}: warning: {warning}\n")
     options = resolve(args, config)
 
-    from .._rules import RULES
+    select: tuple[str, ...] = ()
+    ignore: tuple[str, ...] = ()
+    if options["select"] or options["ignore"] or args.list_rules or args.explain is not None:
+        # The rules are imported only when needed: a clean run checks without them.
+        from .._rules import RULES
+        from ._select import parse_codes
 
-    known = [r.code for r in RULES]
-    from ._select import parse_codes
-
-    try:
-        select = parse_codes(options["select"], known)
-        ignore = parse_codes(options["ignore"], known)
-    except ValueError as exc:
-        raise UsageError(f"{exc} (see --list-rules)") from None
-
-    if args.list_rules:
-        _list_rules(RULES, options["format"])
-        return 0
-    if args.explain is not None:
-        _explain(args.explain, RULES)
-        return 0
+        known = [r.code for r in RULES]
+        try:
+            select = parse_codes(options["select"], known)
+            ignore = parse_codes(options["ignore"], known)
+        except ValueError as exc:
+            raise UsageError(f"{exc} (see --list-rules)") from None
+        if args.list_rules:
+            _list_rules(RULES, options["format"])
+            return 0
+        if args.explain is not None:
+            _explain(args.explain, RULES)
+            return 0
     if not args.paths:
         raise UsageError("no PATH given (use - to read standard input)")
 
@@ -227,7 +229,7 @@ def _run(args: argparse.Namespace, prog: str) -> int:
     # With --fix and -, standard output carries the fixed document alone.
     report_stream = sys.stderr if args.fix and reads_stdin else sys.stdout
     formatter = FORMATTERS[options["format"]](
-        report_stream, color=_use_color(report_stream, options["no_color"]), rules=RULES
+        report_stream, color=_use_color(report_stream, options["no_color"])
     )
     settings = Settings(max_bytes, select, ignore, args.fix, formatter.needs_source)
     files = with_problems = errors = warnings = fixed = failures = 0

@@ -49,11 +49,22 @@ class Formatter:
     #: Whether ``add`` reports fixed problems itself (else they go to standard error).
     reports_fixes: ClassVar[bool] = False
 
-    def __init__(self, out: TextIO, *, color: bool = False, rules: Sequence[Rule] = ()) -> None:
+    def __init__(
+        self, out: TextIO, *, color: bool = False, rules: Sequence[Rule] | None = None
+    ) -> None:
         self.out = out
         self.color = color
-        self.rules = rules
+        self._rules = rules
         self._rule_index: dict[str, int] | None = None
+
+    @property
+    def rules(self) -> Sequence[Rule]:
+        """The rules (by default every rule, imported on first use: clean runs skip it)."""
+        if self._rules is None:
+            from .._rules import RULES
+
+            self._rules = RULES
+        return self._rules
 
     def add(self, result: FileResult) -> None:
         """Write (or collect) one file's result."""
@@ -215,7 +226,9 @@ class JsonFormatter(Formatter):
 
     name = "json"
 
-    def __init__(self, out: TextIO, *, color: bool = False, rules: Sequence[Rule] = ()) -> None:
+    def __init__(
+        self, out: TextIO, *, color: bool = False, rules: Sequence[Rule] | None = None
+    ) -> None:
         super().__init__(out, color=color, rules=rules)
         self.items: list[dict[str, Any]] = []
 
@@ -310,7 +323,9 @@ class SarifFormatter(Formatter):
 
     name = "sarif"
 
-    def __init__(self, out: TextIO, *, color: bool = False, rules: Sequence[Rule] = ()) -> None:
+    def __init__(
+        self, out: TextIO, *, color: bool = False, rules: Sequence[Rule] | None = None
+    ) -> None:
         super().__init__(out, color=color, rules=rules)
         self.results: list[dict[str, Any]] = []
         self.notifications: list[dict[str, Any]] = []
