@@ -102,6 +102,14 @@ def parse_failure(text: str, body: bytes, exc: etree.XMLSyntaxError) -> list[Dia
     if 1 <= line <= len(lines):
         column = len(lines[line - 1][: max(byte_col - 1, 0)].decode("utf-8", "ignore")) + 1
     if "Entity '" in message and "not defined" in message:
+        # libxml2 points past the reference; point at its "&" (the first one on or
+        # before the reported line that names this entity).
+        name = message.split("'")[1]
+        ref = text.find(f"&{name};")
+        if ref >= 0:
+            ref_line, ref_col = line_col(text, ref)
+            if ref_line <= line:
+                line, column = ref_line, ref_col
         r = ex005_undeclared_entity.RULE
         return [
             _diag(

@@ -237,7 +237,8 @@ def _visit(ctx: Context, el: etree._Element, parent: str, allowed: tuple[str, ..
                 ctx.add(
                     ex302.RULE,
                     ex302.message(element, what, text, rule_text),
-                    offset=ctx.text_offset(el),
+                    # an empty <Say/> has no text to point at: point at the element
+                    offset=ctx.text_offset(el) if text else None,
                     element=el,
                 )
         elif text:

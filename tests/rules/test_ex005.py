@@ -15,8 +15,8 @@ CODE = "EX005"
 @pytest.mark.parametrize(
     ("document", "line", "column"),
     [
-        ("<Flow><Say>Hello&nbsp;there</Say></Flow>", 1, 23),
-        ("<Flow>\n  <Say>a &copy; b</Say>\n</Flow>", 2, 16),
+        ("<Flow><Say>Hello&nbsp;there</Say></Flow>", 1, 17),
+        ("<Flow>\n  <Say>a &copy; b</Say>\n</Flow>", 2, 10),
     ],
 )
 def test_bad(document: str | bytes, line: int, column: int) -> None:
