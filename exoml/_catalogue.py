@@ -99,6 +99,11 @@ HTTP_URL = Pattern(
     "must be an absolute http:// or https:// URL without spaces",
     "`http(s)://` URL",
     "https://example.com/audio.wav",
+    fast_expr=(
+        '(({v}.startswith("https://") and {v}[8:9] not in _NO_HOST)'
+        ' or ({v}.startswith("http://") and {v}[7:8] not in _NO_HOST))'
+        ' and " " not in {v}'
+    ),
 )
 WS_URL = Pattern(
     "wss?://[^ \\t\\n\\r/?#]+([/?#][^ \\t\\n\\r]*)?",
@@ -118,6 +123,7 @@ LANGUAGE = Pattern(
     "language tag",
     "en",
     safe=True,
+    fast_expr="len({v}) == 2 and {v}.isascii() and {v}.isalpha()",
 )
 SPOKEN_TEXT = Pattern(
     f"{ANY}*{NOT_SPACE}{ANY}*",

@@ -68,14 +68,18 @@ def _build_args(spec: VerbSpec) -> list[str]:
     return args
 
 
-def _needs_escape(v: str, *, attr: bool) -> str:
-    # isprintable() is False for every character XML 1.0 cannot carry (controls,
-    # surrogates, U+FFFE/U+FFFF) and for tab, CR and LF, which need references; it runs
-    # in C and is far cheaper than a regular expression. What it sends down the slow
-    # path (non-breaking spaces, say) is checked and escaped there exactly.
+def _specials(v: str, *, attr: bool) -> str:
+    # The characters that need escaping in a printable string. ``isprintable()`` runs
+    # first: it is False for every character XML 1.0 cannot carry (controls, surrogates,
+    # U+FFFE/U+FFFF) and for tab, CR and LF, so those take the slow path, which checks
+    # and escapes them exactly; it is far cheaper than a regular expression.
     specials = ["&", "<", ">", '"'] if attr else ["&", "<", ">"]
-    tests = " or ".join(f"{c!r} in {v}" for c in specials)
-    return f"not {v}.isprintable() or {tests}"
+    return " or ".join(f"{c!r} in {v}" for c in specials)
+
+
+def _append(head: str, value: str) -> str:
+    """Code that appends ``head`` + ``value`` + ``"`` to ``x`` with one f-string."""
+    return f"x = f'{{x}}{head}{{{value}}}\"'"
 
 
 def _attr_code(spec: VerbSpec, index: int, attr: Attr, consts: dict[str, str]) -> list[str]:
@@ -89,16 +93,10 @@ def _attr_code(spec: VerbSpec, index: int, attr: Attr, consts: dict[str, str]) -
             test = f"{v}.__class__ is not int or not {kind.low} <= {v} <= {kind.max}"
         else:
             test = f"{v}.__class__ is not int or not {kind.low} <= {v} <= {kind.high}"
-        if kind.high is not None:
-            table = f"_S_{kind.low}_{kind.high}"
-            consts[table] = f"tuple(map(str, range({kind.high + 1})))"
-            text = f"{table}[{v}]"
-        else:
-            text = f"str({v})"
         lines = [
             f"if {test}:",
             f"    {v} = _fix({cls}, {index}, {v})",
-            f"x += '{head}' + {text} + '\"'",
+            _append(head, v),
         ]
     elif isinstance(kind, Choice):
         name = f"_C_{cls}_{v}"
@@ -106,7 +104,7 @@ def _attr_code(spec: VerbSpec, index: int, attr: Attr, consts: dict[str, str]) -
         lines = [
             f"if {v}.__class__ is not str or {v} not in {name}:",
             f"    {v} = _fix({cls}, {index}, {v})",
-            f"x += '{head}' + {v} + '\"'",
+            _append(head, v),
         ]
     elif isinstance(kind, Bool):
         lines = [
@@ -119,18 +117,27 @@ def _attr_code(spec: VerbSpec, index: int, attr: Attr, consts: dict[str, str]) -
         consts[name] = f"_catalogue.fast_check({cls!r}, {attr.name!r})"
         fast = f"({kind.fast_expr.format(v=v)})" if kind.fast_expr else f"{name}({v})"
         if kind.safe:
+            # a safe kind's fast_expr is only a shortcut: the pattern still decides
+            test = (
+                f"not (({kind.fast_expr.format(v=v)}) or {name}({v}))"
+                if kind.fast_expr
+                else f"not {name}({v})"
+            )
             lines = [
-                f"if {v}.__class__ is not str or not {name}({v}):",
+                f"if {v}.__class__ is not str or {test}:",
                 f"    {v} = _fix({cls}, {index}, {v})",
-                f"x += '{head}' + {v} + '\"'",
+                _append(head, v),
             ]
         else:
             lines = [
-                f"if {v}.__class__ is not str or not {fast} or {_needs_escape(v, attr=True)}:",
+                f"if {v}.__class__ is not str or not {fast} or not {v}.isprintable():",
                 f"    {v} = _fix({cls}, {index}, {v})",
-                f"    x += '{head}' + _escape_attr({v}) + '\"'",
+                f"    e = _escape_attr({v})",
+                f"elif {_specials(v, attr=True)}:",
+                f"    e = _escape_attr({v})",
                 "else:",
-                f"    x += '{head}' + {v} + '\"'",
+                f"    e = {v}",
+                _append(head, "e"),
             ]
     else:  # pragma: no cover - a new kind needs its fast path here
         raise TypeError(f"no fast path for {type(kind).__name__}")
@@ -158,11 +165,14 @@ def _body(spec: VerbSpec, consts: dict[str, str], target: str) -> list[str]:
             fast = f"_T_{cls}({t})"
             consts[f"_T_{cls}"] = f"_catalogue.fast_check({cls!r})"
         body += [
-            f"if {t}.__class__ is not str or not {fast} or {_needs_escape(t, attr=False)}:",
+            f"if {t}.__class__ is not str or not {fast} or not {t}.isprintable():",
             f"    {t} = _fix_text({cls}, {t})",
-            f'    x += ">" + _escape_text({t}) + "</{cls}>"',
+            f"    e = _escape_text({t})",
+            f"elif {_specials(t, attr=False)}:",
+            f"    e = _escape_text({t})",
             "else:",
-            f'    x += ">" + {t} + "</{cls}>"',
+            f"    e = {t}",
+            f'x = f"{{x}}>{{e}}</{cls}>"',
             f"SELF._text = {t}",
         ]
     elif spec.children:
@@ -182,10 +192,10 @@ def _body(spec: VerbSpec, consts: dict[str, str], target: str) -> list[str]:
         else:
             body += [
                 f"if {c}:",
-                f"    for i, p in enumerate({c}):",
+                f"    for p in {c}:",
                 f"        if {tests}:",
-                f"            _bad_child({cls}, i, p)",
-                f'    x += ">" + "".join([p._xml for p in {c}]) + "</{cls}>"',
+                f"            _bad_child({cls}, {c}.index(p), p)",
+                f"    x = f'{{x}}>{{\"\".join([p._xml for p in {c}])}}</{cls}>'",
                 "else:",
                 '    x += "/>"',
                 f"SELF._children = {c}",
@@ -295,6 +305,7 @@ def generate_verbs() -> str:
         "]",
         "",
         "_new = object.__new__",
+        '_NO_HOST = ("", "/", "?", "#")  # what cannot start the host of a URL',
         "",
         *alias_defs,
         "",

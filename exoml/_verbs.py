@@ -54,6 +54,7 @@ __all__ = [
 ]
 
 _new = object.__new__
+_NO_HOST = ("", "/", "?", "#")  # what cannot start the host of a URL
 
 PreferredTtsEngine = Literal['polly', 'googletts']
 Direction = Literal['in', 'out', 'both']
@@ -63,8 +64,6 @@ FinishOnKey = Literal['0', '1', '2', '3', '4', '5', '6', '7', '8', '9', '*', '#'
 StreamType = Literal['unidirectional', 'bidirectional']
 RxAudio = Literal['muted', 'enabled']
 
-_S_0_10 = tuple(map(str, range(11)))
-_T_StartPlay = _catalogue.fast_check('StartPlay')
 _C_Say_preferred_tts_engine = frozenset(('polly', 'googletts'))
 _P_Say_language = _catalogue.fast_check('Say', 'language')
 _P_Say_polly_voice_id = _catalogue.fast_check('Say', 'pollyVoiceId')
@@ -133,12 +132,15 @@ class StartPlay(Verb):
         if loop is not None:
             if loop.__class__ is not int or not 0 <= loop <= 10:
                 loop = _fix(StartPlay, 0, loop)
-            x += ' loop="' + _S_0_10[loop] + '"'
-        if url.__class__ is not str or not _T_StartPlay(url) or not url.isprintable() or '&' in url or '<' in url or '>' in url:
+            x = f'{x} loop="{loop}"'
+        if url.__class__ is not str or not (((url.startswith("https://") and url[8:9] not in _NO_HOST) or (url.startswith("http://") and url[7:8] not in _NO_HOST)) and " " not in url) or not url.isprintable():
             url = _fix_text(StartPlay, url)
-            x += ">" + _escape_text(url) + "</StartPlay>"
+            e = _escape_text(url)
+        elif '&' in url or '<' in url or '>' in url:
+            e = _escape_text(url)
         else:
-            x += ">" + url + "</StartPlay>"
+            e = url
+        x = f"{x}>{e}</StartPlay>"
         self._text = url
         self._values = (loop,)
         self._xml = x
@@ -148,12 +150,15 @@ class StartPlay(Verb):
         if loop is not None:
             if loop.__class__ is not int or not 0 <= loop <= 10:
                 loop = _fix(StartPlay, 0, loop)
-            x += ' loop="' + _S_0_10[loop] + '"'
-        if url.__class__ is not str or not _T_StartPlay(url) or not url.isprintable() or '&' in url or '<' in url or '>' in url:
+            x = f'{x} loop="{loop}"'
+        if url.__class__ is not str or not (((url.startswith("https://") and url[8:9] not in _NO_HOST) or (url.startswith("http://") and url[7:8] not in _NO_HOST)) and " " not in url) or not url.isprintable():
             url = _fix_text(StartPlay, url)
-            x += ">" + _escape_text(url) + "</StartPlay>"
+            e = _escape_text(url)
+        elif '&' in url or '<' in url or '>' in url:
+            e = _escape_text(url)
         else:
-            x += ">" + url + "</StartPlay>"
+            e = url
+        x = f"{x}>{e}</StartPlay>"
         self._text = url
         self._values = (loop,)
         self._xml = x
@@ -191,26 +196,32 @@ class Say(Verb):
         if preferred_tts_engine is not None:
             if preferred_tts_engine.__class__ is not str or preferred_tts_engine not in _C_Say_preferred_tts_engine:
                 preferred_tts_engine = _fix(Say, 0, preferred_tts_engine)
-            x += ' preferredTTSEngine="' + preferred_tts_engine + '"'
+            x = f'{x} preferredTTSEngine="{preferred_tts_engine}"'
         if language is not None:
-            if language.__class__ is not str or not _P_Say_language(language):
+            if language.__class__ is not str or not ((len(language) == 2 and language.isascii() and language.isalpha()) or _P_Say_language(language)):
                 language = _fix(Say, 1, language)
-            x += ' language="' + language + '"'
+            x = f'{x} language="{language}"'
         if polly_voice_id is not None:
-            if polly_voice_id.__class__ is not str or not (polly_voice_id and polly_voice_id[0] != " " and polly_voice_id[-1] != " ") or not polly_voice_id.isprintable() or '&' in polly_voice_id or '<' in polly_voice_id or '>' in polly_voice_id or '"' in polly_voice_id:
+            if polly_voice_id.__class__ is not str or not (polly_voice_id and polly_voice_id[0] != " " and polly_voice_id[-1] != " ") or not polly_voice_id.isprintable():
                 polly_voice_id = _fix(Say, 2, polly_voice_id)
-                x += ' pollyVoiceId="' + _escape_attr(polly_voice_id) + '"'
+                e = _escape_attr(polly_voice_id)
+            elif '&' in polly_voice_id or '<' in polly_voice_id or '>' in polly_voice_id or '"' in polly_voice_id:
+                e = _escape_attr(polly_voice_id)
             else:
-                x += ' pollyVoiceId="' + polly_voice_id + '"'
+                e = polly_voice_id
+            x = f'{x} pollyVoiceId="{e}"'
         if loop is not None:
             if loop.__class__ is not int or not 0 <= loop <= 10:
                 loop = _fix(Say, 3, loop)
-            x += ' loop="' + _S_0_10[loop] + '"'
-        if text.__class__ is not str or not (text.strip(" ")) or not text.isprintable() or '&' in text or '<' in text or '>' in text:
+            x = f'{x} loop="{loop}"'
+        if text.__class__ is not str or not (text.strip(" ")) or not text.isprintable():
             text = _fix_text(Say, text)
-            x += ">" + _escape_text(text) + "</Say>"
+            e = _escape_text(text)
+        elif '&' in text or '<' in text or '>' in text:
+            e = _escape_text(text)
         else:
-            x += ">" + text + "</Say>"
+            e = text
+        x = f"{x}>{e}</Say>"
         self._text = text
         self._values = (preferred_tts_engine, language, polly_voice_id, loop)
         self._xml = x
@@ -220,26 +231,32 @@ class Say(Verb):
         if preferred_tts_engine is not None:
             if preferred_tts_engine.__class__ is not str or preferred_tts_engine not in _C_Say_preferred_tts_engine:
                 preferred_tts_engine = _fix(Say, 0, preferred_tts_engine)
-            x += ' preferredTTSEngine="' + preferred_tts_engine + '"'
+            x = f'{x} preferredTTSEngine="{preferred_tts_engine}"'
         if language is not None:
-            if language.__class__ is not str or not _P_Say_language(language):
+            if language.__class__ is not str or not ((len(language) == 2 and language.isascii() and language.isalpha()) or _P_Say_language(language)):
                 language = _fix(Say, 1, language)
-            x += ' language="' + language + '"'
+            x = f'{x} language="{language}"'
         if polly_voice_id is not None:
-            if polly_voice_id.__class__ is not str or not (polly_voice_id and polly_voice_id[0] != " " and polly_voice_id[-1] != " ") or not polly_voice_id.isprintable() or '&' in polly_voice_id or '<' in polly_voice_id or '>' in polly_voice_id or '"' in polly_voice_id:
+            if polly_voice_id.__class__ is not str or not (polly_voice_id and polly_voice_id[0] != " " and polly_voice_id[-1] != " ") or not polly_voice_id.isprintable():
                 polly_voice_id = _fix(Say, 2, polly_voice_id)
-                x += ' pollyVoiceId="' + _escape_attr(polly_voice_id) + '"'
+                e = _escape_attr(polly_voice_id)
+            elif '&' in polly_voice_id or '<' in polly_voice_id or '>' in polly_voice_id or '"' in polly_voice_id:
+                e = _escape_attr(polly_voice_id)
             else:
-                x += ' pollyVoiceId="' + polly_voice_id + '"'
+                e = polly_voice_id
+            x = f'{x} pollyVoiceId="{e}"'
         if loop is not None:
             if loop.__class__ is not int or not 0 <= loop <= 10:
                 loop = _fix(Say, 3, loop)
-            x += ' loop="' + _S_0_10[loop] + '"'
-        if text.__class__ is not str or not (text.strip(" ")) or not text.isprintable() or '&' in text or '<' in text or '>' in text:
+            x = f'{x} loop="{loop}"'
+        if text.__class__ is not str or not (text.strip(" ")) or not text.isprintable():
             text = _fix_text(Say, text)
-            x += ">" + _escape_text(text) + "</Say>"
+            e = _escape_text(text)
+        elif '&' in text or '<' in text or '>' in text:
+            e = _escape_text(text)
         else:
-            x += ">" + text + "</Say>"
+            e = text
+        x = f"{x}>{e}</Say>"
         self._text = text
         self._values = (preferred_tts_engine, language, polly_voice_id, loop)
         self._xml = x
@@ -277,15 +294,15 @@ class StartRecording(Verb):
         if direction is not None:
             if direction.__class__ is not str or direction not in _C_StartRecording_direction:
                 direction = _fix(StartRecording, 0, direction)
-            x += ' direction="' + direction + '"'
+            x = f'{x} direction="{direction}"'
         if format is not None:
             if format.__class__ is not str or format not in _C_StartRecording_format:
                 format = _fix(StartRecording, 1, format)
-            x += ' format="' + format + '"'
+            x = f'{x} format="{format}"'
         if storage_type is not None:
             if storage_type.__class__ is not str or storage_type not in _C_StartRecording_storage_type:
                 storage_type = _fix(StartRecording, 2, storage_type)
-            x += ' storageType="' + storage_type + '"'
+            x = f'{x} storageType="{storage_type}"'
         x += "/>"
         self._values = (direction, format, storage_type)
         self._xml = x
@@ -295,15 +312,15 @@ class StartRecording(Verb):
         if direction is not None:
             if direction.__class__ is not str or direction not in _C_StartRecording_direction:
                 direction = _fix(StartRecording, 0, direction)
-            x += ' direction="' + direction + '"'
+            x = f'{x} direction="{direction}"'
         if format is not None:
             if format.__class__ is not str or format not in _C_StartRecording_format:
                 format = _fix(StartRecording, 1, format)
-            x += ' format="' + format + '"'
+            x = f'{x} format="{format}"'
         if storage_type is not None:
             if storage_type.__class__ is not str or storage_type not in _C_StartRecording_storage_type:
                 storage_type = _fix(StartRecording, 2, storage_type)
-            x += ' storageType="' + storage_type + '"'
+            x = f'{x} storageType="{storage_type}"'
         x += "/>"
         self._values = (direction, format, storage_type)
         self._xml = x
@@ -341,20 +358,20 @@ class Gather(Verb):
         if num_digits is not None:
             if num_digits.__class__ is not int or not 1 <= num_digits <= 999999999999999999:
                 num_digits = _fix(Gather, 0, num_digits)
-            x += ' numDigits="' + str(num_digits) + '"'
+            x = f'{x} numDigits="{num_digits}"'
         if timeout_in_sec is not None:
             if timeout_in_sec.__class__ is not int or not 1 <= timeout_in_sec <= 999999999999999999:
                 timeout_in_sec = _fix(Gather, 1, timeout_in_sec)
-            x += ' timeoutInSec="' + str(timeout_in_sec) + '"'
+            x = f'{x} timeoutInSec="{timeout_in_sec}"'
         if finish_on_key is not None:
             if finish_on_key.__class__ is not str or finish_on_key not in _C_Gather_finish_on_key:
                 finish_on_key = _fix(Gather, 2, finish_on_key)
-            x += ' finishOnKey="' + finish_on_key + '"'
+            x = f'{x} finishOnKey="{finish_on_key}"'
         if prompts:
-            for i, p in enumerate(prompts):
+            for p in prompts:
                 if p.__class__ is not Say and p.__class__ is not StartPlay:
-                    _bad_child(Gather, i, p)
-            x += ">" + "".join([p._xml for p in prompts]) + "</Gather>"
+                    _bad_child(Gather, prompts.index(p), p)
+            x = f'{x}>{"".join([p._xml for p in prompts])}</Gather>'
         else:
             x += "/>"
         self._children = prompts
@@ -366,20 +383,20 @@ class Gather(Verb):
         if num_digits is not None:
             if num_digits.__class__ is not int or not 1 <= num_digits <= 999999999999999999:
                 num_digits = _fix(Gather, 0, num_digits)
-            x += ' numDigits="' + str(num_digits) + '"'
+            x = f'{x} numDigits="{num_digits}"'
         if timeout_in_sec is not None:
             if timeout_in_sec.__class__ is not int or not 1 <= timeout_in_sec <= 999999999999999999:
                 timeout_in_sec = _fix(Gather, 1, timeout_in_sec)
-            x += ' timeoutInSec="' + str(timeout_in_sec) + '"'
+            x = f'{x} timeoutInSec="{timeout_in_sec}"'
         if finish_on_key is not None:
             if finish_on_key.__class__ is not str or finish_on_key not in _C_Gather_finish_on_key:
                 finish_on_key = _fix(Gather, 2, finish_on_key)
-            x += ' finishOnKey="' + finish_on_key + '"'
+            x = f'{x} finishOnKey="{finish_on_key}"'
         if prompts:
-            for i, p in enumerate(prompts):
+            for p in prompts:
                 if p.__class__ is not Say and p.__class__ is not StartPlay:
-                    _bad_child(Gather, i, p)
-            x += ">" + "".join([p._xml for p in prompts]) + "</Gather>"
+                    _bad_child(Gather, prompts.index(p), p)
+            x = f'{x}>{"".join([p._xml for p in prompts])}</Gather>'
         else:
             x += "/>"
         self._children = prompts
@@ -452,7 +469,7 @@ class Mute(Verb):
         if direction is not None:
             if direction.__class__ is not str or direction not in _C_Mute_direction:
                 direction = _fix(Mute, 0, direction)
-            x += ' direction="' + direction + '"'
+            x = f'{x} direction="{direction}"'
         x += "/>"
         self._values = (direction,)
         self._xml = x
@@ -462,7 +479,7 @@ class Mute(Verb):
         if direction is not None:
             if direction.__class__ is not str or direction not in _C_Mute_direction:
                 direction = _fix(Mute, 0, direction)
-            x += ' direction="' + direction + '"'
+            x = f'{x} direction="{direction}"'
         x += "/>"
         self._values = (direction,)
         self._xml = x
@@ -481,7 +498,7 @@ class UnMute(Verb):
         if direction is not None:
             if direction.__class__ is not str or direction not in _C_UnMute_direction:
                 direction = _fix(UnMute, 0, direction)
-            x += ' direction="' + direction + '"'
+            x = f'{x} direction="{direction}"'
         x += "/>"
         self._values = (direction,)
         self._xml = x
@@ -491,7 +508,7 @@ class UnMute(Verb):
         if direction is not None:
             if direction.__class__ is not str or direction not in _C_UnMute_direction:
                 direction = _fix(UnMute, 0, direction)
-            x += ' direction="' + direction + '"'
+            x = f'{x} direction="{direction}"'
         x += "/>"
         self._values = (direction,)
         self._xml = x
@@ -507,11 +524,14 @@ class JoinBridge(Verb):
 
     def __init__(self, bridge_sid: str, *, absorb_dtmf: bool | None = None) -> None:
         x = "<JoinBridge"
-        if bridge_sid.__class__ is not str or not (bridge_sid and bridge_sid[0] != " " and bridge_sid[-1] != " ") or not bridge_sid.isprintable() or '&' in bridge_sid or '<' in bridge_sid or '>' in bridge_sid or '"' in bridge_sid:
+        if bridge_sid.__class__ is not str or not (bridge_sid and bridge_sid[0] != " " and bridge_sid[-1] != " ") or not bridge_sid.isprintable():
             bridge_sid = _fix(JoinBridge, 0, bridge_sid)
-            x += ' bridgeSid="' + _escape_attr(bridge_sid) + '"'
+            e = _escape_attr(bridge_sid)
+        elif '&' in bridge_sid or '<' in bridge_sid or '>' in bridge_sid or '"' in bridge_sid:
+            e = _escape_attr(bridge_sid)
         else:
-            x += ' bridgeSid="' + bridge_sid + '"'
+            e = bridge_sid
+        x = f'{x} bridgeSid="{e}"'
         if absorb_dtmf is not None:
             if absorb_dtmf.__class__ is not bool:
                 absorb_dtmf = _fix(JoinBridge, 1, absorb_dtmf)
@@ -522,11 +542,14 @@ class JoinBridge(Verb):
 
     def _build(self, bridge_sid: str, absorb_dtmf: bool | None) -> None:
         x = "<JoinBridge"
-        if bridge_sid.__class__ is not str or not (bridge_sid and bridge_sid[0] != " " and bridge_sid[-1] != " ") or not bridge_sid.isprintable() or '&' in bridge_sid or '<' in bridge_sid or '>' in bridge_sid or '"' in bridge_sid:
+        if bridge_sid.__class__ is not str or not (bridge_sid and bridge_sid[0] != " " and bridge_sid[-1] != " ") or not bridge_sid.isprintable():
             bridge_sid = _fix(JoinBridge, 0, bridge_sid)
-            x += ' bridgeSid="' + _escape_attr(bridge_sid) + '"'
+            e = _escape_attr(bridge_sid)
+        elif '&' in bridge_sid or '<' in bridge_sid or '>' in bridge_sid or '"' in bridge_sid:
+            e = _escape_attr(bridge_sid)
         else:
-            x += ' bridgeSid="' + bridge_sid + '"'
+            e = bridge_sid
+        x = f'{x} bridgeSid="{e}"'
         if absorb_dtmf is not None:
             if absorb_dtmf.__class__ is not bool:
                 absorb_dtmf = _fix(JoinBridge, 1, absorb_dtmf)
@@ -565,30 +588,36 @@ class StartStream(Verb):
 
     def __init__(self, stream_url: str, *, stream_type: StreamType | None = None) -> None:
         x = "<StartStream"
-        if stream_url.__class__ is not str or not _P_StartStream_stream_url(stream_url) or not stream_url.isprintable() or '&' in stream_url or '<' in stream_url or '>' in stream_url or '"' in stream_url:
+        if stream_url.__class__ is not str or not _P_StartStream_stream_url(stream_url) or not stream_url.isprintable():
             stream_url = _fix(StartStream, 0, stream_url)
-            x += ' streamUrl="' + _escape_attr(stream_url) + '"'
+            e = _escape_attr(stream_url)
+        elif '&' in stream_url or '<' in stream_url or '>' in stream_url or '"' in stream_url:
+            e = _escape_attr(stream_url)
         else:
-            x += ' streamUrl="' + stream_url + '"'
+            e = stream_url
+        x = f'{x} streamUrl="{e}"'
         if stream_type is not None:
             if stream_type.__class__ is not str or stream_type not in _C_StartStream_stream_type:
                 stream_type = _fix(StartStream, 1, stream_type)
-            x += ' streamType="' + stream_type + '"'
+            x = f'{x} streamType="{stream_type}"'
         x += "/>"
         self._values = (stream_url, stream_type)
         self._xml = x
 
     def _build(self, stream_url: str, stream_type: StreamType | None) -> None:
         x = "<StartStream"
-        if stream_url.__class__ is not str or not _P_StartStream_stream_url(stream_url) or not stream_url.isprintable() or '&' in stream_url or '<' in stream_url or '>' in stream_url or '"' in stream_url:
+        if stream_url.__class__ is not str or not _P_StartStream_stream_url(stream_url) or not stream_url.isprintable():
             stream_url = _fix(StartStream, 0, stream_url)
-            x += ' streamUrl="' + _escape_attr(stream_url) + '"'
+            e = _escape_attr(stream_url)
+        elif '&' in stream_url or '<' in stream_url or '>' in stream_url or '"' in stream_url:
+            e = _escape_attr(stream_url)
         else:
-            x += ' streamUrl="' + stream_url + '"'
+            e = stream_url
+        x = f'{x} streamUrl="{e}"'
         if stream_type is not None:
             if stream_type.__class__ is not str or stream_type not in _C_StartStream_stream_type:
                 stream_type = _fix(StartStream, 1, stream_type)
-            x += ' streamType="' + stream_type + '"'
+            x = f'{x} streamType="{stream_type}"'
         x += "/>"
         self._values = (stream_url, stream_type)
         self._xml = x
@@ -623,30 +652,36 @@ class StartMonitoring(Verb):
 
     def __init__(self, monitoring_leg_sid: str, *, rx_audio: RxAudio | None = None) -> None:
         x = "<StartMonitoring"
-        if monitoring_leg_sid.__class__ is not str or not (monitoring_leg_sid and monitoring_leg_sid[0] != " " and monitoring_leg_sid[-1] != " ") or not monitoring_leg_sid.isprintable() or '&' in monitoring_leg_sid or '<' in monitoring_leg_sid or '>' in monitoring_leg_sid or '"' in monitoring_leg_sid:
+        if monitoring_leg_sid.__class__ is not str or not (monitoring_leg_sid and monitoring_leg_sid[0] != " " and monitoring_leg_sid[-1] != " ") or not monitoring_leg_sid.isprintable():
             monitoring_leg_sid = _fix(StartMonitoring, 0, monitoring_leg_sid)
-            x += ' monitoringLegSid="' + _escape_attr(monitoring_leg_sid) + '"'
+            e = _escape_attr(monitoring_leg_sid)
+        elif '&' in monitoring_leg_sid or '<' in monitoring_leg_sid or '>' in monitoring_leg_sid or '"' in monitoring_leg_sid:
+            e = _escape_attr(monitoring_leg_sid)
         else:
-            x += ' monitoringLegSid="' + monitoring_leg_sid + '"'
+            e = monitoring_leg_sid
+        x = f'{x} monitoringLegSid="{e}"'
         if rx_audio is not None:
             if rx_audio.__class__ is not str or rx_audio not in _C_StartMonitoring_rx_audio:
                 rx_audio = _fix(StartMonitoring, 1, rx_audio)
-            x += ' rxAudio="' + rx_audio + '"'
+            x = f'{x} rxAudio="{rx_audio}"'
         x += "/>"
         self._values = (monitoring_leg_sid, rx_audio)
         self._xml = x
 
     def _build(self, monitoring_leg_sid: str, rx_audio: RxAudio | None) -> None:
         x = "<StartMonitoring"
-        if monitoring_leg_sid.__class__ is not str or not (monitoring_leg_sid and monitoring_leg_sid[0] != " " and monitoring_leg_sid[-1] != " ") or not monitoring_leg_sid.isprintable() or '&' in monitoring_leg_sid or '<' in monitoring_leg_sid or '>' in monitoring_leg_sid or '"' in monitoring_leg_sid:
+        if monitoring_leg_sid.__class__ is not str or not (monitoring_leg_sid and monitoring_leg_sid[0] != " " and monitoring_leg_sid[-1] != " ") or not monitoring_leg_sid.isprintable():
             monitoring_leg_sid = _fix(StartMonitoring, 0, monitoring_leg_sid)
-            x += ' monitoringLegSid="' + _escape_attr(monitoring_leg_sid) + '"'
+            e = _escape_attr(monitoring_leg_sid)
+        elif '&' in monitoring_leg_sid or '<' in monitoring_leg_sid or '>' in monitoring_leg_sid or '"' in monitoring_leg_sid:
+            e = _escape_attr(monitoring_leg_sid)
         else:
-            x += ' monitoringLegSid="' + monitoring_leg_sid + '"'
+            e = monitoring_leg_sid
+        x = f'{x} monitoringLegSid="{e}"'
         if rx_audio is not None:
             if rx_audio.__class__ is not str or rx_audio not in _C_StartMonitoring_rx_audio:
                 rx_audio = _fix(StartMonitoring, 1, rx_audio)
-            x += ' rxAudio="' + rx_audio + '"'
+            x = f'{x} rxAudio="{rx_audio}"'
         x += "/>"
         self._values = (monitoring_leg_sid, rx_audio)
         self._xml = x
@@ -681,22 +716,28 @@ class Refer(Verb):
 
     def __init__(self, leg_event_endpoint: str) -> None:
         x = "<Refer"
-        if leg_event_endpoint.__class__ is not str or not _P_Refer_leg_event_endpoint(leg_event_endpoint) or not leg_event_endpoint.isprintable() or '&' in leg_event_endpoint or '<' in leg_event_endpoint or '>' in leg_event_endpoint or '"' in leg_event_endpoint:
+        if leg_event_endpoint.__class__ is not str or not _P_Refer_leg_event_endpoint(leg_event_endpoint) or not leg_event_endpoint.isprintable():
             leg_event_endpoint = _fix(Refer, 0, leg_event_endpoint)
-            x += ' legEventEndpoint="' + _escape_attr(leg_event_endpoint) + '"'
+            e = _escape_attr(leg_event_endpoint)
+        elif '&' in leg_event_endpoint or '<' in leg_event_endpoint or '>' in leg_event_endpoint or '"' in leg_event_endpoint:
+            e = _escape_attr(leg_event_endpoint)
         else:
-            x += ' legEventEndpoint="' + leg_event_endpoint + '"'
+            e = leg_event_endpoint
+        x = f'{x} legEventEndpoint="{e}"'
         x += "/>"
         self._values = (leg_event_endpoint,)
         self._xml = x
 
     def _build(self, leg_event_endpoint: str) -> None:
         x = "<Refer"
-        if leg_event_endpoint.__class__ is not str or not _P_Refer_leg_event_endpoint(leg_event_endpoint) or not leg_event_endpoint.isprintable() or '&' in leg_event_endpoint or '<' in leg_event_endpoint or '>' in leg_event_endpoint or '"' in leg_event_endpoint:
+        if leg_event_endpoint.__class__ is not str or not _P_Refer_leg_event_endpoint(leg_event_endpoint) or not leg_event_endpoint.isprintable():
             leg_event_endpoint = _fix(Refer, 0, leg_event_endpoint)
-            x += ' legEventEndpoint="' + _escape_attr(leg_event_endpoint) + '"'
+            e = _escape_attr(leg_event_endpoint)
+        elif '&' in leg_event_endpoint or '<' in leg_event_endpoint or '>' in leg_event_endpoint or '"' in leg_event_endpoint:
+            e = _escape_attr(leg_event_endpoint)
         else:
-            x += ' legEventEndpoint="' + leg_event_endpoint + '"'
+            e = leg_event_endpoint
+        x = f'{x} legEventEndpoint="{e}"'
         x += "/>"
         self._values = (leg_event_endpoint,)
         self._xml = x
@@ -745,12 +786,15 @@ class FlowVerbs:
         if loop is not None:
             if loop.__class__ is not int or not 0 <= loop <= 10:
                 loop = _fix(StartPlay, 0, loop)
-            x += ' loop="' + _S_0_10[loop] + '"'
-        if url.__class__ is not str or not _T_StartPlay(url) or not url.isprintable() or '&' in url or '<' in url or '>' in url:
+            x = f'{x} loop="{loop}"'
+        if url.__class__ is not str or not (((url.startswith("https://") and url[8:9] not in _NO_HOST) or (url.startswith("http://") and url[7:8] not in _NO_HOST)) and " " not in url) or not url.isprintable():
             url = _fix_text(StartPlay, url)
-            x += ">" + _escape_text(url) + "</StartPlay>"
+            e = _escape_text(url)
+        elif '&' in url or '<' in url or '>' in url:
+            e = _escape_text(url)
         else:
-            x += ">" + url + "</StartPlay>"
+            e = url
+        x = f"{x}>{e}</StartPlay>"
         v._text = url
         v._values = (loop,)
         v._xml = x
@@ -781,26 +825,32 @@ class FlowVerbs:
         if preferred_tts_engine is not None:
             if preferred_tts_engine.__class__ is not str or preferred_tts_engine not in _C_Say_preferred_tts_engine:
                 preferred_tts_engine = _fix(Say, 0, preferred_tts_engine)
-            x += ' preferredTTSEngine="' + preferred_tts_engine + '"'
+            x = f'{x} preferredTTSEngine="{preferred_tts_engine}"'
         if language is not None:
-            if language.__class__ is not str or not _P_Say_language(language):
+            if language.__class__ is not str or not ((len(language) == 2 and language.isascii() and language.isalpha()) or _P_Say_language(language)):
                 language = _fix(Say, 1, language)
-            x += ' language="' + language + '"'
+            x = f'{x} language="{language}"'
         if polly_voice_id is not None:
-            if polly_voice_id.__class__ is not str or not (polly_voice_id and polly_voice_id[0] != " " and polly_voice_id[-1] != " ") or not polly_voice_id.isprintable() or '&' in polly_voice_id or '<' in polly_voice_id or '>' in polly_voice_id or '"' in polly_voice_id:
+            if polly_voice_id.__class__ is not str or not (polly_voice_id and polly_voice_id[0] != " " and polly_voice_id[-1] != " ") or not polly_voice_id.isprintable():
                 polly_voice_id = _fix(Say, 2, polly_voice_id)
-                x += ' pollyVoiceId="' + _escape_attr(polly_voice_id) + '"'
+                e = _escape_attr(polly_voice_id)
+            elif '&' in polly_voice_id or '<' in polly_voice_id or '>' in polly_voice_id or '"' in polly_voice_id:
+                e = _escape_attr(polly_voice_id)
             else:
-                x += ' pollyVoiceId="' + polly_voice_id + '"'
+                e = polly_voice_id
+            x = f'{x} pollyVoiceId="{e}"'
         if loop is not None:
             if loop.__class__ is not int or not 0 <= loop <= 10:
                 loop = _fix(Say, 3, loop)
-            x += ' loop="' + _S_0_10[loop] + '"'
-        if text.__class__ is not str or not (text.strip(" ")) or not text.isprintable() or '&' in text or '<' in text or '>' in text:
+            x = f'{x} loop="{loop}"'
+        if text.__class__ is not str or not (text.strip(" ")) or not text.isprintable():
             text = _fix_text(Say, text)
-            x += ">" + _escape_text(text) + "</Say>"
+            e = _escape_text(text)
+        elif '&' in text or '<' in text or '>' in text:
+            e = _escape_text(text)
         else:
-            x += ">" + text + "</Say>"
+            e = text
+        x = f"{x}>{e}</Say>"
         v._text = text
         v._values = (preferred_tts_engine, language, polly_voice_id, loop)
         v._xml = x
@@ -831,15 +881,15 @@ class FlowVerbs:
         if direction is not None:
             if direction.__class__ is not str or direction not in _C_StartRecording_direction:
                 direction = _fix(StartRecording, 0, direction)
-            x += ' direction="' + direction + '"'
+            x = f'{x} direction="{direction}"'
         if format is not None:
             if format.__class__ is not str or format not in _C_StartRecording_format:
                 format = _fix(StartRecording, 1, format)
-            x += ' format="' + format + '"'
+            x = f'{x} format="{format}"'
         if storage_type is not None:
             if storage_type.__class__ is not str or storage_type not in _C_StartRecording_storage_type:
                 storage_type = _fix(StartRecording, 2, storage_type)
-            x += ' storageType="' + storage_type + '"'
+            x = f'{x} storageType="{storage_type}"'
         x += "/>"
         v._values = (direction, format, storage_type)
         v._xml = x
@@ -870,20 +920,20 @@ class FlowVerbs:
         if num_digits is not None:
             if num_digits.__class__ is not int or not 1 <= num_digits <= 999999999999999999:
                 num_digits = _fix(Gather, 0, num_digits)
-            x += ' numDigits="' + str(num_digits) + '"'
+            x = f'{x} numDigits="{num_digits}"'
         if timeout_in_sec is not None:
             if timeout_in_sec.__class__ is not int or not 1 <= timeout_in_sec <= 999999999999999999:
                 timeout_in_sec = _fix(Gather, 1, timeout_in_sec)
-            x += ' timeoutInSec="' + str(timeout_in_sec) + '"'
+            x = f'{x} timeoutInSec="{timeout_in_sec}"'
         if finish_on_key is not None:
             if finish_on_key.__class__ is not str or finish_on_key not in _C_Gather_finish_on_key:
                 finish_on_key = _fix(Gather, 2, finish_on_key)
-            x += ' finishOnKey="' + finish_on_key + '"'
+            x = f'{x} finishOnKey="{finish_on_key}"'
         if prompts:
-            for i, p in enumerate(prompts):
+            for p in prompts:
                 if p.__class__ is not Say and p.__class__ is not StartPlay:
-                    _bad_child(Gather, i, p)
-            x += ">" + "".join([p._xml for p in prompts]) + "</Gather>"
+                    _bad_child(Gather, prompts.index(p), p)
+            x = f'{x}>{"".join([p._xml for p in prompts])}</Gather>'
         else:
             x += "/>"
         v._children = prompts
@@ -936,7 +986,7 @@ class FlowVerbs:
         if direction is not None:
             if direction.__class__ is not str or direction not in _C_Mute_direction:
                 direction = _fix(Mute, 0, direction)
-            x += ' direction="' + direction + '"'
+            x = f'{x} direction="{direction}"'
         x += "/>"
         v._values = (direction,)
         v._xml = x
@@ -954,7 +1004,7 @@ class FlowVerbs:
         if direction is not None:
             if direction.__class__ is not str or direction not in _C_UnMute_direction:
                 direction = _fix(UnMute, 0, direction)
-            x += ' direction="' + direction + '"'
+            x = f'{x} direction="{direction}"'
         x += "/>"
         v._values = (direction,)
         v._xml = x
@@ -969,11 +1019,14 @@ class FlowVerbs:
         """
         v = _new(JoinBridge)
         x = "<JoinBridge"
-        if bridge_sid.__class__ is not str or not (bridge_sid and bridge_sid[0] != " " and bridge_sid[-1] != " ") or not bridge_sid.isprintable() or '&' in bridge_sid or '<' in bridge_sid or '>' in bridge_sid or '"' in bridge_sid:
+        if bridge_sid.__class__ is not str or not (bridge_sid and bridge_sid[0] != " " and bridge_sid[-1] != " ") or not bridge_sid.isprintable():
             bridge_sid = _fix(JoinBridge, 0, bridge_sid)
-            x += ' bridgeSid="' + _escape_attr(bridge_sid) + '"'
+            e = _escape_attr(bridge_sid)
+        elif '&' in bridge_sid or '<' in bridge_sid or '>' in bridge_sid or '"' in bridge_sid:
+            e = _escape_attr(bridge_sid)
         else:
-            x += ' bridgeSid="' + bridge_sid + '"'
+            e = bridge_sid
+        x = f'{x} bridgeSid="{e}"'
         if absorb_dtmf is not None:
             if absorb_dtmf.__class__ is not bool:
                 absorb_dtmf = _fix(JoinBridge, 1, absorb_dtmf)
@@ -1005,15 +1058,18 @@ class FlowVerbs:
         """
         v = _new(StartStream)
         x = "<StartStream"
-        if stream_url.__class__ is not str or not _P_StartStream_stream_url(stream_url) or not stream_url.isprintable() or '&' in stream_url or '<' in stream_url or '>' in stream_url or '"' in stream_url:
+        if stream_url.__class__ is not str or not _P_StartStream_stream_url(stream_url) or not stream_url.isprintable():
             stream_url = _fix(StartStream, 0, stream_url)
-            x += ' streamUrl="' + _escape_attr(stream_url) + '"'
+            e = _escape_attr(stream_url)
+        elif '&' in stream_url or '<' in stream_url or '>' in stream_url or '"' in stream_url:
+            e = _escape_attr(stream_url)
         else:
-            x += ' streamUrl="' + stream_url + '"'
+            e = stream_url
+        x = f'{x} streamUrl="{e}"'
         if stream_type is not None:
             if stream_type.__class__ is not str or stream_type not in _C_StartStream_stream_type:
                 stream_type = _fix(StartStream, 1, stream_type)
-            x += ' streamType="' + stream_type + '"'
+            x = f'{x} streamType="{stream_type}"'
         x += "/>"
         v._values = (stream_url, stream_type)
         v._xml = x
@@ -1041,15 +1097,18 @@ class FlowVerbs:
         """
         v = _new(StartMonitoring)
         x = "<StartMonitoring"
-        if monitoring_leg_sid.__class__ is not str or not (monitoring_leg_sid and monitoring_leg_sid[0] != " " and monitoring_leg_sid[-1] != " ") or not monitoring_leg_sid.isprintable() or '&' in monitoring_leg_sid or '<' in monitoring_leg_sid or '>' in monitoring_leg_sid or '"' in monitoring_leg_sid:
+        if monitoring_leg_sid.__class__ is not str or not (monitoring_leg_sid and monitoring_leg_sid[0] != " " and monitoring_leg_sid[-1] != " ") or not monitoring_leg_sid.isprintable():
             monitoring_leg_sid = _fix(StartMonitoring, 0, monitoring_leg_sid)
-            x += ' monitoringLegSid="' + _escape_attr(monitoring_leg_sid) + '"'
+            e = _escape_attr(monitoring_leg_sid)
+        elif '&' in monitoring_leg_sid or '<' in monitoring_leg_sid or '>' in monitoring_leg_sid or '"' in monitoring_leg_sid:
+            e = _escape_attr(monitoring_leg_sid)
         else:
-            x += ' monitoringLegSid="' + monitoring_leg_sid + '"'
+            e = monitoring_leg_sid
+        x = f'{x} monitoringLegSid="{e}"'
         if rx_audio is not None:
             if rx_audio.__class__ is not str or rx_audio not in _C_StartMonitoring_rx_audio:
                 rx_audio = _fix(StartMonitoring, 1, rx_audio)
-            x += ' rxAudio="' + rx_audio + '"'
+            x = f'{x} rxAudio="{rx_audio}"'
         x += "/>"
         v._values = (monitoring_leg_sid, rx_audio)
         v._xml = x
@@ -1077,11 +1136,14 @@ class FlowVerbs:
         """
         v = _new(Refer)
         x = "<Refer"
-        if leg_event_endpoint.__class__ is not str or not _P_Refer_leg_event_endpoint(leg_event_endpoint) or not leg_event_endpoint.isprintable() or '&' in leg_event_endpoint or '<' in leg_event_endpoint or '>' in leg_event_endpoint or '"' in leg_event_endpoint:
+        if leg_event_endpoint.__class__ is not str or not _P_Refer_leg_event_endpoint(leg_event_endpoint) or not leg_event_endpoint.isprintable():
             leg_event_endpoint = _fix(Refer, 0, leg_event_endpoint)
-            x += ' legEventEndpoint="' + _escape_attr(leg_event_endpoint) + '"'
+            e = _escape_attr(leg_event_endpoint)
+        elif '&' in leg_event_endpoint or '<' in leg_event_endpoint or '>' in leg_event_endpoint or '"' in leg_event_endpoint:
+            e = _escape_attr(leg_event_endpoint)
         else:
-            x += ' legEventEndpoint="' + leg_event_endpoint + '"'
+            e = leg_event_endpoint
+        x = f'{x} legEventEndpoint="{e}"'
         x += "/>"
         v._values = (leg_event_endpoint,)
         v._xml = x
