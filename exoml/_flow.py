@@ -22,6 +22,9 @@ if TYPE_CHECKING:
 
 __all__ = ["VERB_CLASSES", "Flow", "Verb", *_verb_names]
 
+_OPEN = f"<{ROOT}>"
+_CLOSE = f"</{ROOT}>"
+
 #: Every verb class, by ExoML element name.
 VERB_CLASSES: dict[str, type[Verb]] = {cls.spec.element: cls for cls in Verb.__subclasses__()}
 
@@ -64,13 +67,13 @@ class Flow(FlowVerbs):
         if not verbs:
             raise FlowError("Flow: must contain at least one verb")
         if pretty:
-            lines = ["<" + ROOT + ">"]
+            lines = [_OPEN]
             for v in verbs:
                 lines.extend(v._pretty("  ", "  "))
-            lines.append("</" + ROOT + ">")
+            lines.append(_CLOSE)
             body = "\n".join(lines) + "\n"
         else:
-            body = "<Flow>" + "".join([v._xml for v in verbs]) + "</Flow>"
+            body = _OPEN + "".join([v._xml for v in verbs]) + _CLOSE
         if xml_declaration:
             sep = "\n" if pretty else ""
             return '<?xml version="1.0" encoding="UTF-8"?>' + sep + body
