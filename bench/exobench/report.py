@@ -142,6 +142,30 @@ EXPLAIN: dict[str, str] = {
     ),
 }
 
+INPUTS = (
+    "**The flow** (build rows): one of 64 input sets per iteration, the same every run "
+    "(`bench/exobench/row_build.py`): greetings in English, Hindi and French, a quarter of "
+    "the greetings, prompts and URLs holding characters that must be escaped (`&`, `<`, "
+    "`>`, as in real prompts and parameterised media URLs), varying digits, timeouts, "
+    "finish keys, loops, languages and voices. Building from varied inputs keeps any side "
+    "from answering out of a cache of one document.\n\n"
+    "**The corpus** (validate and lint rows): 10,000 files written from a fixed seed by "
+    "`bench/exobench/corpus.py`, 20 directories of 500: each a `<Flow>` with one action "
+    "(the API's advice, which the linter's EX501 warns about otherwise), drawn from all "
+    "twenty verbs with their attributes (a third `Say`, a fifth each `StartPlay` and "
+    "`Gather` with nested prompts, the rest the other verbs), a quarter with an XML "
+    "declaration, two fifths indented over several lines. Ten files are invalid, one of "
+    'each kind: a bound (`loop="11"`), an unknown verb, the classic `<Response>` '
+    'dialect, a missing required attribute, `numDigits="0"`, a bad `finishOnKey`, '
+    "text in an empty verb, a document that is not well-formed, a bad enumeration value "
+    "and an `https://` stream URL. The validate row uses every fifth file (2,000, the ten "
+    "invalid ones among them).\n\n"
+    "**The document sent** (client rows): the build rows' flow, as a string (about 300 bytes of "
+    "JSON body). `LegsClient.send` checks a string with `exoml.validate` before sending "
+    "(its default); the sequential row also times `send(..., validate=False)` as a third "
+    "side, reported in `latest.json`, to tell the cost of that check from the rest.\n"
+)
+
 SERVER_CHOICE = (
     "The client rows use `bench/exobench/fastserver.py`, not `exoml.testing.FakeLegsAPI`. "
     "It runs in its own process, so it takes neither CPU time nor the GIL from the client "
@@ -156,6 +180,37 @@ SERVER_CHOICE = (
     "latency at all there is nothing for concurrency to overlap, and the row would "
     "measure only CPU."
 )
+
+
+def _median(values: Sequence[float]) -> float:
+    ordered = sorted(values)
+    mid = len(ordered) // 2
+    return ordered[mid] if len(ordered) % 2 else (ordered[mid - 1] + ordered[mid]) / 2
+
+
+def baseline_rates(rows: Sequence[RowResult]) -> list[str]:
+    """The baselines' own speeds in this run, to set beside figures measured elsewhere."""
+    by = {r.key: r for r in rows if r.status == "ok"}
+    out: list[str] = []
+    r = by.get("build_twilio")
+    if r is not None:
+        per = r.details["iterations_per_block"] * r.details["blocks"]
+        rate = per / (_median(r.details["twilio_ns"]) / 1e9)
+        out.append(f"Twilio's `VoiceResponse` built and serialised {rate:,.0f} flows a second")
+    r = by.get("validate")
+    if r is not None:
+        docs = r.details["documents"] * r.details.get("blocks", 1)
+        rate = docs / (_median(r.details["floor_ns"]) / 1e9)
+        out.append(f"lxml parse + XSD validation ran {rate:,.0f} documents a second in memory")
+    r = by.get("lint")
+    if r is not None:
+        rate = r.details["files"] / (_median(r.details["xmllint_ns"]) / 1e9)
+        out.append(f"xmllint validated {rate:,.0f} files a second, start-up included")
+    r = by.get("startup")
+    if r is not None:
+        ms = _median(r.details["baseline_ns"]) / 1e6
+        out.append(f'`python -c "import lxml.etree"` took {ms:.1f} ms')
+    return out
 
 
 def _machine_table(machine: dict[str, Any]) -> str:
@@ -190,6 +245,12 @@ def markdown_page(run: dict[str, Any], rows: Sequence[RowResult]) -> str:
         f"`{machine.get('commit', '?')}`.\n"
     )
     out.append(markdown_table(rows))
+    rates = baseline_rates(rows)
+    if rates:
+        out.append(
+            "\nFor scale, in this run " + "; ".join(rates) + ". Figures taken on another "
+            "day or machine differ in absolute terms; the ratios above are what to compare."
+        )
     notes = [r for r in rows if r.note]
     if notes:
         out.append("\nNotes from this run:\n")
@@ -224,6 +285,8 @@ def markdown_page(run: dict[str, Any], rows: Sequence[RowResult]) -> str:
         "xmllint comes from Debian's `libxml2-utils`; without it the lint rows say "
         "`not available`, and so does any row whose part of exoml is missing.\n"
     )
+    out.append("\n## The inputs\n")
+    out.append(INPUTS)
     out.append("\n## What each row measures\n")
     for r in rows:
         out.append(f"### {r.comparison}\n")

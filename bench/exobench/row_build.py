@@ -239,9 +239,9 @@ def run(ctx: Context) -> list[RowResult]:
         return rows
 
     cases = inputs()
-    reps = ctx.reps(9, 3)
+    reps = ctx.reps(15, 3)
     min_batch = 0.004 if ctx.quick else 0.02
-    blocks = 1 if ctx.quick else 4  # interleaved blocks per repetition (alternate_many)
+    blocks = 1 if ctx.quick else 6  # interleaved blocks per repetition (alternate_many)
 
     def batch(fn: Callable[[Any], str], n: int, items: list[Any] = cases) -> Callable[[], object]:
         seq = (items * (n // len(items) + 1))[:n]

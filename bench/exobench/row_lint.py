@@ -220,7 +220,7 @@ def run(ctx: Context) -> list[RowResult]:
     if not live:
         return rows
 
-    reps = ctx.reps(7, 2)
+    reps = ctx.reps(11, 2)
     t_x: list[int] = []
     t_side: dict[str, list[int]] = {row.key: [] for row, _, _ in live}
     runners: list[tuple[str, list[str] | None, str]] = [("xmllint", None, "xmllint")]
