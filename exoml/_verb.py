@@ -41,7 +41,16 @@ class Verb:
     A verb is an immutable value: equal verbs compare and hash equal. Make one by
     calling its class with the same arguments as the matching :class:`Flow` method
     (``Say("Hi", language="en")``), then add it with ``Flow(...)`` or as a prompt of
-    ``gather``. Its ExoML is ``str(verb)``.
+    ``gather``. Its ExoML is ``str(verb)``. Use verb values for pieces you make once and
+    reuse, such as prompts kept in constants; read them back from a parsed flow with
+    :attr:`element`, :attr:`text`, :attr:`children` and :attr:`arguments`.
+
+    >>> from exoml import Flow, Gather, Say
+    >>> prompt = Say("Enter your PIN", language="en-IN")
+    >>> print(Flow(Gather(prompt, num_digits=4)))
+    <Flow><Gather numDigits="4"><Say language="en-IN">Enter your PIN</Say></Gather></Flow>
+    >>> prompt.element, prompt.text, prompt.arguments
+    ('Say', 'Enter your PIN', {'language': 'en-IN'})
     """
 
     # Subclasses add the slots they fill; verbs without text, children or attributes

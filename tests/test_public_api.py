@@ -34,6 +34,7 @@ NEEDS_EXAMPLE = {
     "exoml.Diagnostic",
     "exoml.ExomlError",
     "exoml.Flow",
+    "exoml.Verb",
     "exoml.FlowError",
     "exoml.LegsClient",
     "exoml.schema_path",
