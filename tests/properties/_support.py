@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import os
 from typing import Any
+
+from hypothesis import HealthCheck, settings
 
 import exoml
 from exoml import Verb
@@ -37,3 +40,18 @@ def build_with_text(spec: VerbSpec, text: object) -> Verb:
     kwargs[spec.text.py] = text
     verb: Verb = verb_class(spec)(**kwargs)
     return verb
+
+
+def examples(default: int) -> int:
+    """How many examples a property runs: ``default``, times ``EXOML_PROPERTY_SCALE``."""
+    return max(1, int(default * float(os.environ.get("EXOML_PROPERTY_SCALE", "1"))))
+
+
+#: The settings of every property here: no deadline (CI machines stall), and in CI a
+#: fixed sequence of examples (``derandomize``) so that a run is repeatable.
+PROPERTY = settings(
+    max_examples=examples(250),
+    deadline=None,
+    derandomize=bool(os.environ.get("CI")),
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)

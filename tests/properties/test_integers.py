@@ -11,7 +11,7 @@ from exoml import ExomlError, Flow, FlowError, Gather, StartPlay
 from exoml._catalogue import VERBS, Attr, VerbSpec
 from exoml._values import MAX_DIGITS, IntRange
 
-from ._support import build_with
+from ._support import PROPERTY, build_with
 
 INT_ATTRS = [(v, a) for v in VERBS for a in v.attrs if isinstance(a.kind, IntRange)]
 
@@ -44,6 +44,7 @@ def test_open_ranges_stop_at_max_digits() -> None:
         Flow.parse(f'<Flow><Gather numDigits="{"5" * 5_000}"/></Flow>')
 
 
+@PROPERTY
 @given(st.sampled_from(INT_ATTRS), st.integers() | st.sampled_from([10**18, 10**5000, -(10**5000)]))
 def test_any_int_round_trips_or_is_refused(spec_attr: tuple[VerbSpec, Attr], value: int) -> None:
     spec, attr = spec_attr

@@ -1,0 +1,1 @@
+"""Differential testing: exoml.validate against two XSD validators on mutated documents."""

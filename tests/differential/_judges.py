@@ -1,0 +1,212 @@
+"""The judges of a document, and the short list of disagreements we can explain.
+
+Four verdicts are taken on every document (True means "has an error"):
+
+- ``validate``: ``exoml.validate``, as users call it (a schema-valid document takes the
+  engine's fast path, which runs only the warning rules);
+- ``walk``: the engine's full rule walk (``check_bytes(..., full=True)``), the path
+  that explains problems, so it must agree with the schema on its own;
+- ``lxml``: lxml's XSD validator, with its own compiled copy of ``schema/exoml.xsd``;
+- ``xmlschema``: the pure-Python ``xmlschema`` package, with the same file.
+
+``xmllint`` (libxml2's command-line validator, often a different libxml2 version from
+lxml's) judges batches, when it is installed: see :func:`xmllint_verdicts`.
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import tempfile
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any, NamedTuple
+from xml.etree.ElementTree import ParseError
+
+import xmlschema
+from lxml import etree
+from xmlschema.exceptions import XMLSchemaKeyError
+
+from exoml import Diagnostic, schema_path, validate
+from exoml._catalogue import ROOT, VERBS
+from exoml._check import check_bytes
+
+XSI = "{http://www.w3.org/2001/XMLSchema-instance}"
+#: As large as any mutant: the size cap is a byte-stage rule, outside the XSD's scope.
+MAX_BYTES = 1 << 24
+
+
+class Verdicts(NamedTuple):
+    """What each judge said about one document (True: it has an error)."""
+
+    validate: bool
+    walk: bool
+    lxml: bool
+    xmlschema: bool
+    diagnostics: tuple[Diagnostic, ...]  # the walk's
+
+    @property
+    def agree(self) -> bool:
+        """All four verdicts are the same."""
+        return len({self.validate, self.walk, self.lxml, self.xmlschema}) == 1
+
+    @property
+    def codes(self) -> list[str]:
+        """The walk's error codes."""
+        return sorted({d.code for d in self.diagnostics if d.is_error})
+
+
+class Explanation(NamedTuple):
+    """A known, accepted reason for one judge to differ from the others.
+
+    ``judge`` is the judge that stands alone: ``walk`` for a rule the XSD cannot
+    express (``validate``, which trusts the schema for schema-valid documents, may side
+    with either), or a validator for a deviation of that validator from XSD 1.0.
+    """
+
+    name: str
+    judge: str
+    reason: str
+    applies: Callable[[bytes, Verdicts], bool]
+
+
+def _xsi_attributes_only(data: bytes, v: Verdicts) -> bool:
+    errors = [d for d in v.diagnostics if d.is_error]
+    return bool(errors) and all(
+        d.code == "EX203" and (f"{XSI}type" in d.message or f"{XSI}nil" in d.message)
+        for d in errors
+    )
+
+
+def _unicode_space_between_elements(data: bytes, v: Verdicts) -> bool:
+    if v.codes != ["EX104"]:
+        return False
+    root = etree.fromstring(data, _PARSER)
+    runs = [t for el in root.iter(*_ELEMENT_ONLY) for t in [el.text, *(c.tail for c in el)] if t]
+    # Only text that Python's str.strip() removes and XML's S production does not.
+    return all(not t.strip() for t in runs) and any(t.strip(" \t\n\r") for t in runs)
+
+
+def _undeclared_root_with_xsi_type(data: bytes, v: Verdicts) -> bool:
+    root = etree.fromstring(data, _PARSER)
+    return root.tag != ROOT and root.get(f"{XSI}type") is not None
+
+
+#: Every disagreement the differential tests accept, with its reason. Warnings (EX5xx)
+#: are not listed: a verdict counts errors only, so a warning never makes one differ.
+EXPLAINED: tuple[Explanation, ...] = (
+    Explanation(
+        "xsi:type and xsi:nil (EX203)",
+        "walk",
+        "Every XSD validator interprets xsi:type and xsi:nil itself, so a schema cannot "
+        "forbid them, and xsi:type naming an element's own type is valid XSD. ExoML does "
+        "not take them: the walk reports them as unknown attributes (EX203), while "
+        "exoml.validate, which trusts the schema for schema-valid documents, does not.",
+        _xsi_attributes_only,
+    ),
+    Explanation(
+        "Unicode spaces between elements (EX104)",
+        "xmlschema",
+        "xmlschema tests element-only content with Python's str.strip(), so it lets "
+        "U+00A0, U+0085, U+2028, U+3000 and other Unicode spaces stand between elements. "
+        "XSD 1.0 allows only XML white space (space, tab, CR, LF) there, as lxml, "
+        "xmllint and exoml do: a deviation of xmlschema, not a rule of ours.",
+        _unicode_space_between_elements,
+    ),
+    Explanation(
+        "a root other than Flow, with xsi:type (EX101)",
+        "xmlschema",
+        "Given a root element the schema does not declare, xmlschema validates it "
+        "against the type its xsi:type names (XSD 1.0 allows this 'lax' start); "
+        "libxml2 (lxml, xmllint) requires a declared root, and so does ExoML: the root "
+        "must be <Flow>.",
+        _undeclared_root_with_xsi_type,
+    ),
+)
+
+
+def explanation(data: bytes, v: Verdicts) -> Explanation | None:
+    """The entry of :data:`EXPLAINED` that accounts for ``v``'s disagreement, if any."""
+    if v.agree:
+        return None
+    others = {"walk": (v.lxml, v.xmlschema), "xmlschema": (v.validate, v.walk, v.lxml)}
+    alone = {"walk": v.walk, "xmlschema": v.xmlschema}
+    for e in EXPLAINED:
+        rest = others[e.judge]
+        if len(set(rest)) == 1 and alone[e.judge] != rest[0] and e.applies(data, v):
+            return e
+    return None
+
+
+# Elements whose content is elements only (white space between them is formatting).
+_ELEMENT_ONLY = (ROOT, *(v.element for v in VERBS if v.children))
+_PARSER = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False)
+
+
+class Judges:
+    """Compiled schemas, ready to judge many documents."""
+
+    def __init__(self, xsd: Path | None = None) -> None:
+        path = xsd or schema_path()
+        self.xsd_path = path
+        self._lxml = etree.XMLSchema(etree.parse(str(path)))
+        self._xmlschema: Any = xmlschema.XMLSchema10(str(path))
+
+    def lxml_rejects(self, data: bytes) -> bool:
+        """lxml's XSD validator finds an error (or the document is not well-formed)."""
+        try:
+            root = etree.fromstring(data, _PARSER)
+        except etree.XMLSyntaxError:
+            return True
+        return not self._lxml.validate(root)
+
+    def xmlschema_rejects(self, data: bytes) -> bool:
+        """xmlschema finds an error (or cannot parse the document)."""
+        try:
+            return not self._xmlschema.is_valid(data.decode("utf-8"), use_location_hints=False)
+        except (ParseError, xmlschema.XMLResourceError):
+            return True
+        except XMLSchemaKeyError:
+            # xmlschema raises, rather than reports, an xsi:type it cannot resolve
+            # (``xsi:type="xs:string"`` with no ``xs`` prefix in scope): a rejection.
+            return True
+
+    def judge(self, data: bytes) -> Verdicts:
+        """Every judge's verdict on ``data``."""
+        walk = check_bytes(data, max_bytes=MAX_BYTES, full=True).diagnostics
+        return Verdicts(
+            validate=any(d.is_error for d in validate(data, max_bytes=MAX_BYTES)),
+            walk=any(d.is_error for d in walk),
+            lxml=self.lxml_rejects(data),
+            xmlschema=self.xmlschema_rejects(data),
+            diagnostics=tuple(walk),
+        )
+
+
+def xmllint() -> str | None:
+    """The path of ``xmllint``, or None when it is not installed."""
+    return shutil.which("xmllint")
+
+
+def xmllint_verdicts(documents: Sequence[bytes], xsd: Path | None = None) -> list[bool]:
+    """xmllint's verdict (True: error) on each document, in one run of xmllint."""
+    tool = xmllint()
+    assert tool is not None
+    with tempfile.TemporaryDirectory() as tmp:
+        paths = []
+        for i, data in enumerate(documents):
+            path = Path(tmp) / f"{i}.xml"
+            path.write_bytes(data)
+            paths.append(str(path))
+        run = subprocess.run(
+            [tool, "--noout", "--nonet", "--schema", str(xsd or schema_path()), *paths],
+            capture_output=True,
+            text=True,
+            errors="replace",
+            timeout=300,
+            check=False,
+        )
+    valid = {
+        line.rsplit(" ", 1)[0] for line in run.stderr.splitlines() if line.endswith(" validates")
+    }
+    return [p not in valid for p in paths]
