@@ -3,6 +3,8 @@ PYTHON ?= python3
 VENV   ?= .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed-dev
+# mkdocs-material prints a notice about a future MkDocs on every build; it is not ours.
+export NO_MKDOCS_2_WARNING := 1
 
 .PHONY: help venv test demo schema docs docs-gen bench fuzz lint typecheck clean
 
