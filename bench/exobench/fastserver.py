@@ -39,9 +39,15 @@ class Server:
         self.seen: dict[str, dict[str, Any]] = {}
         self.active = 0  # accepted requests whose answer is not yet written
         self.peak_active = 0
+        self.connections = 0  # TCP connections accepted since the last reset
 
     def stats(self) -> bytes:
-        data = {"requests": self.served, "distinct": self.seen, "peak_in_flight": self.peak_active}
+        data = {
+            "requests": self.served,
+            "distinct": self.seen,
+            "peak_in_flight": self.peak_active,
+            "connections": self.connections,
+        }
         return json.dumps(data).encode()
 
     def route(
@@ -51,7 +57,7 @@ class Server:
         if method == b"GET" and target == b"/__stats":
             return 200, self.stats(), False
         if method == b"POST" and target == b"/__reset":
-            self.served, self.seen, self.peak_active = 0, {}, 0
+            self.served, self.seen, self.peak_active, self.connections = 0, {}, 0, 0
             return 200, b"{}", False
         m = _ACTIONS.match(target)
         if method != b"POST" or m is None or m[1] != self.account_sid:
@@ -85,6 +91,7 @@ class Server:
         return 202, json.dumps(answer).encode(), True
 
     async def handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        self.connections += 1
         try:
             while True:
                 try:

@@ -94,6 +94,7 @@ class RowResult:
     ratios: list[float] = field(default_factory=list)
     met: bool | None = None
     checks: list[str] = field(default_factory=list)  # what was verified, in words
+    context: list[str] = field(default_factory=list)  # other figures of this run, in words
     details: dict[str, Any] = field(default_factory=dict)
 
     def finish(

@@ -131,14 +131,22 @@ EXPLAIN: dict[str, str] = {
         "`.json()` on the answer: what a hand-written client does. The baseline's body is "
         "the very JSON object the client sent (captured by the server), and the server "
         "proves afterwards that all requests of both sides had the same path, auth and "
-        "body, and were accepted."
+        "body, and were accepted. A third side, `send(..., validate=False)`, runs in the "
+        "same rotation, to tell the cost of checking the document from the rest of the "
+        "client; each side's CPU time in this process is recorded too, a second view of "
+        "the client's own cost."
     ),
     "client_async": (
         "`AsyncLegsClient.send` with 50 sends in flight (an `asyncio.Semaphore(50)` over "
         "`asyncio.gather`) vs the same client awaiting one send at a time, against a "
         "server that answers each request after 10 ms. Throughput ratio: sequential time "
         "over concurrent time for the same number of sends. The server records how many "
-        "requests it held at once, so a client that serialises sends cannot pass."
+        "requests it held at once, so a client that serialises sends cannot pass. The "
+        "sends go to 50 legs, one each in flight: the client serves the sends to one leg "
+        "one at a time, as the API asks, so 50 in flight is 50 live calls. After the timed "
+        "repetitions, a bare `httpx.AsyncClient` runs the same pattern against the same "
+        "server: its rate is the HTTP stack's own ceiling on this machine, the context "
+        "for exoml's figure (it is not part of the ratio)."
     ),
 }
 
@@ -295,6 +303,10 @@ def markdown_page(run: dict[str, Any], rows: Sequence[RowResult]) -> str:
         if r.checks:
             out.append("Verified in this run:\n")
             out.extend(f"- {_md_escape(c)}" for c in r.checks)
+            out.append("")
+        if r.context:
+            out.append("Also measured in this run:\n")
+            out.extend(f"- {_md_escape(c)}" for c in r.context)
             out.append("")
         if r.ratio is not None:
             out.append(

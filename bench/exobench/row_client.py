@@ -194,8 +194,8 @@ def run_sequential(ctx: Context) -> list[RowResult]:
         blocks = 10
         per_block = sends // blocks
 
-        # This process's CPU time per side: unlike wall time, it hardly moves when other
-        # work shares the machine, so it tells the client's own cost apart from noise.
+        # This process's CPU time per side: a second view of the client's own cost, apart
+        # from the server's and the network stack's share of the wall time.
         cpu = {"exoml": 0, "raw": 0, "unvalidated": 0}
 
         def exoml_batch() -> None:
@@ -226,6 +226,7 @@ def run_sequential(ctx: Context) -> list[RowResult]:
             [exoml_batch, raw_batch, unvalidated_batch], reps, blocks=blocks
         )
         _the_one_request(base, 3 * sends * reps, "all sides")
+        row.details["connections_opened"] = int(stats(base)["connections"])
         row.checks.append(f"all {3 * sends * reps} timed requests were accepted and identical")
         profile = [] if ctx.quick else profile_call(exoml_batch)
         client.close()
@@ -245,6 +246,19 @@ def run_sequential(ctx: Context) -> list[RowResult]:
         cpu_ratio=round(cpu["exoml"] / cpu["raw"], 3) if cpu["raw"] else None,
     )
     row.finish([e / r for e, r in zip(t_exoml, t_raw, strict=True)])
+    per = row.details["cpu_per_send"]
+    row.context.append(
+        f"send(..., validate=False): {row.details['exoml_validate_false_per_send']}/send, "
+        f"{row.details['validate_false_ratio_median']:.2f}x the raw httpx time"
+    )
+    row.context.append(
+        f"this process's CPU per send: LegsClient.send {per['exoml']}, "
+        f"send(validate=False) {per['unvalidated']}, raw httpx {per['raw']}"
+    )
+    row.context.append(
+        f"the server saw {row.details['connections_opened']} connections for "
+        f"{3 * sends * reps} requests (keep-alive on both sides)"
+    )
     if not row.met and profile:
         per = row.details["cpu_per_send"]
         row.details["profile"] = [
@@ -312,20 +326,58 @@ def run_async(ctx: Context) -> list[RowResult]:
         finally:
             await client.aclose()
 
+    async def raw_ceiling(base: str) -> list[int]:
+        """The same 50-in-flight pattern with a bare httpx.AsyncClient: what the HTTP stack
+        itself allows on this machine (context for the row, not part of its ratio)."""
+        import httpx
+
+        async with httpx.AsyncClient(auth=(API_KEY, API_TOKEN)) as raw:
+
+            async def worker(leg: str) -> None:
+                url = f"{base}/v2/accounts/{ACCOUNT_SID}/legs/{leg}/actions"
+                for _ in range(per_leg):
+                    r = await raw.post(url, json={"exoml": DOCUMENT})
+                    if r.status_code != 202:
+                        raise CheckFailed(f"raw httpx got {r.status_code}")
+                    r.json()
+
+            await asyncio.gather(*(worker(leg) for leg in legs))
+            reset(base)
+            times = []
+            for _ in range(reps):
+                start = time.perf_counter_ns()
+                await asyncio.gather(*(worker(leg) for leg in legs))
+                times.append(time.perf_counter_ns() - start)
+            return times
+
     with local_server(delay_ms=delay_ms) as base:
         t_conc, t_seq = asyncio.run(main(base))
         _per_leg(base, legs, 2 * per_leg * reps, {"exoml": DOCUMENT}, "AsyncLegsClient")
-        server_peak = int(stats(base)["peak_in_flight"])
+        final = stats(base)
+        server_peak = int(final["peak_in_flight"])
+        t_raw = asyncio.run(raw_ceiling(base))
+        _per_leg(base, legs, per_leg * reps, {"exoml": DOCUMENT}, "raw httpx.AsyncClient")
+    row.details["raw_httpx_in_flight_sends_per_s"] = round(sends / median_seconds(t_raw))
+    row.details["raw_httpx_in_flight_ns"] = t_raw
     row.details["server_peak_in_flight"] = server_peak
+    row.details["connections_opened"] = int(final["connections"])
     row.checks.append(
         f"all {2 * sends * reps} timed requests were accepted, the same body to each of "
         f"{len(legs)} legs"
     )
-    row.checks.append(f"the server held up to {server_peak} requests at once")
+    row.checks.append(
+        f"the server held up to {server_peak} requests at once; the client opened "
+        f"{final['connections']} connections for {2 * sends * reps} requests"
+    )
     if server_peak < 2:
         row.note = "the client never had two requests in flight at the server"
     row.exoml = f"{sends / median_seconds(t_conc):,.0f} sends/s"
     row.baseline = f"{sends / median_seconds(t_seq):,.0f} sends/s"
     row.details.update(sends=sends, delay_ms=delay_ms, concurrent_ns=t_conc, sequential_ns=t_seq)
     row.finish([s / c for s, c in zip(t_seq, t_conc, strict=True)])
+    row.context.append(
+        f"a bare httpx.AsyncClient with the same {in_flight} in flight reached "
+        f"{row.details['raw_httpx_in_flight_sends_per_s']:,} sends/s (the HTTP stack's "
+        "ceiling here)"
+    )
     return [row]
