@@ -242,6 +242,8 @@ def write_large(directory: Path) -> dict[str, Path]:
     path.write_bytes(big_attribute(1 << 20))
     files["attribute"] = path
     path = directory / "attribute-1mb-bad.xml"
-    path.write_bytes(b'<Flow><StartPlay loop="' + b"9" * (1 << 20) + b'">x</StartPlay></Flow>')
+    path.write_bytes(
+        b'<Flow><StartPlay loop="' + b"9" * (1 << 20) + b'">https://a.example/x</StartPlay></Flow>'
+    )
     files["attribute-bad"] = path
     return files
