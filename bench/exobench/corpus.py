@@ -14,7 +14,7 @@ import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
-RECIPE_VERSION = 2
+RECIPE_VERSION = 3
 SEED = 20240611
 FILES_PER_DIR = 500
 
@@ -199,17 +199,26 @@ class Corpus:
     root: Path  # the directory to lint
     files: tuple[str, ...]  # paths relative to root.parent, sorted, '/'-separated
     invalid: frozenset[str]  # the subset of files that is invalid
-    one: Path  # a single valid, typical document for the start-up row
+    one: Path  # a single valid, clean, typical document for the start-up row
 
     def read(self, rel: str) -> bytes:
         return (self.root.parent / rel).read_bytes()
 
 
+# The build rows' flow as a document: what the client rows send.
 TYPICAL = (
     '<Flow><Say preferredTTSEngine="polly" language="en" pollyVoiceId="Aditi">Welcome to '
     'Example Bank</Say><Gather numDigits="4" timeoutInSec="10" finishOnKey="#"><Say>Enter '
     'your PIN</Say></Gather><StartPlay loop="2">https://cdn.example.com/hold.wav</StartPlay>'
     "<Hangup/></Flow>\n"
+)
+
+
+# One action, as the corpus: a prompt and a PIN entry (the start-up row lints this file).
+ONE = (
+    '<Flow><Gather numDigits="4" timeoutInSec="10" finishOnKey="#"><Say '
+    'preferredTTSEngine="polly" language="en" pollyVoiceId="Aditi">Welcome to Example Bank. '
+    "Please enter your PIN.</Say></Gather></Flow>\n"
 )
 
 
@@ -244,7 +253,7 @@ def build(work: Path, count: int = 10_000) -> Corpus:
         path = base / name
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(doc.encode("utf-8"))
-    one.write_text(TYPICAL, encoding="utf-8")
+    one.write_text(ONE, encoding="utf-8")
     manifest_path.write_text(json.dumps({"recipe": recipe, "sha": _fingerprint(base, names)}))
     return Corpus(root, tuple(names), invalid, one)
 

@@ -120,7 +120,8 @@ EXPLAIN: dict[str, str] = {
         "repetition; the largest is reported. xmllint's is shown for scale."
     ),
     "startup": (
-        "Start-up: `python -m exoml.lint one.xml` on one typical valid file vs "
+        "Start-up: `python -m exoml.lint one.xml` on one typical clean file (a `Gather` "
+        "around a `Say` prompt) vs "
         '`python -c "import lxml.etree"`, the same interpreter and environment, '
         "alternating whole processes after two warm-up runs of each (so bytecode caches "
         "exist for both). Linting a file cannot start faster than Python plus libxml2."
