@@ -1,0 +1,1 @@
+"""Long fuzzing campaigns (make fuzz): differential mutants and a coverage-guided target."""
