@@ -32,6 +32,13 @@ from .row_validate import schema_file, schema_is_real
 
 _DIAGNOSTIC = re.compile(r"^(?P<path>.+?):(?P<line>\d+):(?P<col>\d+): (?P<code>[A-Z]+\d+)\b")
 _XMLLINT_OK = re.compile(r"^(?P<path>\S+) validates$")
+_CHECKED = re.compile(r"\((?P<n>[\d,]+) files? checked\)")
+
+
+def files_checked(run: ProcessRun) -> int | None:
+    """The count in the text format's summary line ("(10000 files checked)"), if any."""
+    m = _CHECKED.search(run.stdout)
+    return int(m["n"].replace(",", "")) if m else None
 
 
 def chunk_args(prefix: Sequence[str], files: Sequence[str], env: dict[str, str]) -> list[list[str]]:
@@ -110,6 +117,7 @@ class _Sides:
         self.lint_cmd = [ctx.python, "-m", "exoml.lint", dirname]
         self.lint_j2_cmd = [ctx.python, "-m", "exoml.lint", "-j", "2", dirname]
         self.expected = set(corpus.invalid)
+        self.count_seen = False  # whether the last lint run's summary gave a file count
 
     def xmllint(self) -> ProcessRun:
         total_ns, stderr, worst = 0, [], 0
@@ -134,6 +142,10 @@ class _Sides:
         if run.returncode != 1:
             tail = (run.stderr.strip().splitlines() or [""])[-1]
             raise CheckFailed(f"{' '.join(cmd[1:])} exited {run.returncode}, expected 1: {tail}")
+        checked = files_checked(run)
+        self.count_seen = checked is not None
+        if checked is not None and checked != len(self.corpus.files):
+            raise CheckFailed(f"exoml.lint checked {checked} files, not {len(self.corpus.files)}")
         return run, flagged_by_exoml(run, self.cwd)
 
 
@@ -203,8 +215,10 @@ def run(ctx: Context) -> list[RowResult]:
             )
             row.details["disagreements"] = mismatch[row.key][:50]
         else:
+            counted = f", and says it checked all {files}" if sides.count_seen else ""
             row.checks.append(
-                f"flags exactly the {len(sides.expected)} invalid files xmllint flags, exit 1"
+                f"flags exactly the {len(sides.expected)} invalid files xmllint flags, "
+                f"exit 1{counted} (every run)"
             )
     for row in rows:
         if row.status == "ok":
