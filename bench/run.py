@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import os
 import sys
 import time
 import traceback
@@ -99,6 +100,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     size = args.corpus_size or (1_000 if args.quick else 10_000)
     ctx = Context(repo=REPO, work=work, python=sys.executable, quick=args.quick, corpus_size=size)
 
+    load_before = _load()
     started = time.perf_counter()
     rows: list[RowResult] = []
     for keys, fn in GROUPS:
@@ -117,6 +119,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "quick": args.quick,
         "elapsed_s": round(elapsed, 1),
         "corpus_files": size,
+        "load_average_1min": {"before": load_before, "after": _load()},
         "machine": describe(REPO),
     }
     table = text_table(rows)
@@ -125,6 +128,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     write_markdown(md_path, run, rows)
     sys.stdout.write(f"\nwrote {_show(json_path)} and {_show(md_path)} ({elapsed:.0f} s)\n")
     return 1 if any(r.status == "error" for r in rows) else 0
+
+
+def _load() -> float | None:
+    """The 1-minute load average: other work on the machine shows up in it."""
+    try:
+        return round(os.getloadavg()[0], 2)
+    except OSError:
+        return None
 
 
 def _show(path: Path) -> str:

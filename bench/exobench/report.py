@@ -249,9 +249,16 @@ def markdown_page(run: dict[str, Any], rows: Sequence[RowResult]) -> str:
         "much less.\n"
     )
     mode = "quick (smoke) run" if run.get("quick") else "full run"
+    load = run.get("load_average_1min") or {}
+    load_text = ""
+    if load.get("before") is not None and load.get("after") is not None:
+        load_text = (
+            f", 1-minute load average {load['before']:.2f} before and {load['after']:.2f} "
+            "after (on this two-core machine, anything near 2 means other work was running)"
+        )
     out.append(
         f"Latest {mode}: {run['generated']}, {run['elapsed_s']:.0f} s, commit "
-        f"`{machine.get('commit', '?')}`.\n"
+        f"`{machine.get('commit', '?')}`{load_text}.\n"
     )
     out.append(markdown_table(rows))
     rates = baseline_rates(rows)
