@@ -232,6 +232,7 @@ def _attribute_value(rng: random.Random, name: str) -> str:
 def _element_name(rng: random.Random, el: etree._Element) -> str:
     roll = rng.random()
     tag = str(el.tag)
+    local = etree.QName(el).localname
     if roll < 0.45:
         return rng.choice(_ELEMENTS)
     if roll < 0.65:
@@ -239,8 +240,8 @@ def _element_name(rng: random.Random, el: etree._Element) -> str:
     if roll < 0.75:
         return rng.choice([ROOT, CLASSIC_ROOT, "Play", "Dial", "Record", *_ELEMENT_ALIASES])
     if roll < 0.85:
-        return rng.choice(["{urn:example}Say", "{urn:example}" + tag, "Speak", "X"])
-    return tag + rng.choice(["s", "_", "1"])
+        return rng.choice(["{urn:example}Say", "{urn:example}" + local, "Speak", "X"])
+    return local + rng.choice(["s", "_", "1"])
 
 
 # --- operators ---------------------------------------------------------------------------
@@ -378,7 +379,11 @@ def mutate(document: bytes, rng: random.Random, edits: int | None = None) -> Mut
         attempts += 1
         name = rng.choices(_NAMES, _WEIGHTS)[0]
         operator = OPERATORS[name][0]
-        if operator(root, rng):
+        try:
+            edited = operator(root, rng)
+        except ValueError:  # lxml refused a name or value: try another edit
+            continue
+        if edited:
             done.append(name)
     return Mutant(etree.tostring(root, encoding="utf-8"), tuple(done))
 
