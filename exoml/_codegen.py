@@ -248,7 +248,7 @@ def _method_code(spec: VerbSpec, aliases: dict[int, str], consts: dict[str, str]
         f"        v = _new({spec.element})",
         *("        " + line if line else "" for line in _body(spec, consts, "v")),
         "        f = _new(self.__class__)",
-        "        f._verbs = (*self._verbs, v)",
+        "        f._verbs = self._verbs + (v,)",
         "        return f",
         "",
     ]

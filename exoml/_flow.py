@@ -45,9 +45,10 @@ class Flow(FlowVerbs):
     __slots__ = ()
 
     def __init__(self, *verbs: Verb) -> None:
-        for i, v in enumerate(verbs):
-            if not isinstance(v, Verb):
-                raise FlowError(f"Flow verb {i} ({v!r}): must be a verb such as Say or Answer")
+        if verbs:
+            for i, v in enumerate(verbs):
+                if not isinstance(v, Verb):
+                    raise FlowError(f"Flow verb {i} ({v!r}): must be a verb such as Say or Answer")
         self._verbs = verbs
 
     def then(self, *verbs: Verb) -> Flow:

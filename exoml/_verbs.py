@@ -760,7 +760,7 @@ class FlowVerbs:
         x += "/>"
         v._xml = x
         f = _new(self.__class__)
-        f._verbs = (*self._verbs, v)
+        f._verbs = self._verbs + (v,)
         return f
 
     def hangup(self) -> Self:
@@ -773,7 +773,7 @@ class FlowVerbs:
         x += "/>"
         v._xml = x
         f = _new(self.__class__)
-        f._verbs = (*self._verbs, v)
+        f._verbs = self._verbs + (v,)
         return f
 
     def start_play(self, url: str, *, loop: int | None = None) -> Self:
@@ -799,7 +799,7 @@ class FlowVerbs:
         v._values = (loop,)
         v._xml = x
         f = _new(self.__class__)
-        f._verbs = (*self._verbs, v)
+        f._verbs = self._verbs + (v,)
         return f
 
     def stop_play(self) -> Self:
@@ -812,7 +812,7 @@ class FlowVerbs:
         x += "/>"
         v._xml = x
         f = _new(self.__class__)
-        f._verbs = (*self._verbs, v)
+        f._verbs = self._verbs + (v,)
         return f
 
     def say(self, text: str, *, preferred_tts_engine: PreferredTtsEngine | None = None, language: str | None = None, polly_voice_id: str | None = None, loop: int | None = None) -> Self:
@@ -855,7 +855,7 @@ class FlowVerbs:
         v._values = (preferred_tts_engine, language, polly_voice_id, loop)
         v._xml = x
         f = _new(self.__class__)
-        f._verbs = (*self._verbs, v)
+        f._verbs = self._verbs + (v,)
         return f
 
     def stop_say(self) -> Self:
@@ -868,7 +868,7 @@ class FlowVerbs:
         x += "/>"
         v._xml = x
         f = _new(self.__class__)
-        f._verbs = (*self._verbs, v)
+        f._verbs = self._verbs + (v,)
         return f
 
     def start_recording(self, *, direction: Direction | None = None, format: Format | None = None, storage_type: StorageType | None = None) -> Self:
@@ -894,7 +894,7 @@ class FlowVerbs:
         v._values = (direction, format, storage_type)
         v._xml = x
         f = _new(self.__class__)
-        f._verbs = (*self._verbs, v)
+        f._verbs = self._verbs + (v,)
         return f
 
     def stop_recording(self) -> Self:
@@ -907,7 +907,7 @@ class FlowVerbs:
         x += "/>"
         v._xml = x
         f = _new(self.__class__)
-        f._verbs = (*self._verbs, v)
+        f._verbs = self._verbs + (v,)
         return f
 
     def gather(self, *prompts: Say | StartPlay, num_digits: int | None = None, timeout_in_sec: int | None = None, finish_on_key: FinishOnKey | None = None) -> Self:
@@ -940,7 +940,7 @@ class FlowVerbs:
         v._values = (num_digits, timeout_in_sec, finish_on_key)
         v._xml = x
         f = _new(self.__class__)
-        f._verbs = (*self._verbs, v)
+        f._verbs = self._verbs + (v,)
         return f
 
     def hold(self, music: StartPlay | None = None) -> Self:
@@ -960,7 +960,7 @@ class FlowVerbs:
             v._children = (music,)
         v._xml = x
         f = _new(self.__class__)
-        f._verbs = (*self._verbs, v)
+        f._verbs = self._verbs + (v,)
         return f
 
     def unhold(self) -> Self:
@@ -973,7 +973,7 @@ class FlowVerbs:
         x += "/>"
         v._xml = x
         f = _new(self.__class__)
-        f._verbs = (*self._verbs, v)
+        f._verbs = self._verbs + (v,)
         return f
 
     def mute(self, *, direction: Direction | None = None) -> Self:
@@ -991,7 +991,7 @@ class FlowVerbs:
         v._values = (direction,)
         v._xml = x
         f = _new(self.__class__)
-        f._verbs = (*self._verbs, v)
+        f._verbs = self._verbs + (v,)
         return f
 
     def unmute(self, *, direction: Direction | None = None) -> Self:
@@ -1009,7 +1009,7 @@ class FlowVerbs:
         v._values = (direction,)
         v._xml = x
         f = _new(self.__class__)
-        f._verbs = (*self._verbs, v)
+        f._verbs = self._verbs + (v,)
         return f
 
     def join_bridge(self, bridge_sid: str, *, absorb_dtmf: bool | None = None) -> Self:
@@ -1035,7 +1035,7 @@ class FlowVerbs:
         v._values = (bridge_sid, absorb_dtmf)
         v._xml = x
         f = _new(self.__class__)
-        f._verbs = (*self._verbs, v)
+        f._verbs = self._verbs + (v,)
         return f
 
     def leave_bridge(self) -> Self:
@@ -1048,7 +1048,7 @@ class FlowVerbs:
         x += "/>"
         v._xml = x
         f = _new(self.__class__)
-        f._verbs = (*self._verbs, v)
+        f._verbs = self._verbs + (v,)
         return f
 
     def start_stream(self, stream_url: str, *, stream_type: StreamType | None = None) -> Self:
@@ -1074,7 +1074,7 @@ class FlowVerbs:
         v._values = (stream_url, stream_type)
         v._xml = x
         f = _new(self.__class__)
-        f._verbs = (*self._verbs, v)
+        f._verbs = self._verbs + (v,)
         return f
 
     def stop_stream(self) -> Self:
@@ -1087,7 +1087,7 @@ class FlowVerbs:
         x += "/>"
         v._xml = x
         f = _new(self.__class__)
-        f._verbs = (*self._verbs, v)
+        f._verbs = self._verbs + (v,)
         return f
 
     def start_monitoring(self, monitoring_leg_sid: str, *, rx_audio: RxAudio | None = None) -> Self:
@@ -1113,7 +1113,7 @@ class FlowVerbs:
         v._values = (monitoring_leg_sid, rx_audio)
         v._xml = x
         f = _new(self.__class__)
-        f._verbs = (*self._verbs, v)
+        f._verbs = self._verbs + (v,)
         return f
 
     def stop_monitoring(self) -> Self:
@@ -1126,7 +1126,7 @@ class FlowVerbs:
         x += "/>"
         v._xml = x
         f = _new(self.__class__)
-        f._verbs = (*self._verbs, v)
+        f._verbs = self._verbs + (v,)
         return f
 
     def refer(self, leg_event_endpoint: str) -> Self:
@@ -1148,5 +1148,5 @@ class FlowVerbs:
         v._values = (leg_event_endpoint,)
         v._xml = x
         f = _new(self.__class__)
-        f._verbs = (*self._verbs, v)
+        f._verbs = self._verbs + (v,)
         return f
