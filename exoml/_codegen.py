@@ -282,7 +282,7 @@ def generate_verbs() -> str:
         "``exoml/_catalogue.py``; do not edit by hand. See ``exoml/_codegen.py`` for why.",
         '"""',
         "",
-        "# ruff: noqa: E501, PLR, RUF005",
+        "# ruff: noqa: E501, RUF005",
         "# mypy: disable-error-code=unreachable",
         "# (the fast paths test __class__ on values typed str or int: a caller that ignores",
         "# the types must still reach the slow path's error)",
