@@ -123,8 +123,11 @@ EXPLAIN: dict[str, str] = {
         "Start-up: `python -m exoml.lint one.xml` on one typical clean file (a `Gather` "
         "around a `Say` prompt) vs "
         '`python -c "import lxml.etree"`, the same interpreter and environment, '
-        "alternating whole processes after two warm-up runs of each (so bytecode caches "
-        "exist for both). Linting a file cannot start faster than Python plus libxml2."
+        "alternating whole processes after two warm-up runs of each. Both import from "
+        "bytecode: the harness writes exoml's `.pyc` files with `compileall` first, as an "
+        "installed copy has them and lxml has its own (a warm-up run writes none when "
+        "`PYTHONDONTWRITEBYTECODE` is set). Linting a file cannot start faster than "
+        "Python plus libxml2."
     ),
     "client_sequential": (
         "2,000 sequential `LegsClient.send(leg, document)` vs 2,000 "

@@ -79,6 +79,8 @@ def lint_available(ctx: Context) -> str | None:
     if probe.returncode != 0:
         last = (probe.stderr.strip().splitlines() or ["?"])[-1]
         return f"exoml.lint is not importable yet ({last})"
+    # Timed processes import exoml from bytecode, as an installed copy would.
+    ctx.compile_package()
     return None
 
 
