@@ -11,6 +11,7 @@ checked for drift like the XSD.
 from __future__ import annotations
 
 from ._catalogue import VERBS, Attr, VerbSpec
+from ._examples import example_call, example_xml
 from ._values import Bool, Choice, IntRange, Pattern, ValueKind
 
 __all__ = ["generate_verbs"]
@@ -212,6 +213,7 @@ def _class_code(spec: VerbSpec, aliases: dict[int, str], consts: dict[str, str])
     cls = spec.element
     out = [f"class {cls}(Verb):", f'    """{spec.summary}', ""]
     out.append(f"    ExoML ``<{cls}>``; the same arguments as :meth:`Flow.{spec.method}`.")
+    out += ["", f"    >>> print({example_call(spec)})", f"    {example_xml(spec)}"]
     # Only the slots this verb fills; the others fall back to Verb's class defaults.
     slots = [
         name

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import re
 
-from ._catalogue import VERBS, VerbSpec
+from ._catalogue import VERBS
+from ._examples import example_call
 from ._rules import RULES
 
 __all__ = ["rule_reference", "verb_reference"]
@@ -15,26 +16,6 @@ _MARK = "⚠"
 def _cell(text: str) -> str:
     """Text for a Markdown table cell: a literal ``|`` would end the cell."""
     return text.replace("|", "\\|")
-
-
-def _python_call(spec: VerbSpec) -> str:
-    from ._flow import VERB_CLASSES
-
-    cls = VERB_CLASSES[spec.element]
-    args: list[str] = []
-    if spec.element == "Gather":
-        args.append('Say("Enter your PIN")')
-    elif spec.element == "Hold":
-        args.append('StartPlay("https://example.com/moh.wav")')
-    elif spec.text is not None:
-        args.append(repr(spec.text.kind.example()))
-    for attr in spec.attrs:
-        value = attr.kind.example()
-        if attr.required:
-            args.append(repr(value))
-        else:
-            args.append(f"{attr.py}={value!r}")
-    return f"{cls.__name__}({', '.join(args)})"
 
 
 def verb_reference() -> str:
@@ -99,7 +80,7 @@ def verb_reference() -> str:
                     f"{default} | {_cell(a.doc)} {_cell(a.kind.rule[0].upper() + a.kind.rule[1:])}."
                     f"{aliases} |\n"
                 )
-        call = _python_call(spec)
+        call = example_call(spec)
         verb = eval(call, namespace)  # our own generated call, checked by the builder
         out.append("\n```python\n")
         names = ", ".join(sorted({spec.element, "Flow", *_used(call)}))

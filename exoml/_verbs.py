@@ -85,6 +85,9 @@ class Answer(Verb):
     """Answer an incoming leg.
 
     ExoML ``<Answer>``; the same arguments as :meth:`Flow.answer`.
+
+    >>> print(Answer())
+    <Answer/>
     """
 
     __slots__ = ()
@@ -104,6 +107,9 @@ class Hangup(Verb):
     """Terminate the leg.
 
     ExoML ``<Hangup>``; the same arguments as :meth:`Flow.hangup`.
+
+    >>> print(Hangup())
+    <Hangup/>
     """
 
     __slots__ = ()
@@ -123,6 +129,9 @@ class StartPlay(Verb):
     """Play an audio file to the leg.
 
     ExoML ``<StartPlay>``; the same arguments as :meth:`Flow.start_play`.
+
+    >>> print(StartPlay('https://example.com/audio.wav', loop=2))
+    <StartPlay loop="2">https://example.com/audio.wav</StartPlay>
     """
 
     __slots__ = ('_text', '_values')
@@ -168,6 +177,9 @@ class StopPlay(Verb):
     """Stop audio playback.
 
     ExoML ``<StopPlay>``; the same arguments as :meth:`Flow.stop_play`.
+
+    >>> print(StopPlay())
+    <StopPlay/>
     """
 
     __slots__ = ()
@@ -187,6 +199,9 @@ class Say(Verb):
     """Speak text to the leg (text to speech).
 
     ExoML ``<Say>``; the same arguments as :meth:`Flow.say`.
+
+    >>> print(Say('Hello', preferred_tts_engine='polly', language='en', polly_voice_id='SID', loop=2))
+    <Say preferredTTSEngine="polly" language="en" pollyVoiceId="SID" loop="2">Hello</Say>
     """
 
     __slots__ = ('_text', '_values')
@@ -266,6 +281,9 @@ class StopSay(Verb):
     """Stop text-to-speech playback.
 
     ExoML ``<StopSay>``; the same arguments as :meth:`Flow.stop_say`.
+
+    >>> print(StopSay())
+    <StopSay/>
     """
 
     __slots__ = ()
@@ -285,6 +303,9 @@ class StartRecording(Verb):
     """Start recording the leg.
 
     ExoML ``<StartRecording>``; the same arguments as :meth:`Flow.start_recording`.
+
+    >>> print(StartRecording(direction='in', format='wav', storage_type='s3'))
+    <StartRecording direction="in" format="wav" storageType="s3"/>
     """
 
     __slots__ = ('_values',)
@@ -330,6 +351,9 @@ class StopRecording(Verb):
     """Stop recording.
 
     ExoML ``<StopRecording>``; the same arguments as :meth:`Flow.stop_recording`.
+
+    >>> print(StopRecording())
+    <StopRecording/>
     """
 
     __slots__ = ()
@@ -349,6 +373,9 @@ class Gather(Verb):
     """Collect keypad (DTMF) input, optionally after prompts.
 
     ExoML ``<Gather>``; the same arguments as :meth:`Flow.gather`.
+
+    >>> print(Gather(Say('Enter your PIN'), num_digits=1, timeout_in_sec=1, finish_on_key='0'))
+    <Gather numDigits="1" timeoutInSec="1" finishOnKey="0"><Say>Enter your PIN</Say></Gather>
     """
 
     __slots__ = ('_children', '_values')
@@ -408,6 +435,9 @@ class Hold(Verb):
     """Put the leg on hold, optionally with music.
 
     ExoML ``<Hold>``; the same arguments as :meth:`Flow.hold`.
+
+    >>> print(Hold(StartPlay('https://example.com/moh.wav')))
+    <Hold><StartPlay>https://example.com/moh.wav</StartPlay></Hold>
     """
 
     __slots__ = ('_children',)
@@ -441,6 +471,9 @@ class UnHold(Verb):
     """Take the leg off hold.
 
     ExoML ``<UnHold>``; the same arguments as :meth:`Flow.unhold`.
+
+    >>> print(UnHold())
+    <UnHold/>
     """
 
     __slots__ = ()
@@ -460,6 +493,9 @@ class Mute(Verb):
     """Mute the leg's audio.
 
     ExoML ``<Mute>``; the same arguments as :meth:`Flow.mute`.
+
+    >>> print(Mute(direction='in'))
+    <Mute direction="in"/>
     """
 
     __slots__ = ('_values',)
@@ -489,6 +525,9 @@ class UnMute(Verb):
     """Unmute the leg's audio.
 
     ExoML ``<UnMute>``; the same arguments as :meth:`Flow.unmute`.
+
+    >>> print(UnMute(direction='in'))
+    <UnMute direction="in"/>
     """
 
     __slots__ = ('_values',)
@@ -518,6 +557,9 @@ class JoinBridge(Verb):
     """Join the leg to an existing bridge.
 
     ExoML ``<JoinBridge>``; the same arguments as :meth:`Flow.join_bridge`.
+
+    >>> print(JoinBridge('SID', absorb_dtmf=True))
+    <JoinBridge bridgeSid="SID" absorbDtmf="true"/>
     """
 
     __slots__ = ('_values',)
@@ -563,6 +605,9 @@ class LeaveBridge(Verb):
     """Take the leg out of its bridge.
 
     ExoML ``<LeaveBridge>``; the same arguments as :meth:`Flow.leave_bridge`.
+
+    >>> print(LeaveBridge())
+    <LeaveBridge/>
     """
 
     __slots__ = ()
@@ -582,6 +627,9 @@ class StartStream(Verb):
     """Stream the leg's audio to (and from) a WebSocket endpoint.
 
     ExoML ``<StartStream>``; the same arguments as :meth:`Flow.start_stream`.
+
+    >>> print(StartStream('wss://bot.example.com/stream', stream_type='unidirectional'))
+    <StartStream streamUrl="wss://bot.example.com/stream" streamType="unidirectional"/>
     """
 
     __slots__ = ('_values',)
@@ -627,6 +675,9 @@ class StopStream(Verb):
     """Stop streaming.
 
     ExoML ``<StopStream>``; the same arguments as :meth:`Flow.stop_stream`.
+
+    >>> print(StopStream())
+    <StopStream/>
     """
 
     __slots__ = ()
@@ -646,6 +697,9 @@ class StartMonitoring(Verb):
     """Monitor another leg: listen (rxAudio muted) or whisper (enabled).
 
     ExoML ``<StartMonitoring>``; the same arguments as :meth:`Flow.start_monitoring`.
+
+    >>> print(StartMonitoring('SID', rx_audio='muted'))
+    <StartMonitoring monitoringLegSid="SID" rxAudio="muted"/>
     """
 
     __slots__ = ('_values',)
@@ -691,6 +745,9 @@ class StopMonitoring(Verb):
     """Stop monitoring.
 
     ExoML ``<StopMonitoring>``; the same arguments as :meth:`Flow.stop_monitoring`.
+
+    >>> print(StopMonitoring())
+    <StopMonitoring/>
     """
 
     __slots__ = ()
@@ -710,6 +767,9 @@ class Refer(Verb):
     """Change where the leg's events are delivered.
 
     ExoML ``<Refer>``; the same arguments as :meth:`Flow.refer`.
+
+    >>> print(Refer('grpc://events.example.com:9001'))
+    <Refer legEventEndpoint="grpc://events.example.com:9001"/>
     """
 
     __slots__ = ('_values',)
