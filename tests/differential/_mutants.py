@@ -3,7 +3,8 @@
 A mutant is a valid document with one to three edits, each chosen from
 :data:`OPERATORS`: attribute values swapped for random strings and numbers, attributes
 dropped or added, elements renamed, removed, duplicated or moved under another parent,
-text emptied or set, stray text between elements. The edits are made on an lxml tree and
+text emptied or set (as text or as a CDATA section), stray text between elements,
+comments and processing instructions. The edits are made on an lxml tree and
 serialised by lxml, so every mutant is well-formed and differences are about ExoML's
 rules, not XML's.
 
@@ -349,6 +350,13 @@ def _comment(root: etree._Element, rng: random.Random) -> bool:
     return True
 
 
+def _cdata(root: etree._Element, rng: random.Random) -> bool:
+    el = rng.choice(_elements(root))
+    text = el.text or ""
+    el.text = etree.CDATA(rng.choice(["", " ", "\n", text, text + " "]))
+    return True
+
+
 Operator = Callable[[etree._Element, random.Random], bool]
 
 #: The edits, by name, with their weights.
@@ -364,6 +372,7 @@ OPERATORS: dict[str, tuple[Operator, int]] = {
     "text-set": (_set_text, 3),
     "stray-text": (_set_tail, 1),
     "comment-or-pi": (_comment, 1),
+    "cdata": (_cdata, 1),
 }
 _NAMES = list(OPERATORS)
 _WEIGHTS = [w for _, w in OPERATORS.values()]

@@ -87,4 +87,13 @@ REGRESSIONS: tuple[Regression, ...] = (
         "Arabic-Indic digits", '<Flow><StartPlay loop="١">https://a/</StartPlay></Flow>'.encode()
     ),
     Regression("xml:lang", b'<Flow><Say xml:lang="en">x</Say></Flow>'),
+    Regression(
+        "empty CDATA in an empty verb",
+        b"<Flow><Answer><![CDATA[]]></Answer></Flow>",
+        "an empty CDATA section in an empty verb",
+    ),
+    Regression("blank CDATA in an empty verb", b"<Flow><Answer><![CDATA[ ]]></Answer></Flow>"),
+    Regression("blank CDATA between verbs", b"<Flow><![CDATA[ ]]><Answer/></Flow>"),
+    Regression("empty CDATA in Hold", b"<Flow><Hold><![CDATA[]]></Hold></Flow>"),
+    Regression("CDATA text", b"<Flow><Say><![CDATA[<b>&]]></Say></Flow>"),
 )
