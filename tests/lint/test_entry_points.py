@@ -78,8 +78,13 @@ def test_lint_path_imports_no_heavy_modules(tmp_path: Path) -> None:
 
 def test_clean_run_does_not_import_what_only_failures_need(tmp_path: Path) -> None:
     (tmp_path / "a.xml").write_text("<Flow><Answer/></Flow>")
+    # Clean, though it holds what the warning rules look for.
+    (tmp_path / "b.xml").write_text(
+        '<Flow><Gather numDigits="4"><Say preferredTTSEngine="polly" pollyVoiceId="Aditi">'
+        "PIN? Or say ws://</Say></Gather></Flow>"
+    )
     code = (
-        "import sys\nfrom exoml.lint import main\nmain(['--no-config', 'a.xml'])\n"
+        "import sys\nfrom exoml.lint import main\nmain(['--no-config', 'a.xml', 'b.xml'])\n"
         "heavy = {'json', 'tomllib', 'concurrent.futures', 'unicodedata', 'tempfile',"
         " 'exoml._rules'}\nprint(sorted(heavy & set(sys.modules)))"
     )

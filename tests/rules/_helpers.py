@@ -11,7 +11,11 @@ from exoml.lint._fix import apply_edits
 def diagnostics(document: str | bytes, *, max_bytes: int = 65536) -> list[Diagnostic]:
     """Everything the engine reports for ``document`` (str is encoded as UTF-8)."""
     data = document.encode("utf-8") if isinstance(document, str) else document
-    return check_bytes(data, max_bytes=max_bytes).diagnostics
+    found = check_bytes(data, max_bytes=max_bytes).diagnostics
+    # The engine's short paths (a clean document, a schema-valid one) must find what the
+    # full walk finds, wherever they stop.
+    assert found == check_bytes(data, max_bytes=max_bytes, full=True).diagnostics
+    return found
 
 
 def found(document: str | bytes, **kwargs: int) -> list[tuple[str, int, int]]:

@@ -16,6 +16,12 @@ CODE = "EX502"
     ("document", "line", "column"),
     [
         ('<Flow><Say preferredTTSEngine="googletts" pollyVoiceId="Aditi">Hi</Say></Flow>', 1, 43),
+        (
+            '<Flow><Gather numDigits="4"><Say preferredTTSEngine="googletts"\n'
+            '  pollyVoiceId="Aditi">PIN?</Say></Gather></Flow>',
+            2,
+            3,
+        ),
     ],
 )
 def test_bad(document: str | bytes, line: int, column: int) -> None:
@@ -27,6 +33,8 @@ def test_bad(document: str | bytes, line: int, column: int) -> None:
     [
         '<Flow><Say preferredTTSEngine="polly" pollyVoiceId="Aditi">Hi</Say></Flow>',
         '<Flow><Say pollyVoiceId="Aditi">Hi</Say></Flow>',
+        '<Flow><Gather><Say preferredTTSEngine="polly" pollyVoiceId="Aditi">Hi</Say></Gather></Flow>',
+        '<Flow><Say preferredTTSEngine="googletts">pollyVoiceId="Aditi"</Say></Flow>',
     ],
 )
 def test_good(document: str | bytes) -> None:
