@@ -47,6 +47,11 @@ _TYPE_NAMES = {
 
 
 _MENTIONS_TABLE = re.compile(rb"exoml[\"']?\s*[.\]=]")
+# ``tool`` as the key ``exoml`` hangs from: ``[tool.exoml...]`` or ``tool.exoml... =``, a
+# ``[tool]`` table, or ``tool = {...}``. ``[tool.ruff]`` and ``[project.scripts]
+# exoml = "..."`` do not count, so a project that only names a script ``exoml`` is not
+# parsed either.
+_TOOL_SCOPE = re.compile(rb"tool[\"']?\s*(?:\.\s*[\"']?exoml|\]|=)")
 
 
 class ConfigError(Exception):
@@ -78,9 +83,11 @@ def load_config(path: str) -> tuple[dict[str, Any], str | None]:
     except OSError as exc:
         raise ConfigError(f"cannot read {path}: {exc.strerror or exc}") from None
     # Most pyproject files have no exoml table: skip the TOML parser (and its import, a
-    # few milliseconds of start-up) for them. This looks for ``exoml`` used as a key
-    # (``[tool.exoml.lint]``, ``[tool.exoml]``, ``exoml = {...}``), not in ``exoml-dsl``.
-    if not _MENTIONS_TABLE.search(data):
+    # few milliseconds of start-up) for them. The table needs ``exoml`` used as a key
+    # (``[tool.exoml.lint]``, ``[tool.exoml]``, ``exoml = {...}``, not ``exoml-dsl``)
+    # within ``tool``. A quoted key may spell either name with ``\u`` escapes: then parse.
+    escaped = b"\\u" in data or b"\\U" in data
+    if not escaped and not (_MENTIONS_TABLE.search(data) and _TOOL_SCOPE.search(data)):
         return {}, None
     if sys.version_info >= (3, 11):
         import tomllib as toml

@@ -43,6 +43,25 @@ def test_file_without_exoml_is_not_parsed(tmp_path: Path) -> None:
     assert load_config(str(path)) == ({}, None)
 
 
+@pytest.mark.parametrize(
+    "body",
+    [
+        '[project.scripts]\nexoml = "exoml.__main__:main"\n[tool.ruff]\nline-length = 100\n',
+        '[tool.ruff]\nexclude = ["exoml"]\n[project.entry-points.x]\nexoml = "exoml.y"\n',
+    ],
+)
+def test_exoml_outside_tool_is_not_parsed(tmp_path: Path, body: str) -> None:
+    path = tmp_path / "pyproject.toml"
+    path.write_text(body + "this is [not TOML at all")  # would fail if it were parsed
+    assert load_config(str(path)) == ({}, None)
+
+
+def test_escaped_keys_are_parsed(tmp_path: Path) -> None:
+    path = tmp_path / "pyproject.toml"
+    path.write_text('[tool."\\u0065xoml".lint]\nstrict = true\n')
+    assert load_config(str(path)) == ({"strict": True}, None)
+
+
 def test_other_tools_only(tmp_path: Path) -> None:
     path = tmp_path / "pyproject.toml"
     path.write_text('[project]\nname = "exoml-thing"\n')
@@ -89,9 +108,21 @@ def test_python_310_without_tomli_warns_and_skips(
         "[tool.exoml]\nlint = { strict = true }\n",
         "[tool]\nexoml.lint.strict = true\n",
         '[tool."exoml".lint]\nstrict = true\n',
+        '[ tool . "exoml" ]\nlint.strict = true\n',
+        "[tool]\n'exoml' = { lint = { strict = true } }\n",
     ],
 )
 def test_every_spelling_of_the_table_is_read(tmp_path: Path, body: str) -> None:
     path = tmp_path / "pyproject.toml"
     path.write_text('[project]\nname = "exoml-dsl"\n' + body)
+    assert load_config(str(path)) == ({"strict": True}, None)
+
+
+@pytest.mark.parametrize(
+    "body",
+    ["tool.exoml.lint.strict = true\n", "tool = { exoml = { lint = { strict = true } } }\n"],
+)
+def test_top_level_spellings_are_read(tmp_path: Path, body: str) -> None:
+    path = tmp_path / "pyproject.toml"
+    path.write_text(body + '[project]\nname = "exoml-dsl"\n')
     assert load_config(str(path)) == ({"strict": True}, None)

@@ -84,7 +84,7 @@ def test_clean_run_does_not_import_what_only_failures_need(tmp_path: Path) -> No
         "PIN? Or say ws://</Say></Gather></Flow>"
     )
     code = (
-        "import sys\nfrom exoml.lint import main\nmain(['--no-config', 'a.xml', 'b.xml'])\n"
+        "import sys\nfrom exoml.lint import main\nmain(['a.xml', 'b.xml'])\n"
         "heavy = {'json', 'tomllib', 'concurrent.futures', 'unicodedata', 'tempfile',"
         " 'exoml._rules'}\nprint(sorted(heavy & set(sys.modules)))"
     )
