@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import argparse
 import os
 import sys
 from collections.abc import Sequence
@@ -13,6 +12,8 @@ from ._files import Target, discover
 from ._formatters import FORMATTERS
 
 if TYPE_CHECKING:
+    import argparse
+
     from .._rules import Rule
 
 __all__ = ["UsageError", "run"]
@@ -35,14 +36,57 @@ class UsageError(Exception):
     """A problem with the options or the configuration: exit status 2."""
 
 
-class _Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> NoReturn:
-        # argparse's own errors end the same way as ours: status 2, usage on stderr.
-        self.print_usage(sys.stderr)
-        raise UsageError(message)
+class Options:
+    """The parsed command line: argparse fills it in, or :func:`_paths_only` does."""
+
+    paths: list[str]
+    format: str | None
+    select: list[str] | None
+    ignore: list[str] | None
+    strict: bool | None
+    max_bytes: int | None
+    jobs: int | None
+    fix: bool
+    no_color: bool | None
+    list_rules: bool
+    explain: str | None
+    stdin_filename: str | None
+    no_config: bool
+    version: bool
+
+
+def _paths_only(argv: list[str]) -> Options | None:
+    """The options of a command line that names paths alone, else None.
+
+    That is the common case (``exoml lint flows/``, pre-commit's file lists), and building
+    the full parser costs more start-up than checking a small file, so it is read here
+    without argparse. argparse takes any argument that does not start with ``-`` as a
+    PATH; anything else (an option, ``-``, ``--``) goes to it. The defaults are
+    argparse's: a test compares the two on the same command lines.
+    """
+    if any(arg[:1] == "-" for arg in argv):
+        return None
+    options = Options()
+    options.paths = argv
+    options.format = None
+    options.select = None
+    options.ignore = None
+    options.strict = None
+    options.max_bytes = None
+    options.jobs = None
+    options.fix = False
+    options.no_color = None
+    options.list_rules = False
+    options.explain = None
+    options.stdin_filename = None
+    options.no_config = False
+    options.version = False
+    return options
 
 
 def _count(minimum: int) -> Any:
+    import argparse
+
     def parse(value: str) -> int:
         try:
             number = int(value)
@@ -57,6 +101,14 @@ def _count(minimum: int) -> Any:
 
 def build_parser(prog: str) -> argparse.ArgumentParser:
     """The option parser (option names are part of the command's contract)."""
+    import argparse
+
+    class _Parser(argparse.ArgumentParser):
+        def error(self, message: str) -> NoReturn:
+            # argparse's own errors end the same way as ours: status 2, usage on stderr.
+            self.print_usage(sys.stderr)
+            raise UsageError(message)
+
     parser = _Parser(
         prog=prog,
         usage=f"{prog} [OPTIONS] PATH...",
@@ -119,7 +171,7 @@ def _codes_option(value: Any) -> list[str]:
     return [value] if isinstance(value, str) else list(value)
 
 
-def resolve(args: argparse.Namespace, config: dict[str, Any]) -> dict[str, Any]:
+def resolve(args: Options, config: dict[str, Any]) -> dict[str, Any]:
     """Options in force: the command line, else the configuration, else the defaults."""
 
     def pick(option: Any, key: str, default: Any) -> Any:
@@ -161,19 +213,20 @@ def run(argv: Sequence[str], *, prog: str) -> int:
         reconfigure = getattr(stream, "reconfigure", None)
         if reconfigure is not None:
             reconfigure(errors="backslashreplace")
-    parser = build_parser(prog)
     try:
-        try:
-            args = parser.parse_args(list(argv))
-        except SystemExit as exc:  # --help
-            return exc.code if isinstance(exc.code, int) else 0
+        args = _paths_only(list(argv))
+        if args is None:
+            try:
+                args = build_parser(prog).parse_args(list(argv), namespace=Options())
+            except SystemExit as exc:  # --help
+                return exc.code if isinstance(exc.code, int) else 0
         return _run(args, prog)
     except UsageError as exc:
         sys.stderr.write(f"{prog}: error: {exc}\n")
         return 2
 
 
-def _run(args: argparse.Namespace, prog: str) -> int:
+def _run(args: Options, prog: str) -> int:
     if args.version:
         from .. import __version__
 

@@ -175,3 +175,27 @@ def test_config_jobs_and_no_color(lint: Lint, write: Write) -> None:
     run = lint("tree", tty=True)
     assert "\x1b[" not in run.out
     assert run.out == lint("--no-config", "--no-color", "tree").out
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        [],
+        ["a.xml"],
+        ["flows/", "b.xml", "a.xml"],
+        ["", "x y.xml", "@args", "+p", "ünïcode.xml"],
+    ],
+)
+def test_paths_alone_are_read_as_argparse_reads_them(argv: list[str]) -> None:
+    from exoml.lint._cli import _paths_only, build_parser
+
+    fast = _paths_only(argv)
+    assert fast is not None
+    assert vars(fast) == vars(build_parser("exoml lint").parse_args(argv))
+
+
+@pytest.mark.parametrize("argv", [["-"], ["a.xml", "-j", "2"], ["--", "a.xml"], ["-x"]])
+def test_anything_but_paths_goes_to_argparse(argv: list[str]) -> None:
+    from exoml.lint._cli import _paths_only
+
+    assert _paths_only(argv) is None
