@@ -32,6 +32,9 @@ def message(
     element: str, qname: str, known: list[str], aliases: dict[str, str]
 ) -> tuple[str, str | None]:
     """The message and hint for attribute ``qname`` on ``element``."""
+    if qname.startswith(XSI):
+        name = "xsi:" + qname[len(XSI) :]
+        return f"<{element}> does not take {name}: ExoML has no typed or nil elements", "remove it"
     if qname.startswith("{"):
         return f"<{element}> does not take the namespaced attribute {qname}", None
     if qname in aliases:
