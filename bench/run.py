@@ -124,10 +124,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     }
     table = text_table(rows)
     sys.stdout.write("\n" + table)
+    failed = any(r.status == "error" for r in rows)
+    if published and failed and args.json is None and args.markdown is None:
+        # The published page holds complete runs only; a run with a failed check is kept
+        # beside the corpus for inspection.
+        json_path = work / "failed" / "latest.json"
+        md_path = work / "failed" / "performance.md"
+        sys.stdout.write("\na check failed: the published results were left as they were\n")
     write_json(json_path, run, rows)
     write_markdown(md_path, run, rows)
     sys.stdout.write(f"\nwrote {_show(json_path)} and {_show(md_path)} ({elapsed:.0f} s)\n")
-    return 1 if any(r.status == "error" for r in rows) else 0
+    return 1 if failed else 0
 
 
 def _load() -> float | None:

@@ -300,7 +300,9 @@ def markdown_page(run: dict[str, Any], rows: Sequence[RowResult]) -> str:
         "(ten of them invalid, one of each kind of mistake) under `bench/.work/` "
         "(git-ignored), runs every row, prints the table and rewrites "
         "`bench/results/latest.json` and this page. A quick run writes to "
-        "`bench/.work/quick/` instead, so it never replaces the published figures. "
+        "`bench/.work/quick/` instead, so it never replaces the published figures, and so "
+        "does a run of some rows (`bench/.work/partial/`) or one in which a check failed "
+        "(`bench/.work/failed/`). "
         "xmllint comes from Debian's `libxml2-utils`; without it the lint rows say "
         "`not available`, and so does any row whose part of exoml is missing.\n"
     )
