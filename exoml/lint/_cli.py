@@ -272,8 +272,9 @@ def _run(args: Options, prog: str) -> int:
     if not targets:
         sys.stderr.write(f"{prog}: warning: no *.xml files found under the given paths\n")
     max_bytes: int = options["max_bytes"]
-    targets = [_read_stdin(t, max_bytes) if t.path is None else t for t in targets]
     reads_stdin = any(t.path is None for t in targets)
+    if reads_stdin:
+        targets = [_read_stdin(t, max_bytes) if t.path is None else t for t in targets]
 
     from ._formatters import Stats, fixed_line
     from ._runner import Settings
@@ -287,6 +288,9 @@ def _run(args: Options, prog: str) -> int:
     settings = Settings(max_bytes, select, ignore, args.fix, formatter.needs_source)
     files = with_problems = errors = warnings = fixed = failures = 0
     for result in run_targets(targets, settings, options["jobs"]):
+        if isinstance(result, int):  # that many files checked with nothing to report
+            files += result
+            continue
         if result.error is not None:
             failures += 1
             sys.stderr.write(f"{prog}: {result.display}: {result.error}\n")

@@ -1,14 +1,37 @@
-"""Checking targets, one process or several, with results in command-line order."""
+"""Checking targets, one process or several, with results in command-line order.
+
+A run yields a :class:`FileResult` for each target with something to report (a
+diagnostic, a fix, a document to write, an error) and, for the targets in between that
+have nothing to report, only how many there were. Clean files are nearly all of a
+typical run: they cost no result object, no formatter call and, with several processes,
+nothing sent between them.
+
+With ``jobs > 1`` the targets are cut into contiguous chunks, a few per worker, dealt
+out in turn. On Linux the workers are forked: they inherit the imported engine and the
+list of targets, read their own files and send back each chunk's count of clean files
+and its other results. Elsewhere, or when this process runs other threads (a fork
+copies them in whatever state they are), a ``ProcessPoolExecutor`` does the same with
+the chunks sent to it. Either way chunks are read back in order, so the output is
+identical to a single-process run.
+"""
 
 from __future__ import annotations
 
+import os
 import re
-from collections.abc import Iterator, Sequence
-from typing import NamedTuple
+import sys
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from typing import TYPE_CHECKING, Any, NamedTuple, NoReturn
 
-from .._diagnostics import Diagnostic
-from ._files import Target
+from .. import _check
 from ._select import is_selected
+
+if TYPE_CHECKING:
+    from typing import BinaryIO
+
+    from .._check import Report
+    from .._diagnostics import Diagnostic
+    from ._files import Target
 
 __all__ = ["FileResult", "Settings", "lint_target", "run"]
 
@@ -16,9 +39,15 @@ __all__ = ["FileResult", "Settings", "lint_target", "run"]
 # renamed element whose attribute is now recognised and also miscased).
 MAX_FIX_PASSES = 10
 
+# Chunks per worker: enough that a slow chunk does not hold the output back for long,
+# few enough that what each costs (a pickled list, a write to a pipe) does not count.
+CHUNKS_PER_JOB = 4
+
 # XML's line breaks (``\r\n``, ``\r``, ``\n``): what the checker's line numbers count.
 # ``str.splitlines`` would also break at form feeds and U+2028, and so miscount.
-_LINE_BREAK = re.compile(r"\r\n|\r|\n")
+_LINE_BREAK = r"\r\n|\r|\n"
+
+_O_BINARY: int = getattr(os, "O_BINARY", 0)  # Windows: no newline translation
 
 
 class Settings(NamedTuple):
@@ -50,28 +79,69 @@ class FileResult(NamedTuple):
     truncated: bool = False
 
 
-def run(targets: Sequence[Target], settings: Settings, jobs: int) -> Iterator[FileResult]:
-    """Lint ``targets`` and yield one result each, in the order of ``targets``.
+# What a chunk of targets comes to: the number with nothing to report, and the others'
+# results in order.
+Outcome = tuple[int, list[FileResult]]
 
-    With ``jobs > 1`` the work is spread over a process pool in chunks; results still come
-    out in input order, so the output is identical to a single-process run.
+
+def run(targets: Sequence[Target], settings: Settings, jobs: int) -> Iterator[FileResult | int]:
+    """Lint ``targets``: yield, in their order, each result worth reporting, and for the
+    targets between them that have nothing to report (clean files), their number.
+
+    The output is the same whatever ``jobs`` is.
     """
     jobs = min(jobs, len(targets))
     if jobs <= 1:
+        quiet = 0
         for target in targets:
-            yield lint_target(target, settings)
+            result = _lint(target, settings)
+            if result is None:
+                quiet += 1
+                continue
+            if quiet:
+                yield quiet
+                quiet = 0
+            yield result
+        if quiet:
+            yield quiet
         return
-    from concurrent.futures import ProcessPoolExecutor
-    from functools import partial
-
-    # Several chunks per worker balance uneven files; chunks amortise the pickling.
-    chunksize = max(1, min(256, len(targets) // (jobs * 4)))
-    with ProcessPoolExecutor(max_workers=jobs) as pool:
-        yield from pool.map(partial(lint_target, settings=settings), targets, chunksize=chunksize)
+    chunks = _chunks(len(targets), jobs)
+    outcomes = (
+        _forked(targets, settings, jobs, chunks)
+        if _can_fork()
+        else _pooled(targets, settings, jobs, chunks)
+    )
+    for quiet, results in outcomes:
+        if quiet:
+            yield quiet
+        yield from results
 
 
 def lint_target(target: Target, settings: Settings) -> FileResult:
     """Read, check and (with ``settings.fix``) fix one target; never raises."""
+    return _lint(target, settings) or FileResult(target.display)
+
+
+def read_bounded(path: str, max_bytes: int) -> bytes:
+    """Read at most ``max_bytes + 1`` bytes: enough to tell that a file is too big."""
+    # A descriptor and os.read, not open(): a file object costs as much again as the
+    # system calls, and small files are the common case.
+    fd = os.open(path, os.O_RDONLY | _O_BINARY)
+    try:
+        data = os.read(fd, max_bytes + 1)
+        # A regular file gives what it has at once; a pipe or a device may give less.
+        while data and len(data) <= max_bytes:
+            more = os.read(fd, max_bytes + 1 - len(data))
+            if not more:
+                break
+            data += more
+        return data
+    finally:
+        os.close(fd)
+
+
+def _lint(target: Target, settings: Settings) -> FileResult | None:
+    """Lint one target; None when there is nothing to report. Never raises."""
     if target.error is not None:
         return FileResult(target.display, error=target.error)
     data = target.data
@@ -82,31 +152,28 @@ def lint_target(target: Target, settings: Settings) -> FileResult:
         except OSError as exc:
             return FileResult(target.display, error=f"cannot read: {exc.strerror or exc}")
     try:
-        return _lint_bytes(target, data, settings)
+        report = _check.check_bytes(data, max_bytes=settings.max_bytes)
+        # The common case: a clean file, with nothing to fix or to pass through.
+        if not report.diagnostics and target.path is not None:
+            return None
+        result = _lint_bytes(target, data, report, settings)
     except Exception as exc:  # the checker must not raise; if it does, one file says so
         return FileResult(
             target.display, error=f"internal error while checking: {type(exc).__name__}: {exc}"
         )
+    if result.diagnostics or result.fixed or result.output is not None or result.error:
+        return result
+    return None  # every finding was deselected
 
 
-def read_bounded(path: str, max_bytes: int) -> bytes:
-    """Read at most ``max_bytes + 1`` bytes: enough to tell that a file is too big."""
-    with open(path, "rb") as file:
-        return file.read(max_bytes + 1)
+def _selected(report: Report, settings: Settings) -> list[Diagnostic]:
+    if not settings.select and not settings.ignore:
+        return report.diagnostics
+    return [d for d in report.diagnostics if is_selected(d.code, settings.select, settings.ignore)]
 
 
-def _check(data: bytes, settings: Settings) -> tuple[list[Diagnostic], str | None]:
-    from .._check import check_bytes
-
-    report = check_bytes(data, max_bytes=settings.max_bytes)
-    selected = [
-        d for d in report.diagnostics if is_selected(d.code, settings.select, settings.ignore)
-    ]
-    return selected, report.text
-
-
-def _lint_bytes(target: Target, data: bytes, settings: Settings) -> FileResult:
-    diagnostics, text = _check(data, settings)
+def _lint_bytes(target: Target, data: bytes, report: Report, settings: Settings) -> FileResult:
+    diagnostics, text = _selected(report, settings), report.text
     truncated = len(data) > settings.max_bytes
     fixed: tuple[Diagnostic, ...] = ()
     output: bytes | None = None
@@ -141,7 +208,7 @@ def _lint_bytes(target: Target, data: bytes, settings: Settings) -> FileResult:
             # Not UTF-8: show the line anyway, each bad byte as U+FFFD (one column, as
             # the checker counts it), so the caret finds the byte.
             text = data[: settings.max_bytes].decode("utf-8", "replace")
-        lines = _LINE_BREAK.split(text)
+        lines = re.split(_LINE_BREAK, text)
         sources = tuple(
             lines[d.line - 1] if 0 < d.line <= len(lines) else None for d in diagnostics
         )
@@ -164,7 +231,134 @@ def _fix(
             break
         fixed.extend(d for d in diagnostics if d.fix is not None)
         text = apply_edits(text, edits)
-        diagnostics, checked = _check(prefix + text.encode("utf-8"), settings)
+        report = _check.check_bytes(prefix + text.encode("utf-8"), max_bytes=settings.max_bytes)
+        diagnostics = _selected(report, settings)
         # The next pass's offsets point into the text the checker decoded.
-        text = text if checked is None else checked
+        text = text if report.text is None else report.text
     return text, diagnostics, tuple(fixed)
+
+
+# --- several processes ---------------------------------------------------------------------
+
+
+def _chunks(count: int, jobs: int) -> list[tuple[int, int]]:
+    """``count`` targets cut into contiguous (start, stop) ranges, a few per worker."""
+    n = min(count, jobs * CHUNKS_PER_JOB)
+    return [(count * i // n, count * (i + 1) // n) for i in range(n)]
+
+
+def _lint_chunk(targets: Iterable[Target], settings: Settings) -> Outcome:
+    quiet = 0
+    results: list[FileResult] = []
+    for target in targets:
+        result = _lint(target, settings)
+        if result is None:
+            quiet += 1
+        else:
+            results.append(result)
+    return quiet, results
+
+
+def _can_fork() -> bool:
+    """Whether workers can be forked: on Linux, from a process that runs no other thread."""
+    if not sys.platform.startswith("linux") or not hasattr(os, "fork"):
+        return False
+    # Without the threading module loaded there is no other Python thread.
+    threading = sys.modules.get("threading")
+    return threading is None or threading.active_count() == 1
+
+
+def _forked(
+    targets: Sequence[Target], settings: Settings, jobs: int, chunks: list[tuple[int, int]]
+) -> Iterator[Outcome]:
+    """Chunk outcomes from ``jobs`` forked workers, in chunk order.
+
+    Worker ``w`` takes chunks ``w``, ``w + jobs``, ... The chunks of a worker that could
+    not be started, or that died (killed, out of memory), are checked here instead.
+    """
+    import pickle  # before forking: the workers need it too
+
+    workers: list[tuple[int, BinaryIO]] = []  # (process id, read end of its pipe)
+    done = False
+    try:
+        for w in range(jobs):
+            read_end, write_end = os.pipe()
+            try:
+                pid = os.fork()
+            except OSError:  # out of processes or memory: this process does the rest
+                os.close(read_end)
+                os.close(write_end)
+                break
+            if pid == 0:
+                _worker(targets, settings, chunks[w::jobs], write_end, read_end, workers)
+            os.close(write_end)
+            workers.append((pid, open(read_end, "rb")))  # noqa: SIM115 (closed below)
+        for i, (start, stop) in enumerate(chunks):
+            w = i % jobs
+            outcome = _receive(workers[w][1], pickle.loads) if w < len(workers) else None
+            yield outcome if outcome is not None else _lint_chunk(targets[start:stop], settings)
+        done = True
+    finally:
+        for pid, stream in workers:
+            stream.close()
+            if not done:  # stopped early (an exception, the reader went away): stop them
+                import signal
+
+                # Not reaped yet, so the process id is still this worker's.
+                os.kill(pid, signal.SIGKILL)
+            os.waitpid(pid, 0)
+
+
+def _worker(
+    targets: Sequence[Target],
+    settings: Settings,
+    chunks: list[tuple[int, int]],
+    write_end: int,
+    read_end: int,
+    others: list[tuple[int, BinaryIO]],
+) -> NoReturn:
+    """In a forked worker: lint ``chunks``, write each outcome to the pipe, and exit."""
+    status = 1
+    try:
+        import pickle
+
+        # The read ends are the parent's business (an open one would hide a dead reader).
+        os.close(read_end)
+        for _, stream in others:
+            stream.close()
+        with open(write_end, "wb") as out:
+            for start, stop in chunks:
+                outcome = _lint_chunk(targets[start:stop], settings)
+                payload = pickle.dumps(outcome, pickle.HIGHEST_PROTOCOL)
+                out.write(len(payload).to_bytes(8, "little"))
+                out.write(payload)
+                out.flush()
+        status = 0
+    finally:
+        # Nothing of the parent's (atexit handlers, buffered output) may run here.
+        os._exit(status)
+
+
+def _receive(stream: BinaryIO, loads: Callable[[bytes], Any]) -> Outcome | None:
+    """The next outcome a worker sent, or None if it died first."""
+    header = stream.read(8)
+    if len(header) < 8:
+        return None
+    size = int.from_bytes(header, "little")
+    payload = stream.read(size)
+    if len(payload) < size:
+        return None
+    outcome: Outcome = loads(payload)
+    return outcome
+
+
+def _pooled(
+    targets: Sequence[Target], settings: Settings, jobs: int, chunks: list[tuple[int, int]]
+) -> Iterator[Outcome]:
+    """Chunk outcomes from a process pool, in chunk order (where forking is not safe)."""
+    from concurrent.futures import ProcessPoolExecutor
+    from functools import partial
+
+    with ProcessPoolExecutor(max_workers=jobs) as pool:
+        work = partial(_lint_chunk, settings=settings)
+        yield from pool.map(work, [targets[start:stop] for start, stop in chunks])

@@ -26,27 +26,75 @@ def _corpus(write: Write, count: int = 60) -> None:
         write(f"tree/d{i % 4}/f{i:03}.xml", BAD[i % len(BAD)])
 
 
+@pytest.mark.parametrize("mode", ["fork", "pool"])
 @pytest.mark.parametrize("fmt", ["text", "json", "github", "sarif"])
 def test_parallel_output_is_identical_to_serial(
-    lint: Lint, write: Write, fmt: str, monkeypatch: pytest.MonkeyPatch
+    lint: Lint, write: Write, fmt: str, mode: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     import concurrent.futures
+    import os
+
+    from exoml.lint import _runner
 
     pools: list[int | None] = []
+    forks: list[int] = []
 
     class Recording(concurrent.futures.ProcessPoolExecutor):
         def __init__(self, max_workers: int | None = None) -> None:
             pools.append(max_workers)
             super().__init__(max_workers)
 
+    real_fork = os.fork
+
+    def fork() -> int:
+        pid = real_fork()
+        if pid:
+            forks.append(pid)
+        return pid
+
     monkeypatch.setattr(concurrent.futures, "ProcessPoolExecutor", Recording)
+    monkeypatch.setattr(os, "fork", fork)
+    if mode == "pool":  # what runs where forking is not safe (macOS, Windows, threads)
+        monkeypatch.setattr(_runner, "_can_fork", lambda: False)
+    elif not _runner._can_fork():
+        pytest.skip("workers are not forked here")
     _corpus(write)
     serial = lint("--format", fmt, "-j", "1", "tree", "-", stdin=BAD[0].encode())
-    assert pools == []
+    assert (pools, forks) == ([], [])
     parallel = lint("--format", fmt, "-j", "4", "tree", "-", stdin=BAD[0].encode())
-    assert pools == [4]
+    if mode == "pool":
+        assert pools == [4]
+    else:
+        assert (pools, len(forks)) == ([], 4)
     assert parallel == serial
     assert serial.status == 1
+
+
+def test_a_dead_worker_s_files_are_checked_all_the_same(
+    lint: Lint, write: Write, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import os
+
+    from exoml.lint import _runner
+
+    if not _runner._can_fork():
+        pytest.skip("workers are not forked here")
+    real_fork = os.fork
+    forks = 0
+
+    def fork() -> int:
+        nonlocal forks
+        forks += 1
+        pid = real_fork()
+        if pid == 0 and forks == 2:
+            os._exit(3)  # the second worker dies before sending anything
+        return pid
+
+    _corpus(write)
+    serial = lint("-j", "1", "tree")
+    monkeypatch.setattr(os, "fork", fork)
+    assert lint("-j", "3", "tree") == serial
+    assert forks == 3
 
 
 def test_parallel_fix(lint: Lint, write: Write, tmp_path: Path) -> None:
