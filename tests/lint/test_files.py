@@ -58,3 +58,10 @@ def test_unlistable_directory_becomes_an_error_target(
     found = [(t.display, t.error) for t in discover([str(tmp_path)])]
     assert (locked, "Permission denied") in found
     assert (str(tmp_path / "b.xml"), None) in found
+
+
+def test_a_directory_named_twice_is_searched_once(tmp_path: Path) -> None:
+    _tree(tmp_path)
+    once = [t.display for t in discover([str(tmp_path)])]
+    spelt_twice = [str(tmp_path), str(tmp_path / "sub" / ".." / "")]
+    assert [t.display for t in discover(spelt_twice)] == once
