@@ -33,7 +33,8 @@ def test_bad(document: str | bytes, line: int, column: int) -> None:
     [
         '<Flow><Say preferredTTSEngine="polly" pollyVoiceId="Aditi">Hi</Say></Flow>',
         '<Flow><Say pollyVoiceId="Aditi">Hi</Say></Flow>',
-        '<Flow><Gather><Say preferredTTSEngine="polly" pollyVoiceId="Aditi">Hi</Say></Gather></Flow>',
+        '<Flow><Gather><Say preferredTTSEngine="polly" pollyVoiceId="Aditi">Hi</Say>'
+        "</Gather></Flow>",
         '<Flow><Say preferredTTSEngine="googletts">pollyVoiceId="Aditi"</Say></Flow>',
     ],
 )

@@ -26,7 +26,7 @@ def test_bad(document: str | bytes, line: int, column: int) -> None:
     "document",
     [
         '<Flow><StartStream streamUrl="wss://bot.example.com/s"/></Flow>',
-        '<Flow><Say>Streams to ws://bot.example.com/s are refused</Say></Flow>',
+        "<Flow><Say>Streams to ws://bot.example.com/s are refused</Say></Flow>",
     ],
 )
 def test_good(document: str | bytes) -> None:
