@@ -26,7 +26,14 @@ from ._diagnostics import Diagnostic, Fix
 if TYPE_CHECKING:
     from ._rules._base import Rule
 
-__all__ = ["DEFAULT_MAX_BYTES", "Report", "check_bytes", "check_document", "validate"]
+__all__ = [
+    "DEFAULT_MAX_BYTES",
+    "Report",
+    "check_bytes",
+    "check_document",
+    "has_errors",
+    "validate",
+]
 
 #: The default size cap: the API wants small documents.
 DEFAULT_MAX_BYTES = 64 * 1024
@@ -263,11 +270,12 @@ def check_bytes(
 _XSI = "http://www.w3.org/2001/XMLSchema-instance"
 
 
-def _clean(data: bytes, max_bytes: int, decoded: bool) -> Report | None:
+def _clean(data: bytes, max_bytes: int, decoded: bool, warnings: bool = True) -> Report | None:
     """An empty report for a document that is certainly clean, else None (look closer).
 
     Every test here is conservative: anything a source rule or a warning rule could
-    report sends the document down the full path, which decides.
+    report sends the document down the full path, which decides. ``warnings=False``
+    skips the warning rules' tests: a report then says only that there is no error.
     """
     if len(data) > max_bytes or (b"<!" in data and (b"<!DOCTYPE" in data or b"<!ENTITY" in data)):
         return None
@@ -286,25 +294,34 @@ def _clean(data: bytes, max_bytes: int, decoded: bool) -> Report | None:
         root = etree.fromstring(body, _PARSER)
     except etree.XMLSyntaxError:
         return None
-    # The warning rules, tested as ``_rules._walk.warnings`` tests them (tests hold the two
-    # paths to the same findings): several verbs (EX501), a Polly voice with another
-    # engine (EX502), a ws:// stream URL (EX503). Substring tests rule out most documents
-    # before any element is touched.
-    if len(root) > 1 and sum(1 for c in root if c.tag.__class__ is str) > 1:
+    if warnings and _may_warn(root, text):
         return None
+    if not _schema().validate(root):
+        return None
+    return Report([], text, root)
+
+
+def _may_warn(root: etree._Element, text: str) -> bool:
+    """Whether a warning rule could fire on a schema-valid document.
+
+    The rules are tested as ``_rules._walk.warnings`` tests them (tests hold the two paths
+    to the same findings): several verbs (EX501), a Polly voice with another engine
+    (EX502), a ws:// stream URL (EX503). Substring tests rule out most documents before
+    any element is touched.
+    """
+    if len(root) > 1 and sum(1 for c in root if c.tag.__class__ is str) > 1:
+        return True
     if "pollyVoiceId" in text:
         for el in root.iter("Say"):
             engine = el.get("preferredTTSEngine")
             if engine is not None and engine != "polly" and el.get("pollyVoiceId") is not None:
-                return None
+                return True
     if "ws://" in text:
         for el in root.iter("StartStream"):
             url = el.get("streamUrl")
             if url is not None and url.startswith("ws://"):
-                return None
-    if not _schema().validate(root):
-        return None
-    return Report([], text, root)
+                return True
+    return False
 
 
 def _position(d: Diagnostic) -> tuple[int, int]:
@@ -342,6 +359,22 @@ def check_document(source: str | bytes, *, max_bytes: int = DEFAULT_MAX_BYTES) -
     if isinstance(source, (bytes, bytearray, memoryview)):
         return check_bytes(bytes(source), max_bytes=max_bytes)
     raise TypeError(f"source must be str or bytes, not {type(source).__name__}")
+
+
+def has_errors(source: str, *, max_bytes: int = DEFAULT_MAX_BYTES) -> bool:
+    """Whether :func:`validate` would report an error in ``source`` (warnings aside).
+
+    For callers that only refuse invalid documents, such as the clients before sending:
+    a document with no error is accepted on the short path's tests alone, without
+    locating the warnings it may have (which costs several times the check itself).
+    """
+    try:
+        data = source.encode("utf-8")
+    except UnicodeEncodeError:
+        return not check_document(source, max_bytes=max_bytes).ok
+    if _clean(data, max_bytes, True, warnings=False) is not None:
+        return False
+    return not check_bytes(data, max_bytes=max_bytes, decoded=True).ok
 
 
 def validate(source: str | bytes, *, max_bytes: int = DEFAULT_MAX_BYTES) -> list[Diagnostic]:

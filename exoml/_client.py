@@ -546,8 +546,12 @@ def _document(exoml: object, validate: bool) -> str:
 
 
 def _refuse_invalid(document: str) -> None:
-    from . import validate
+    from ._check import has_errors, validate
 
+    # Only errors stop a send: a valid document is not searched for warnings, whose
+    # positions cost several times the check itself (a multi-verb flow warns EX501).
+    if not has_errors(document):
+        return
     diagnostics = validate(document)
     errors = [d for d in diagnostics if d.is_error]
     if not errors:

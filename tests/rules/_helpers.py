@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from exoml._check import check_bytes
+from exoml._check import check_bytes, has_errors, validate
 from exoml._diagnostics import Diagnostic
 from exoml._rules import rule
 from exoml.lint._fix import apply_edits
@@ -15,6 +15,10 @@ def diagnostics(document: str | bytes, *, max_bytes: int = 65536) -> list[Diagno
     # The engine's short paths (a clean document, a schema-valid one) must find what the
     # full walk finds, wherever they stop.
     assert found == check_bytes(data, max_bytes=max_bytes, full=True).diagnostics
+    if isinstance(document, str):
+        # The clients' check before sending agrees on whether there is an error.
+        errors = any(d.is_error for d in validate(document, max_bytes=max_bytes))
+        assert has_errors(document, max_bytes=max_bytes) == errors
     return found
 
 
