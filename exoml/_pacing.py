@@ -22,8 +22,8 @@ import asyncio
 import threading
 import time
 from collections import deque
-from collections.abc import AsyncIterator, Iterator
-from contextlib import asynccontextmanager, contextmanager
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 
 __all__ = ["AsyncLegQueues", "LegQueues", "RateLimiter"]
 
@@ -43,23 +43,12 @@ class LegQueues:
 
     def __init__(self) -> None:
         self._mutex = threading.Lock()
-        self._queues: dict[str, deque[threading.Event]] = {}
+        # Per key, the holder's place (None) then the waiters' events, in arrival order.
+        self._queues: dict[str, deque[threading.Event | None]] = {}
 
-    @contextmanager
-    def hold(self, key: str) -> Iterator[None]:
+    def hold(self, key: str) -> _Hold:
         """Wait for this key's earlier holders to finish, then hold it until the block ends."""
-        ticket = threading.Event()
-        with self._mutex:
-            queue = self._queues.setdefault(key, deque())
-            queue.append(ticket)
-            if len(queue) == 1:
-                ticket.set()
-        try:
-            ticket.wait()
-            yield
-        finally:
-            with self._mutex:
-                _leave(self._queues, key, ticket)
+        return _Hold(self, key)
 
     def busy_legs(self) -> int:
         """How many keys have a holder or waiters (for tests and introspection)."""
@@ -70,6 +59,53 @@ class LegQueues:
         """How many sends hold or wait for ``key`` (for tests and introspection)."""
         with self._mutex:
             return len(self._queues.get(key, ()))
+
+
+class _Hold:
+    """One send's place in a :class:`LegQueues` queue, as a context manager.
+
+    A send to an idle leg, by far the common case, takes the lock twice and creates
+    nothing else; an event is made only for a send that has to wait.
+    """
+
+    __slots__ = ("_key", "_owner", "_ticket")
+
+    def __init__(self, owner: LegQueues, key: str) -> None:
+        self._owner = owner
+        self._key = key
+        self._ticket: threading.Event | None = None
+
+    def __enter__(self) -> None:
+        owner, key = self._owner, self._key
+        with owner._mutex:
+            queue = owner._queues.get(key)
+            if queue is None:
+                owner._queues[key] = deque((None,))
+                return
+            self._ticket = ticket = threading.Event()
+            queue.append(ticket)
+        try:
+            ticket.wait()
+        except BaseException:  # interrupted while waiting: give the place up
+            self.__exit__()
+            raise
+
+    def __exit__(self, *exc_info: object) -> None:
+        owner, ticket = self._owner, self._ticket
+        with owner._mutex:
+            queue = owner._queues[self._key]
+            if ticket is None or queue[0] is ticket:  # the holder leaves
+                queue.popleft()
+                if queue:
+                    # The next waiter now holds the key (only the first holder of an
+                    # idle key has no event).
+                    successor = queue[0]
+                    assert successor is not None
+                    successor.set()
+            else:  # a waiter gives up its place
+                queue.remove(ticket)
+            if not queue:
+                del owner._queues[self._key]
 
 
 class AsyncLegQueues:
@@ -107,15 +143,11 @@ class AsyncLegQueues:
         return len(self._queues.get(key, ()))
 
 
-def _leave(
-    queues: dict[str, deque[threading.Event]] | dict[str, deque[asyncio.Event]],
-    key: str,
-    ticket: threading.Event | asyncio.Event,
-) -> None:
+def _leave(queues: dict[str, deque[asyncio.Event]], key: str, ticket: asyncio.Event) -> None:
     """Remove ``ticket`` from its queue; if it was at the head, wake the next in line."""
-    queue: deque[threading.Event] | deque[asyncio.Event] = queues[key]
+    queue = queues[key]
     was_head = queue[0] is ticket
-    queue.remove(ticket)  # type: ignore[arg-type]
+    queue.remove(ticket)
     if not queue:
         del queues[key]
     elif was_head:

@@ -112,6 +112,27 @@ def test_leg_queue_released_on_exception() -> None:
     assert queues.busy_legs() == 0
 
 
+def test_a_thread_interrupted_while_waiting_gives_up_its_place(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import exoml._pacing
+
+    class Interrupted(threading.Event):
+        def wait(self, timeout: float | None = None) -> bool:
+            raise KeyboardInterrupt
+
+    queues = LegQueues()
+    with queues.hold("leg"):
+        monkeypatch.setattr(exoml._pacing.threading, "Event", Interrupted)
+        with pytest.raises(KeyboardInterrupt), queues.hold("leg"):
+            pass
+        monkeypatch.undo()
+        assert queues.queued("leg") == 1
+    assert queues.busy_legs() == 0
+    with queues.hold("leg"):  # the leg is free again
+        assert queues.queued("leg") == 1
+
+
 def test_async_leg_queues_order_and_cancellation() -> None:
     async def main() -> list[int]:
         queues = AsyncLegQueues()
