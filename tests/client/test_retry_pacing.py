@@ -115,15 +115,13 @@ def test_leg_queue_released_on_exception() -> None:
 def test_a_thread_interrupted_while_waiting_gives_up_its_place(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    import exoml._pacing
-
     class Interrupted(threading.Event):
         def wait(self, timeout: float | None = None) -> bool:
             raise KeyboardInterrupt
 
     queues = LegQueues()
     with queues.hold("leg"):
-        monkeypatch.setattr(exoml._pacing.threading, "Event", Interrupted)
+        monkeypatch.setattr(threading, "Event", Interrupted)  # what LegQueues makes
         with pytest.raises(KeyboardInterrupt), queues.hold("leg"):
             pass
         monkeypatch.undo()
