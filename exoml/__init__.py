@@ -5,7 +5,8 @@
 <Flow><Answer/><Say>Hello</Say><Gather numDigits="4"><Say>Enter your PIN</Say></Gather></Flow>
 
 Names are loaded on first use, so ``import exoml`` (and the linter) stays fast and does
-not import the HTTP client.
+not import the HTTP client; a clean lint run does not even load the diagnostics and
+exceptions.
 """
 
 from __future__ import annotations
@@ -13,23 +14,22 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING, Any
 
-from ._diagnostics import Diagnostic, Edit, Fix, Severity
-from ._errors import (
-    ApiError,
-    AuthenticationError,
-    ExomlError,
-    FlowError,
-    InvalidExomlError,
-    LegNotFoundError,
-    PermissionDeniedError,
-    RateLimitError,
-    ServerError,
-    TransportError,
-)
-
 if TYPE_CHECKING:
     from ._check import validate
     from ._client import ActionAccepted, AsyncLegsClient, LegsClient
+    from ._diagnostics import Diagnostic, Edit, Fix, Severity
+    from ._errors import (
+        ApiError,
+        AuthenticationError,
+        ExomlError,
+        FlowError,
+        InvalidExomlError,
+        LegNotFoundError,
+        PermissionDeniedError,
+        RateLimitError,
+        ServerError,
+        TransportError,
+    )
     from ._flow import (
         Answer,
         Flow,
@@ -126,8 +126,22 @@ _FLOW_NAMES = [
     "UnMute",
     "Verb",
 ]
+_ERROR_NAMES = [
+    "ApiError",
+    "AuthenticationError",
+    "ExomlError",
+    "FlowError",
+    "InvalidExomlError",
+    "LegNotFoundError",
+    "PermissionDeniedError",
+    "RateLimitError",
+    "ServerError",
+    "TransportError",
+]
 _LAZY: dict[str, str] = {
     **dict.fromkeys(_FLOW_NAMES, "._flow"),
+    **dict.fromkeys(_ERROR_NAMES, "._errors"),
+    **dict.fromkeys(["Diagnostic", "Edit", "Fix", "Severity"], "._diagnostics"),
     "validate": "._check",
     "schema_path": "._schema",
     "LegsClient": "._client",

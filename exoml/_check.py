@@ -21,9 +21,8 @@ from typing import TYPE_CHECKING, NamedTuple
 
 from lxml import etree
 
-from ._diagnostics import Diagnostic, Fix
-
 if TYPE_CHECKING:
+    from ._diagnostics import Diagnostic, Fix
     from ._rules._base import Rule
 
 __all__ = [
@@ -211,6 +210,9 @@ class Context:
                 line = element.sourceline or 1
         if offset is not None:
             line, column = self.positions.line_col(offset)
+        # Here, not at the top: a clean document never needs the class.
+        from ._diagnostics import Diagnostic
+
         self.diagnostics.append(
             Diagnostic(rule.code, rule.severity, message, line or 1, column, hint, fix)
         )

@@ -86,7 +86,8 @@ def test_clean_run_does_not_import_what_only_failures_need(tmp_path: Path) -> No
     code = (
         "import sys\nfrom exoml.lint import main\nmain(['a.xml', 'b.xml'])\n"
         "heavy = {'json', 'tomllib', 'concurrent.futures', 'unicodedata', 'tempfile',"
-        " 'exoml._rules', 'argparse', 'threading'}\nprint(sorted(heavy & set(sys.modules)))"
+        " 'exoml._rules', 'exoml._diagnostics', 'exoml._errors', 'argparse', 'threading'}\n"
+        "print(sorted(heavy & set(sys.modules)))"
     )
     done = _run([sys.executable, "-c", code], tmp_path)
     assert done.stdout.decode().splitlines()[-1] == "[]", done.stderr
