@@ -102,13 +102,19 @@ _ATTR = r"\s+(?P<name>[^\s=/>]+)\s*=\s*(?P<q>\"[^\"]*\"|'[^']*')"
 _NEWLINE = r"\r\n|\r|\n"
 
 
-class _Tag(NamedTuple):
-    lt: int  # offset of "<"
-    name: int  # offset of the element name
-    attrs: dict[str, tuple[int, int]]  # qname -> (name offset, value offset)
-    end_name: int | None  # offset of the name in the end tag, None when self-closing
-    content: int  # offset just after the start tag's ">"
-    after: int  # offset just after the element (its end tag, or the "/>")
+class _Tag:
+    """Where one element's tags are. A plain class: the scan fills in the end tag
+    later, and a NamedTuple would cost an exec at import and a copy per end tag."""
+
+    __slots__ = ("after", "attrs", "content", "end_name", "lt", "name")
+
+    def __init__(self, lt: int, name: int, attrs: dict[str, tuple[int, int]], end: int) -> None:
+        self.lt = lt  # offset of "<"
+        self.name = name  # offset of the element name
+        self.attrs = attrs  # qname -> (name offset, value offset)
+        self.end_name: int | None = None  # offset of the end tag's name; None: self-closing
+        self.content = end  # offset just after the start tag's ">"
+        self.after = end  # offset just after the element (its end tag, or the "/>")
 
 
 class _Positions:
@@ -129,12 +135,12 @@ class _Positions:
                 for a in attr_re.finditer(m.group("attrs")):
                     attrs[a.group("name")] = (base + a.start("name"), base + a.start("q") + 1)
                 closed = bool(m.group("slash"))
-                self.tags.append(_Tag(m.start(), m.start("start"), attrs, None, m.end(), m.end()))
+                self.tags.append(_Tag(m.start(), m.start("start"), attrs, m.end()))
                 if not closed:
                     stack.append(len(self.tags) - 1)
             elif m.group("end") is not None and stack:
-                i = stack.pop()
-                self.tags[i] = self.tags[i]._replace(end_name=m.start("end"), after=m.end())
+                tag = self.tags[stack.pop()]
+                tag.end_name, tag.after = m.start("end"), m.end()
 
     def line_col(self, offset: int) -> tuple[int, int]:
         from bisect import bisect_right  # here: a clean run never needs it
