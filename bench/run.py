@@ -17,7 +17,15 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from exobench import row_build, row_client, row_lint, row_startup, row_validate
-from exobench.harness import CheckFailed, Context, NotAvailable, RowResult, Status, Target
+from exobench.harness import (
+    CheckFailed,
+    Context,
+    NotAvailable,
+    OtherLoad,
+    RowResult,
+    Status,
+    Target,
+)
 from exobench.machine import describe
 from exobench.report import text_table, write_json, write_markdown
 
@@ -40,8 +48,11 @@ def run_group(
 ) -> list[RowResult]:
     """Run one group; a missing part or a failed check becomes a row status, not a crash."""
     ctx.current = []
+    other = OtherLoad()
     try:
-        return fn(ctx)
+        rows = fn(ctx)
+        _note_load(rows, other.cores())
+        return rows
     except NotAvailable as exc:
         status: Status = "not available"
         note = str(exc)
@@ -59,6 +70,19 @@ def run_group(
         if row.status == "ok" and row.ratio is None:  # rows finished before the failure stay
             row.status, row.note = status, note
     return rows
+
+
+def _note_load(rows: Sequence[RowResult], cores: float | None) -> None:
+    """Record how busy other work kept the machine while these rows ran."""
+    if cores is None:
+        return
+    for row in rows:
+        row.details["other_load_cores"] = round(cores, 2)
+        if row.status == "ok" and cores >= 0.1:
+            row.context.append(
+                f"other work on the machine kept {cores:.2f} of its cores busy on average "
+                "while this row ran"
+            )
 
 
 _NONE = Target(">=", 0.0, "—")

@@ -411,3 +411,50 @@ def profile_process(
     if not prof.exists():
         return ["(the profiled run wrote no profile)"]
     return _top_functions(pstats.Stats(str(prof)), top)
+
+
+def _busy_seconds() -> float | None:
+    """CPU time the whole machine has spent busy, from /proc/stat (None elsewhere)."""
+    try:
+        with open("/proc/stat") as f:
+            fields = f.readline().split()
+    except OSError:
+        return None
+    if not fields or fields[0] != "cpu":
+        return None
+    # user nice system idle iowait irq softirq steal ...: busy = all but idle and iowait.
+    values = [int(v) for v in fields[1:9]]
+    busy = sum(values) - values[3] - values[4]
+    return busy / os.sysconf("SC_CLK_TCK")
+
+
+def _own_seconds() -> float:
+    """CPU time of this process and of the children it has waited for."""
+    import resource
+
+    me = resource.getrusage(resource.RUSAGE_SELF)
+    kids = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return me.ru_utime + me.ru_stime + kids.ru_utime + kids.ru_stime
+
+
+class OtherLoad:
+    """How many cores other work on the machine kept busy while a row ran.
+
+    The benchmark cannot stop other processes; it can say when they were there. Machine
+    busy time (/proc/stat) minus this process tree's own CPU time, over the wall time.
+    """
+
+    def __init__(self) -> None:
+        self._busy = _busy_seconds()
+        self._own = _own_seconds()
+        self._wall = time.perf_counter()
+
+    def cores(self) -> float | None:
+        busy = _busy_seconds()
+        if busy is None or self._busy is None:
+            return None
+        wall = time.perf_counter() - self._wall
+        if wall <= 0:
+            return None
+        others = (busy - self._busy) - (_own_seconds() - self._own)
+        return max(others, 0.0) / wall
