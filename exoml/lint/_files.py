@@ -63,26 +63,43 @@ def _key(path: str) -> str:
 def _walk(top: str, *, keys: bool) -> list[tuple[str, str, str, str | None]]:
     """The ``*.xml`` files under ``top``, sorted, as (display, path, key, error).
 
-    A directory that cannot be listed comes out as an entry with an error. ``key`` is
-    empty unless ``keys`` asks for it.
+    Only regular files are listed and only real directories are entered: a symbolic
+    link could point outside the tree (a pull request could plant one to a credentials
+    file, whose first line the text output would show), and a FIFO or device would
+    block or never end. A file named on the command line is read as given. A directory
+    that cannot be listed comes out as an entry with an error. ``key`` is empty unless
+    ``keys`` asks for it.
     """
     found: list[tuple[str, str, str, str | None]] = []
-
-    def unreadable(exc: OSError) -> None:
-        path = exc.filename or top
-        found.append((path, path, _key(path), exc.strerror or str(exc)))
-
     normcase = os.path.normcase
-    for directory, dirnames, filenames in os.walk(top, onerror=unreadable):
-        # Sorting in place also fixes the order os.walk descends in.
-        dirnames[:] = sorted(name for name in dirnames if not name.startswith("."))
-        names = sorted(name for name in filenames if name.lower().endswith(".xml"))
+    # Depth first in sorted order, as the listing would read; scandir's entries know
+    # their type without a stat per file on the usual file systems.
+    stack = [top]
+    while stack:
+        directory = stack.pop()
+        try:
+            with os.scandir(directory) as it:
+                entries = sorted(it, key=lambda e: e.name)
+        except OSError as exc:
+            path = exc.filename or directory
+            found.append((path, path, _key(path), exc.strerror or str(exc)))
+            continue
         # The directory and its separator once, then one concatenation per file: a
         # join per file (two, with the key) was most of the cost of 10,000 files.
         prefix = os.path.join(directory, "")
-        if keys:
-            base = os.path.join(_key(directory), "")
-            found.extend((prefix + n, prefix + n, base + normcase(n), None) for n in names)
-        else:
-            found.extend((prefix + n, prefix + n, "", None) for n in names)
+        base = os.path.join(_key(directory), "") if keys else ""
+        subdirs: list[str] = []
+        for entry in entries:
+            name = entry.name
+            try:
+                if entry.is_dir(follow_symlinks=False):
+                    if not name.startswith("."):
+                        subdirs.append(prefix + name)
+                elif name.lower().endswith(".xml") and entry.is_file(follow_symlinks=False):
+                    found.append(
+                        (prefix + name, prefix + name, base + normcase(name) if keys else "", None)
+                    )
+            except OSError:  # vanished or unreadable between listing and asking
+                continue
+        stack.extend(reversed(subdirs))
     return found

@@ -308,11 +308,6 @@ def test_system_calls_touch_nothing_else(
 # is fixed, they pass and the markers go.
 
 
-@pytest.mark.xfail(
-    reason="the directory walk follows a symlink to a file outside the tree and prints "
-    "its first line (exoml/lint/_files.py)",
-    strict=True,
-)
 def test_a_symlink_out_of_the_tree_is_not_read(secret: tuple[Path, str], tmp_path: Path) -> None:
     path, token = secret
     tree = tmp_path / "repo"
@@ -324,10 +319,6 @@ def test_a_symlink_out_of_the_tree_is_not_read(secret: tuple[Path, str], tmp_pat
     assert token.encode() not in run.stdout + run.stderr
 
 
-@pytest.mark.xfail(
-    reason="the directory walk opens a FIFO named *.xml and blocks on it (exoml/lint/_files.py)",
-    strict=True,
-)
 def test_a_fifo_in_the_tree_does_not_block(tmp_path: Path) -> None:
     tree = tmp_path / "repo"
     tree.mkdir()

@@ -65,3 +65,21 @@ def test_a_directory_named_twice_is_searched_once(tmp_path: Path) -> None:
     once = [t.display for t in discover([str(tmp_path)])]
     spelt_twice = [str(tmp_path), str(tmp_path / "sub" / ".." / "")]
     assert [t.display for t in discover(spelt_twice)] == once
+
+
+def test_the_walk_lists_regular_files_only_and_enters_real_directories_only(
+    tmp_path: Path,
+) -> None:
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "secret.xml").write_text("<Flow><Answer/></Flow>")
+    tree = tmp_path / "tree"
+    tree.mkdir()
+    (tree / "real.xml").write_text("<Flow><Answer/></Flow>")
+    (tree / "link.xml").symlink_to(outside / "secret.xml")
+    (tree / "linked-dir").symlink_to(outside, target_is_directory=True)
+    os.mkfifo(tree / "pipe.xml")
+    found = [os.path.relpath(t.display, tree) for t in discover([str(tree)])]
+    assert found == ["real.xml"]
+    # Named on the command line, a link is read as given.
+    assert [t.path for t in discover([str(tree / "link.xml")])] == [str(tree / "link.xml")]
