@@ -123,7 +123,11 @@ LANGUAGE = Pattern(
     "language tag",
     "en",
     safe=True,
-    fast_expr="len({v}) == 2 and {v}.isascii() and {v}.isalpha()",
+    # "en", or "hi-IN": the common shapes, without the regular expression
+    fast_expr=(
+        "{v}.isascii() and ((len({v}) == 2 and {v}.isalpha())"
+        ' or (len({v}) == 5 and {v}[2] == "-" and {v}[:2].isalpha() and {v}[3:].isalnum()))'
+    ),
 )
 SPOKEN_TEXT = Pattern(
     f"{ANY}*{NOT_SPACE}{ANY}*",

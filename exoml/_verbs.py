@@ -213,7 +213,7 @@ class Say(Verb):
                 preferred_tts_engine = _fix(Say, 0, preferred_tts_engine)
             x = f'{x} preferredTTSEngine="{preferred_tts_engine}"'
         if language is not None:
-            if language.__class__ is not str or not ((len(language) == 2 and language.isascii() and language.isalpha()) or _P_Say_language(language)):
+            if language.__class__ is not str or not ((language.isascii() and ((len(language) == 2 and language.isalpha()) or (len(language) == 5 and language[2] == "-" and language[:2].isalpha() and language[3:].isalnum()))) or _P_Say_language(language)):
                 language = _fix(Say, 1, language)
             x = f'{x} language="{language}"'
         if polly_voice_id is not None:
@@ -248,7 +248,7 @@ class Say(Verb):
                 preferred_tts_engine = _fix(Say, 0, preferred_tts_engine)
             x = f'{x} preferredTTSEngine="{preferred_tts_engine}"'
         if language is not None:
-            if language.__class__ is not str or not ((len(language) == 2 and language.isascii() and language.isalpha()) or _P_Say_language(language)):
+            if language.__class__ is not str or not ((language.isascii() and ((len(language) == 2 and language.isalpha()) or (len(language) == 5 and language[2] == "-" and language[:2].isalpha() and language[3:].isalnum()))) or _P_Say_language(language)):
                 language = _fix(Say, 1, language)
             x = f'{x} language="{language}"'
         if polly_voice_id is not None:
@@ -887,7 +887,7 @@ class FlowVerbs:
                 preferred_tts_engine = _fix(Say, 0, preferred_tts_engine)
             x = f'{x} preferredTTSEngine="{preferred_tts_engine}"'
         if language is not None:
-            if language.__class__ is not str or not ((len(language) == 2 and language.isascii() and language.isalpha()) or _P_Say_language(language)):
+            if language.__class__ is not str or not ((language.isascii() and ((len(language) == 2 and language.isalpha()) or (len(language) == 5 and language[2] == "-" and language[:2].isalpha() and language[3:].isalnum()))) or _P_Say_language(language)):
                 language = _fix(Say, 1, language)
             x = f'{x} language="{language}"'
         if polly_voice_id is not None:

@@ -150,6 +150,7 @@ _PATTERNS = [
 @given(
     value=st.text()
     | st.sampled_from(["", " ", "a", " a", "a ", "en", "https://x", "http://", "https:///x"])
+    | st.sampled_from(["hi-IN", "e1-IN", "en-I", "en-IN-", "en_IN", "ab-12", "12-ab", "éé"])
     | st.from_regex(r"(https?|wss?|grpc)://[a-z/?#:. ]{0,12}", fullmatch=True)
 )
 def test_fast_checks_accept_only_valid_values(
