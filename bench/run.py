@@ -27,7 +27,7 @@ from exobench.harness import (
     Target,
 )
 from exobench.machine import describe
-from exobench.report import text_table, write_json, write_markdown
+from exobench.report import load_json, text_table, write_json, write_markdown
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -97,6 +97,13 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     p.add_argument("--json", type=Path, help="where to write the JSON results")
     p.add_argument("--markdown", type=Path, help="where to write the Markdown page")
     p.add_argument("--corpus-size", type=int, help="files in the lint corpus (default 10000)")
+    p.add_argument(
+        "--render",
+        type=Path,
+        metavar="JSON",
+        help="measure nothing: print the table of a results file and rewrite its page "
+        "(--markdown, default docs/performance.md)",
+    )
     return p.parse_args(argv)
 
 
@@ -104,6 +111,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(argv)
     if args.list:
         print("\n".join(ALL_KEYS))
+        return 0
+    if args.render:
+        meta, old_rows = load_json(args.render)
+        md = args.markdown or REPO / "docs" / "performance.md"
+        sys.stdout.write(text_table(old_rows))
+        write_markdown(md, meta, old_rows)
+        sys.stdout.write(f"\nwrote {_show(md)} from {_show(args.render)}\n")
         return 0
     wanted = set(args.rows.split(",")) if args.rows else set(ALL_KEYS)
     unknown = wanted - set(ALL_KEYS)

@@ -82,6 +82,28 @@ def test_quick_run_in_process_and_subprocess_rows(tmp_path: Path) -> None:
         assert key in proc.stdout or any(r["comparison"] in proc.stdout for r in data["rows"])
     assert proc.returncode == (1 if any(r["status"] == "error" for r in data["rows"]) else 0)
 
+    # --render rebuilds the same page from the results file alone.
+    again = tmp_path / "again.md"
+    render = subprocess.run(
+        [
+            sys.executable,
+            str(REPO / "bench" / "run.py"),
+            "--render",
+            str(tmp_path / "latest.json"),
+            "--markdown",
+            str(again),
+        ],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert render.returncode == 0, render.stderr
+    assert again.read_text(encoding="utf-8") == (tmp_path / "performance.md").read_text(
+        encoding="utf-8"
+    )
+
 
 def test_quick_run_start_up_and_client_rows(tmp_path: Path) -> None:
     keys = ["startup", "client_sequential", "client_async"]
