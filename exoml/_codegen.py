@@ -233,8 +233,50 @@ def _class_code(spec: VerbSpec, aliases: dict[int, str], consts: dict[str, str])
     out.append(f"    def _build({build}) -> None:")
     body = _body(spec, consts, "self")
     out += ["        " + line if line else "" for line in body]
+    out += _accessors(spec, aliases)
     out.append("")
     out.append("")
+    return out
+
+
+def _accessors(spec: VerbSpec, aliases: dict[int, str]) -> list[str]:
+    """Typed read-only properties, one per argument, named as the argument."""
+    out: list[str] = []
+    for index, attr in enumerate(spec.attrs):
+        kind = _annotation(attr, aliases) + ("" if attr.required else " | None")
+        out += [
+            "",
+            "    @property",
+            f"    def {attr.py}(self) -> {kind}:",
+            f'        """``{attr.name}``: {attr.doc}"""',
+            f'        return cast("{kind}", self._values[{index}])',
+        ]
+    if spec.text is not None and spec.text.py != "text":
+        out += [
+            "",
+            "    @property",
+            f"    def {spec.text.py}(self) -> str:",
+            f'        """{spec.text.doc} (the text content)."""',
+            '        return cast("str", self._text)',
+        ]
+    if spec.children_py == "prompts":
+        union = " | ".join(spec.children)
+        out += [
+            "",
+            "    @property",
+            f"    def prompts(self) -> tuple[{union}, ...]:",
+            '        """The nested prompts, in order."""',
+            f'        return cast("tuple[{union}, ...]", self._children)',
+        ]
+    elif spec.children_py == "music":
+        union = " | ".join(spec.children)
+        out += [
+            "",
+            "    @property",
+            f"    def music(self) -> {union} | None:",
+            '        """The music on hold, or None."""',
+            f'        return cast("{union} | None", self._children[0] if self._children else None)',
+        ]
     return out
 
 
@@ -290,7 +332,7 @@ def generate_verbs() -> str:
         "# the types must still reach the slow path's error)",
         "from __future__ import annotations",
         "",
-        "from typing import TYPE_CHECKING, Literal",
+        "from typing import TYPE_CHECKING, Literal, cast",
         "",
         "from . import _catalogue",
         "from ._values import escape_attr as _escape_attr",

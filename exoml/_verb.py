@@ -9,11 +9,14 @@ the rule, or returns the canonical value (an ``IntEnum`` member becomes its ``in
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from ._catalogue import Attr, VerbSpec, verb
 from ._errors import FlowError
 from ._values import _Refused
+
+if TYPE_CHECKING:
+    from typing_extensions import Self
 
 __all__ = ["Verb"]
 
@@ -131,6 +134,31 @@ class Verb:
             if attr.py == name:
                 return value
         raise AttributeError(f"{self.spec.element} has no attribute {name!r}")
+
+    def replace(self, **changes: Any) -> Self:
+        """A copy with some arguments changed, checked like a new verb.
+
+        Arguments are named as in the constructor; ``None`` removes an optional
+        attribute. Use it to edit a parsed flow.
+
+        >>> from exoml import Say
+        >>> Say("Hello", language="en", loop=2).replace(language="hi-IN", loop=None)
+        Say('Hello', language='hi-IN')
+        """
+        spec = self.spec
+        current: dict[str, Any] = dict(zip([a.py for a in spec.attrs], self._values, strict=True))
+        if spec.text is not None:
+            current[spec.text.py] = self._text
+        if spec.children_py == "music":
+            current["music"] = self._children[0] if self._children else None
+        prompts: tuple[Verb, ...] = ()
+        if spec.children_py == "prompts":
+            prompts = tuple(changes.pop("prompts", self._children))
+        unknown = sorted(set(changes) - set(current))
+        if unknown:
+            raise TypeError(f"{spec.element}.replace() got unexpected arguments: {unknown}")
+        current.update(changes)
+        return type(self)(*prompts, **current)
 
     def to_xml(self) -> str:
         """This verb's ExoML element, compact."""

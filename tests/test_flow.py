@@ -434,3 +434,41 @@ def test_parse_rejects_non_documents() -> None:
         Flow.parse(123)  # type: ignore[arg-type]
     with pytest.raises(ExomlError):
         Flow.parse("")
+
+
+def test_typed_accessors_read_every_argument_back() -> None:
+    gather = Gather(Say("PIN"), num_digits=4, finish_on_key="#")
+    digits: int | None = gather.num_digits
+    key: str | None = gather.finish_on_key
+    assert (digits, key, gather.timeout_in_sec) == (4, "#", None)
+    assert gather.prompts == (Say("PIN"),)
+    play = StartPlay("https://x.io/a", loop=3)
+    assert (play.url, play.loop) == ("https://x.io/a", 3)
+    assert Hold(play).music == play
+    assert Hold().music is None
+    bridge = JoinBridge("B1", absorb_dtmf=False)
+    sid: str = bridge.bridge_sid
+    assert (sid, bridge.absorb_dtmf) == ("B1", False)
+    parsed = Flow.parse('<Flow><StartStream streamUrl="wss://a.b/s"/></Flow>')[0]
+    assert isinstance(parsed, StartStream)
+    assert (parsed.stream_url, parsed.stream_type) == ("wss://a.b/s", None)
+
+
+def test_replace_makes_a_checked_copy() -> None:
+    say = Say("Hello", language="en", loop=2)
+    assert say.replace(language="hi-IN", loop=None) == Say("Hello", language="hi-IN")
+    assert say.replace(text="Bye") == Say("Bye", language="en", loop=2)
+    assert say == Say("Hello", language="en", loop=2)  # unchanged
+    gather = Gather(Say("PIN"), num_digits=4)
+    assert gather.replace(prompts=[Say("Code")], num_digits=6) == Gather(Say("Code"), num_digits=6)
+    assert gather.replace() == gather
+    assert Hold().replace(music=StartPlay("https://x.io/m")) == Hold(StartPlay("https://x.io/m"))
+    assert JoinBridge("a").replace(bridge_sid="b") == JoinBridge("b")
+    with pytest.raises(FlowError, match="must be at least 1"):
+        gather.replace(num_digits=0)
+    with pytest.raises(TypeError, match="unexpected arguments"):
+        gather.replace(numDigits=6)
+    # Editing a parsed flow: every Say in Hindi.
+    flow = Flow.parse('<Flow><Say language="en">Hi</Say><Hangup/></Flow>')
+    edited = Flow(*(v.replace(language="hi-IN") if isinstance(v, Say) else v for v in flow))
+    assert edited.to_xml() == '<Flow><Say language="hi-IN">Hi</Say><Hangup/></Flow>'
