@@ -69,7 +69,7 @@ def send_actions(client: LegsClient, leg_sid: str, flow: Flow) -> None:
     try:
         client.send(leg_sid, "<flow><startplay>https://example.com/a.wav</startplay></flow>")
     except ExomlError as exc:
-        print(f"  refused, nothing sent: {exc}")
+        print(f"  refused: {exc}")
         for d in exc.diagnostics:
             print(f"    {d.line}:{d.column}: {d.code} {d.message}")
 
