@@ -321,15 +321,32 @@ def _may_warn(root: etree._Element, text: str) -> bool:
         return True
     if "pollyVoiceId" in text:
         for el in root.iter("Say"):
-            engine = el.get("preferredTTSEngine")
-            if engine is not None and engine != "polly" and el.get("pollyVoiceId") is not None:
+            if polly_engine_mismatch(el) is not None:
                 return True
     if "ws://" in text:
         for el in root.iter("StartStream"):
-            url = el.get("streamUrl")
-            if url is not None and url.startswith("ws://"):
+            if insecure_stream(el):
                 return True
     return False
+
+
+# The two element-level warning tests, shared by the short path above and the rules
+# (``_rules._walk``), so that both paths always agree.
+
+
+def polly_engine_mismatch(say: etree._Element) -> str | None:
+    """The engine of a ``<Say>`` that sets ``pollyVoiceId`` with an engine other than
+    polly (EX502), else None."""
+    engine = say.get("preferredTTSEngine")
+    if engine is not None and engine != "polly" and say.get("pollyVoiceId") is not None:
+        return engine
+    return None
+
+
+def insecure_stream(stream: etree._Element) -> bool:
+    """Whether a ``<StartStream>`` streams to an unencrypted ws:// URL (EX503)."""
+    url = stream.get("streamUrl")
+    return url is not None and url.startswith("ws://")
 
 
 def _position(d: Diagnostic) -> tuple[int, int]:

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 from lxml import etree
 
 from .._catalogue import CLASSIC_ROOT, ROOT, VERBS, VerbSpec
+from .._check import insecure_stream, polly_engine_mismatch
 from .._diagnostics import Edit, Fix
 from . import (
     ex101_root_not_flow as ex101,
@@ -256,14 +257,13 @@ def _visit(ctx: Context, el: etree._Element, parent: str, allowed: tuple[str, ..
 
 
 def _warn_say(ctx: Context, el: etree._Element) -> None:
-    engine = el.get("preferredTTSEngine")
-    if engine is not None and engine != "polly" and el.get("pollyVoiceId") is not None:
+    engine = polly_engine_mismatch(el)
+    if engine is not None:
         ctx.add(ex502.RULE, ex502.message(engine), offset=ctx.attribute_offset(el, "pollyVoiceId"))
 
 
 def _warn_stream(ctx: Context, el: etree._Element) -> None:
-    url = el.get("streamUrl")
-    if url is not None and url.startswith("ws://"):
+    if insecure_stream(el):
         ctx.add(ex503.RULE, ex503.MESSAGE, offset=ctx.attribute_offset(el, "streamUrl"))
 
 
