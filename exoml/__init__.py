@@ -21,10 +21,12 @@ if TYPE_CHECKING:
     from ._errors import (
         ApiError,
         AuthenticationError,
+        BridgeNotFoundError,
         ExomlError,
         FlowError,
         InvalidExomlError,
         LegNotFoundError,
+        NotFoundError,
         PermissionDeniedError,
         RateLimitError,
         ServerError,
@@ -54,6 +56,7 @@ if TYPE_CHECKING:
         UnMute,
         Verb,
     )
+    from ._legs import Bridge, ExternalEvent, Leg
     from ._schema import schema_path
 
 __version__ = "0.1.0"
@@ -64,9 +67,12 @@ __all__ = [
     "ApiError",
     "AsyncLegsClient",
     "AuthenticationError",
+    "Bridge",
+    "BridgeNotFoundError",
     "Diagnostic",
     "Edit",
     "ExomlError",
+    "ExternalEvent",
     "Fix",
     "Flow",
     "FlowError",
@@ -76,9 +82,11 @@ __all__ = [
     "InvalidExomlError",
     "JoinBridge",
     "LeaveBridge",
+    "Leg",
     "LegNotFoundError",
     "LegsClient",
     "Mute",
+    "NotFoundError",
     "PermissionDeniedError",
     "RateLimitError",
     "Refer",
@@ -105,10 +113,12 @@ __all__ = [
 _ERROR_NAMES = [
     "ApiError",
     "AuthenticationError",
+    "BridgeNotFoundError",
     "ExomlError",
     "FlowError",
     "InvalidExomlError",
     "LegNotFoundError",
+    "NotFoundError",
     "PermissionDeniedError",
     "RateLimitError",
     "ServerError",
@@ -125,6 +135,7 @@ _LAZY: dict[str, str] = {
     "LegsClient": "._client",
     "AsyncLegsClient": "._client",
     "ActionAccepted": "._client",
+    **dict.fromkeys(["Bridge", "ExternalEvent", "Leg"], "._legs"),
 }
 
 if not TYPE_CHECKING:
