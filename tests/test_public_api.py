@@ -40,6 +40,9 @@ NEEDS_EXAMPLE = {
     "exoml.schema_path",
     "exoml.validate",
     "exoml.testing.FakeLegsAPI",
+    "exoml.testing.ManualClock",
+    "exoml.Leg",
+    "exoml.Bridge",
     "exoml.lint.main",
 }
 

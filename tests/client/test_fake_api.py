@@ -125,8 +125,11 @@ def test_credentials_account_and_legs(fake_legs_api: FakeLegsAPI) -> None:
 def test_other_paths_and_methods(fake_legs_api: FakeLegsAPI) -> None:
     api = fake_legs_api
     auth = (api.api_key, api.api_token)
-    assert httpx.post(f"{api.url}/v2/accounts/x/legs/y", auth=auth).status_code == 404
+    assert httpx.post(f"{api.url}/v2/accounts/x/legs/y/z", auth=auth).status_code == 404
+    assert httpx.post(f"{api.url}/v2/accounts/x/calls", auth=auth).status_code == 404
     assert httpx.post(f"{api.url}/", auth=auth).status_code == 404
+    # A leg is read, not posted to.
+    assert httpx.post(f"{api.url}/v2/accounts/x/legs/y", auth=auth).status_code == 405
     url = f"{api.url}/v2/accounts/{api.account_sid}/legs/L1/actions"
     assert httpx.get(url, auth=auth).status_code == 405
 
