@@ -1070,7 +1070,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     """
     parser = argparse.ArgumentParser(
         prog="python -m exoml.testing.fake_api",
-        description="Serve a fake Exotel Leg Actions API on 127.0.0.1 until interrupted.",
+        description="Serve a fake of Exotel's Legs API (legs, actions, bridges, events) "
+        "on 127.0.0.1 until interrupted.",
     )
     parser.add_argument("--port", type=int, default=8080, help="TCP port (0: any free port)")
     parser.add_argument("--account-sid", default="ACfake0000000000000000000000000000")
@@ -1084,12 +1085,39 @@ def main(argv: Sequence[str] | None = None) -> int:
         help="a known leg (repeatable); without it every leg is accepted",
     )
     parser.add_argument("--rate-limit", type=int, default=None, help="requests per minute")
+    parser.add_argument(
+        "--no-auto-answer",
+        action="store_true",
+        help="created legs ring until their ring timeout (nobody answers them)",
+    )
+    parser.add_argument(
+        "--ring-seconds", type=_seconds, default=0.0, help="how long a leg rings (default 0)"
+    )
+    parser.add_argument(
+        "--media-seconds",
+        type=_seconds,
+        default=0.0,
+        help="how long one loop of a prompt plays (default 0)",
+    )
+    parser.add_argument(
+        "--event-auth",
+        metavar="USER:PASSWORD",
+        default=None,
+        help="basic auth for event deliveries (also taken from an endpoint URL's user part)",
+    )
     parser.add_argument("-q", "--quiet", action="store_true", help="do not log requests")
     try:
         args = parser.parse_args(argv)
     except SystemExit as exc:
         return int(exc.code or 0)
 
+    event_auth = None
+    if args.event_auth is not None:
+        user, sep, password = args.event_auth.partition(":")
+        if not sep or not user:
+            sys.stderr.write("fake_api: --event-auth takes USER:PASSWORD\n")
+            return 2
+        event_auth = (user, password)
     if not args.quiet:
         logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s", stream=sys.stderr)
     api = FakeLegsAPI(
@@ -1099,6 +1127,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         legs=args.leg,
         port=args.port,
         rate_limit=args.rate_limit,
+        auto_answer=not args.no_auto_answer,
+        ring_seconds=args.ring_seconds,
+        media_seconds=args.media_seconds,
+        event_auth=event_auth,
     )
     try:
         api.start()
@@ -1106,7 +1138,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         sys.stderr.write(f"fake_api: cannot listen on 127.0.0.1:{args.port}: {exc.strerror}\n")
         return 2
     sys.stdout.write(
-        f"Fake Leg Actions API on {api.url} (Ctrl-C to stop)\n"
+        f"Fake Legs API on {api.url} (Ctrl-C to stop)\n"
         f"export EXOTEL_BASE_URL={api.url}\n"
         f"export EXOTEL_ACCOUNT_SID={api.account_sid}\n"
         f"export EXOTEL_API_KEY={api.api_key}\n"
@@ -1121,6 +1153,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     finally:
         api.close()
     return 0
+
+
+def _seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number of seconds: {text!r}") from None
+    if not 0 <= value < float("inf"):
+        raise argparse.ArgumentTypeError(f"must be 0 or more seconds: {text!r}")
+    return value
 
 
 if __name__ == "__main__":
