@@ -178,9 +178,7 @@ class RateLimiter:
     (0.0, 0.5)
     """
 
-    def __init__(
-        self, per_minute: float, *, clock: Callable[[], float] = time.monotonic
-    ) -> None:
+    def __init__(self, per_minute: float, *, clock: Callable[[], float] = time.monotonic) -> None:
         if isinstance(per_minute, bool) or not isinstance(per_minute, (int, float)):
             raise TypeError(
                 f"rate_limit must be a number of requests per minute, "
