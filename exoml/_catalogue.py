@@ -5,9 +5,16 @@ The builder's checks, the check engine (``exoml.validate`` and the linter), the 
 :data:`VERBS`. A wrong wire name is a one-line fix here; tests fail when anything
 derived from it drifts.
 
-Evidence levels (see the reference notes): ``doc`` — Exotel's documentation; ``code`` —
-public code that targets the same API; ``guess`` — only the documentation's lowercase
-letters, casing inferred from the PascalCase/lowerCamelCase convention.
+Evidence is recorded per name as the sources that show it (:data:`Source`, strongest
+first): ``cased-docs`` — Exotel's developer portal, casing kept; ``seed`` — the Leg
+Actions page of Exotel's other docs site, capitals lost; ``docs`` — other pages of that
+site, capitals lost; ``go-sdk`` — Exotel's Go library for the classic dialect;
+``third-party`` — public code that follows Exotel's API specification. A name that only
+``third-party`` shows is plausible but unconfirmed; a casing that only the lowercase
+sources show is inferred from the PascalCase/lowerCamelCase convention.
+
+A :class:`Dialect` bundles one vocabulary: its root element, its verbs and its schema
+file. Everything that knows a verb reads it from the dialect it is handed.
 """
 
 from __future__ import annotations
@@ -19,17 +26,34 @@ from ._values import ANY, NOT_NEWLINE, NOT_SPACE, Bool, Choice, IntRange, Patter
 
 __all__ = [
     "CLASSIC_ROOT",
+    "DIALECTS",
+    "EVENTS",
+    "LEGS",
     "ROOT",
     "VERBS",
     "Attr",
+    "Dialect",
+    "DialectName",
+    "EventSpec",
     "Evidence",
+    "Source",
     "Text",
     "VerbSpec",
+    "dialect",
     "fast_check",
     "verb",
 ]
 
-Evidence = Literal["doc", "code", "guess"]
+#: Who shows a name, strongest first (see the module docstring).
+Source = Literal["cased-docs", "seed", "docs", "go-sdk", "third-party"]
+#: The sources that back one name.
+Evidence = tuple[Source, ...]
+#: The sources that keep capitals: a casing they show is confirmed.
+CASED_SOURCES: frozenset[Source] = frozenset({"cased-docs", "go-sdk", "third-party"})
+#: Exotel's own sources: a name one of them shows is documented.
+EXOTEL_SOURCES: frozenset[Source] = frozenset({"cased-docs", "seed", "docs", "go-sdk"})
+
+DialectName = Literal["legs", "bridge", "classic"]
 
 #: The root element of a Leg Actions document.
 ROOT = "Flow"
@@ -46,7 +70,7 @@ class Attr(NamedTuple):
     doc: str
     required: bool = False
     default: str | None = None  # the API's documented default, for the reference only
-    evidence: Evidence | None = None  # when it differs from the verb's
+    evidence: Evidence | None = None  # None: the verb's
     aliases: tuple[str, ...] = ()  # other spellings seen in Exotel's docs
 
 
@@ -64,23 +88,62 @@ class VerbSpec(NamedTuple):
     element: str
     method: str
     summary: str
-    evidence: tuple[Evidence, ...]
+    evidence: Evidence
     attrs: tuple[Attr, ...] = ()
     text: Text | None = None
     children: tuple[str, ...] = ()  # element names allowed as children
     max_children: int | None = None  # None: any number (when children are allowed)
     children_py: str = ""  # the Python parameter that takes the children
     aliases: tuple[str, ...] = ()  # other element spellings seen in Exotel's docs
+    events: tuple[str, ...] = ()  # names in :data:`EVENTS` this verb emits, in order
 
     @property
     def casing_confirmed(self) -> bool:
         """False when only the lowercase documentation supports this casing."""
-        return self.evidence != ("guess",)
+        return not CASED_SOURCES.isdisjoint(self.evidence)
 
     @property
-    def is_empty(self) -> bool:
-        """True when the verb takes neither text nor children."""
-        return self.text is None and not self.children
+    def documented(self) -> bool:
+        """False when only third-party code shows this verb."""
+        return not EXOTEL_SOURCES.isdisjoint(self.evidence)
+
+
+class EventSpec(NamedTuple):
+    """One leg or bridge event Exotel delivers to an event endpoint."""
+
+    name: str  # ``event_name``
+    types: tuple[str, ...]  # the ``event_type`` values seen with it (sources may differ)
+    evidence: Evidence
+    doc: str
+    data: tuple[str, ...] = ()  # fields of ``event_data.data`` known to come with it
+
+    @property
+    def documented(self) -> bool:
+        """False when only third-party code shows this event."""
+        return not EXOTEL_SOURCES.isdisjoint(self.evidence)
+
+
+class Dialect(NamedTuple):
+    """One ExoML vocabulary: the root, the verbs and the schema that checks them.
+
+    ``legs`` is what the Leg Actions endpoint takes, ``bridge`` what the Bridge Actions
+    endpoint takes (both rooted at ``<Flow>``), ``classic`` the ``<Response>`` that Exotel
+    fetches from an application's URL during a call flow.
+    """
+
+    name: DialectName
+    root: str
+    verbs: tuple[VerbSpec, ...]
+    schema_file: str  # the file name under ``schema/`` (and in the wheel)
+    title: str
+    summary: str
+
+    def verb(self, element: str) -> VerbSpec:
+        """The row of an element name in this dialect (KeyError when unknown)."""
+        for spec in self.verbs:
+            if spec.element == element:
+                return spec
+        raise KeyError(element)
 
 
 # --- value kinds shared by several verbs ----------------------------------------------
@@ -146,22 +209,37 @@ def _direction(doc: str) -> Attr:
 # --- the catalogue --------------------------------------------------------------------
 
 VERBS: tuple[VerbSpec, ...] = (
-    VerbSpec("Answer", "answer", "Answer an incoming leg.", ("code",)),
-    VerbSpec("Hangup", "hangup", "Terminate the leg.", ("code",)),
+    VerbSpec(
+        "Answer",
+        "answer",
+        "Answer an incoming leg.",
+        ("seed", "third-party"),
+        events=("leg_answered",),
+    ),
+    VerbSpec(
+        "Hangup",
+        "hangup",
+        "Terminate the leg.",
+        ("seed", "cased-docs", "third-party"),
+        events=("leg_terminated",),
+    ),
     VerbSpec(
         "StartPlay",
         "start_play",
         "Play an audio file to the leg.",
-        ("doc", "code"),
+        ("seed", "cased-docs", "third-party"),
         attrs=(Attr("loop", "loop", LOOP, "How many times to repeat (0 to 10).", default="0"),),
         text=Text("url", HTTP_URL, "The audio file's URL."),
+        events=("play_started", "play_completed", "play_interrupted", "play_failed_to_start"),
     ),
-    VerbSpec("StopPlay", "stop_play", "Stop audio playback.", ("doc", "code")),
+    VerbSpec(
+        "StopPlay", "stop_play", "Stop audio playback.", ("seed", "cased-docs", "third-party")
+    ),
     VerbSpec(
         "Say",
         "say",
         "Speak text to the leg (text to speech).",
-        ("doc", "code"),
+        ("seed", "cased-docs", "third-party"),
         attrs=(
             Attr(
                 "preferredTTSEngine",
@@ -180,25 +258,38 @@ VERBS: tuple[VerbSpec, ...] = (
         ),
         text=Text("text", SPOKEN_TEXT, "What to speak."),
         aliases=("StartSay",),
+        events=("say_started", "say_completed", "say_interrupted"),
     ),
-    VerbSpec("StopSay", "stop_say", "Stop text-to-speech playback.", ("doc", "code")),
+    VerbSpec(
+        "StopSay",
+        "stop_say",
+        "Stop text-to-speech playback.",
+        ("seed", "cased-docs", "third-party"),
+    ),
     VerbSpec(
         "StartRecording",
         "start_recording",
         "Start recording the leg.",
-        ("code",),
+        ("seed", "third-party"),
         attrs=(
             _direction("Which audio to record."),
             Attr("format", "format", Choice("wav", "mp3"), "The recording's file format."),
             Attr("storageType", "storage_type", Choice("s3", "https"), "Where the file is stored."),
         ),
+        events=("recording_started",),
     ),
-    VerbSpec("StopRecording", "stop_recording", "Stop recording.", ("code",)),
+    VerbSpec(
+        "StopRecording",
+        "stop_recording",
+        "Stop recording.",
+        ("seed", "third-party"),
+        events=("recording_stopped", "recording_available"),
+    ),
     VerbSpec(
         "Gather",
         "gather",
         "Collect keypad (DTMF) input, optionally after prompts.",
-        ("doc", "code"),
+        ("seed", "cased-docs", "third-party"),
         attrs=(
             Attr("numDigits", "num_digits", IntRange(1), "How many digits to collect."),
             Attr("timeoutInSec", "timeout_in_sec", IntRange(1), "How long to wait, in seconds."),
@@ -211,43 +302,64 @@ VERBS: tuple[VerbSpec, ...] = (
         ),
         children=("Say", "StartPlay"),
         children_py="prompts",
+        events=("gather_initiated", "gather_started", "gather_success"),
     ),
     VerbSpec(
         "Hold",
         "hold",
         "Put the leg on hold, optionally with music.",
-        ("doc", "code"),
+        ("seed", "cased-docs", "third-party"),
         children=("StartPlay",),
         max_children=1,
         children_py="music",
+        events=("hold_started", "hold_success"),
     ),
-    VerbSpec("UnHold", "unhold", "Take the leg off hold.", ("code",)),
     VerbSpec(
-        "Mute", "mute", "Mute the leg's audio.", ("code",), attrs=(_direction("Which audio."),)
+        "UnHold",
+        "unhold",
+        "Take the leg off hold.",
+        ("seed", "cased-docs", "third-party"),
+        events=("hold_ended", "unhold_success"),
+    ),
+    VerbSpec(
+        "Mute",
+        "mute",
+        "Mute the leg's audio.",
+        ("seed", "third-party"),
+        attrs=(_direction("Which audio."),),
+        events=("mute_success",),
     ),
     VerbSpec(
         "UnMute",
         "unmute",
         "Unmute the leg's audio.",
-        ("code",),
+        ("seed", "third-party"),
         attrs=(_direction("Which audio."),),
+        events=("unmute_success",),
     ),
     VerbSpec(
         "JoinBridge",
         "join_bridge",
         "Join the leg to an existing bridge.",
-        ("guess",),
+        ("seed",),
         attrs=(
             Attr("bridgeSid", "bridge_sid", TOKEN, "The bridge to join.", required=True),
             Attr("absorbDtmf", "absorb_dtmf", Bool(), "Whether to absorb DTMF tones."),
         ),
+        events=("leg_joined_bridge",),
     ),
-    VerbSpec("LeaveBridge", "leave_bridge", "Take the leg out of its bridge.", ("guess",)),
+    VerbSpec(
+        "LeaveBridge",
+        "leave_bridge",
+        "Take the leg out of its bridge.",
+        ("seed",),
+        events=("leg_left_bridge",),
+    ),
     VerbSpec(
         "StartStream",
         "start_stream",
         "Stream the leg's audio to (and from) a WebSocket endpoint.",
-        ("code",),
+        ("seed", "third-party"),
         attrs=(
             Attr(
                 "streamUrl",
@@ -264,13 +376,20 @@ VERBS: tuple[VerbSpec, ...] = (
                 "One-way or two-way audio.",
             ),
         ),
+        events=("stream_initiated", "stream_started"),
     ),
-    VerbSpec("StopStream", "stop_stream", "Stop streaming.", ("code",)),
+    VerbSpec(
+        "StopStream",
+        "stop_stream",
+        "Stop streaming.",
+        ("seed", "third-party"),
+        events=("stream_stopped",),
+    ),
     VerbSpec(
         "StartMonitoring",
         "start_monitoring",
         "Monitor another leg: listen (rxAudio muted) or whisper (enabled).",
-        ("guess",),
+        ("seed",),
         attrs=(
             Attr(
                 "monitoringLegSid",
@@ -287,12 +406,12 @@ VERBS: tuple[VerbSpec, ...] = (
             ),
         ),
     ),
-    VerbSpec("StopMonitoring", "stop_monitoring", "Stop monitoring.", ("guess",)),
+    VerbSpec("StopMonitoring", "stop_monitoring", "Stop monitoring.", ("seed",)),
     VerbSpec(
         "Refer",
         "refer",
         "Change where the leg's events are delivered.",
-        ("guess",),
+        ("seed",),
         attrs=(
             Attr(
                 "legEventEndpoint",
@@ -323,3 +442,120 @@ def fast_check(element: str, attr: str | None = None) -> Callable[[str], object]
 def verb(element: str) -> VerbSpec:
     """The catalogue row of an ExoML element name (KeyError when unknown)."""
     return _BY_ELEMENT[element]
+
+
+# --- events ---------------------------------------------------------------------------
+
+_LIFECYCLE = ("leg_lifecycle_event",)
+_ACTION = ("leg_action_event",)
+_BRIDGE = ("bridge_lifecycle_event",)
+_DOCS: Evidence = ("cased-docs", "docs")
+_THIRD: Evidence = ("third-party",)
+
+
+def _event(
+    name: str, types: tuple[str, ...], evidence: Evidence, doc: str, *data: str
+) -> EventSpec:
+    return EventSpec(name, types, evidence, doc, data)
+
+
+#: Every event name Exotel's sources or third-party code show, with its evidence. A
+#: receiver keeps events that are not listed here: Exotel adds names.
+EVENTS: tuple[EventSpec, ...] = (
+    _event("leg_connecting", _LIFECYCLE, _DOCS, "The leg is being set up."),
+    _event("leg_ringing", _LIFECYCLE, _DOCS, "The far end is ringing."),
+    # The event endpoint page says leg_action_event; older pages leg_lifecycle_event.
+    _event("leg_answered", _LIFECYCLE + _ACTION, _DOCS, "The leg was answered."),
+    _event("leg_terminated", _LIFECYCLE, _DOCS, "The leg ended."),
+    _event("leg_failed_to_create", _LIFECYCLE, _DOCS, "The leg could not be created."),
+    _event("amd_result_success", _LIFECYCLE, _DOCS, "Answering-machine detection finished."),
+    _event("play_started", _ACTION, _DOCS, "Playback started."),
+    _event("play_completed", _ACTION, _DOCS, "Playback finished."),
+    _event("play_interrupted", _ACTION, _DOCS, "Playback was stopped before its end."),
+    _event("play_failed_to_start", _ACTION, _DOCS, "Playback could not start."),
+    _event("say_started", _ACTION, _THIRD, "Speech started."),
+    _event("say_completed", _ACTION, _DOCS, "Speech finished."),
+    _event("say_interrupted", _ACTION, _THIRD, "Speech was stopped before its end."),
+    _event("hold_started", _ACTION, _DOCS, "The leg is on hold."),
+    _event("hold_success", _ACTION, _THIRD, "The hold took effect."),
+    _event("hold_ended", _ACTION, _DOCS, "The leg is off hold."),
+    _event("unhold_success", _ACTION, _THIRD, "The unhold took effect."),
+    _event("mute_success", _ACTION, _THIRD, "The leg was muted.", "direction"),
+    _event("unmute_success", _ACTION, _THIRD, "The leg was unmuted.", "direction"),
+    _event(
+        "stream_initiated",
+        _ACTION,
+        _THIRD,
+        "A stream is being set up.",
+        "stream_sid",
+        "stream_type",
+        "stream_url",
+        "streaming_leg_sid",
+    ),
+    _event("stream_started", _ACTION, _DOCS, "Streaming started."),
+    _event("stream_stopped", _ACTION, _THIRD, "Streaming stopped."),
+    _event("recording_started", _ACTION, _DOCS, "Recording started."),
+    _event("recording_stopped", _ACTION, _THIRD, "Recording stopped."),
+    _event(
+        "recording_available",
+        _ACTION,
+        _THIRD,
+        "The recording file is ready.",
+        "status",
+        "recording_sid",
+        "url",
+    ),
+    _event("gather_initiated", _ACTION, _THIRD, "Digit collection is being set up."),
+    _event("gather_started", _ACTION, _THIRD, "Digit collection started."),
+    _event("gather_success", _ACTION, _THIRD, "Digits were collected.", "digits"),
+    _event(
+        "dial_initiated",
+        _ACTION,
+        _THIRD,
+        "The second leg is being dialled.",
+        "bridge_sid",
+        "second_leg_sid",
+    ),
+    _event("dial_success", _ACTION, _THIRD, "The second leg answered and was bridged."),
+    _event("dial_completed", _ACTION, _THIRD, "The dialled call ended."),
+    _event("digits_sent", _ACTION, _THIRD, "The digits were played out to the leg."),
+    _event("bridge_created", _BRIDGE, _DOCS, "The bridge exists."),
+    _event(
+        "bridge_failed_to_create",
+        _BRIDGE,
+        _DOCS,
+        "The bridge could not be created.",
+        "error",
+    ),
+    # Two pages, two names for the end of a bridge: both are Exotel's.
+    _event("bridge_terminal", _BRIDGE, _DOCS, "The bridge ended."),
+    _event("bridge_terminated", _BRIDGE, ("docs",), "The bridge ended (an older page's name)."),
+    _event("bridge_failed_to_stop", _BRIDGE, _DOCS, "The bridge could not be stopped."),
+    _event("leg_joined_bridge", _BRIDGE, _DOCS, "A leg joined the bridge.", "bridge_sid"),
+    _event("leg_left_bridge", _BRIDGE, _DOCS, "A leg left the bridge.", "bridge_sid"),
+)
+
+
+# --- dialects -------------------------------------------------------------------------
+
+#: Leg actions: ``POST /v2/accounts/{sid}/legs/{leg_sid}/actions``.
+LEGS = Dialect(
+    "legs",
+    ROOT,
+    VERBS,
+    "exoml.xsd",
+    "Leg actions",
+    "The `<Flow>` that the Leg Actions endpoint takes to act on one call leg.",
+)
+
+#: Every dialect by name.
+DIALECTS: dict[str, Dialect] = {LEGS.name: LEGS}
+
+
+def dialect(name: str) -> Dialect:
+    """The dialect called ``name`` (ValueError naming the known ones when unknown)."""
+    try:
+        return DIALECTS[name]
+    except KeyError:
+        known = ", ".join(DIALECTS)
+        raise ValueError(f"unknown dialect {name!r}: expected one of {known}") from None

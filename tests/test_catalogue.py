@@ -178,3 +178,22 @@ def test_safe_patterns_only_match_plain_text(value: str) -> None:
         if isinstance(kind, Pattern) and kind.safe and kind.check_wire(value) is None:
             assert value.isascii()
             assert value.isprintable()
+
+
+def test_every_event_a_verb_emits_is_catalogued() -> None:
+    from exoml._catalogue import EVENTS
+
+    names = [e.name for e in EVENTS]
+    assert len(names) == len(set(names))
+    for spec in VERBS:
+        for name in spec.events:
+            assert name in names, (spec.element, name)
+
+
+def test_dialects_are_looked_up_by_name() -> None:
+    from exoml._catalogue import DIALECTS, LEGS, dialect
+
+    assert dialect("legs") is LEGS
+    assert all(dialect(name).name == name for name in DIALECTS)
+    with pytest.raises(ValueError, match="unknown dialect 'sip'"):
+        dialect("sip")
