@@ -23,16 +23,21 @@ import functools
 import ipaddress
 import json
 import logging
+import math
 import os
 import re
 import time
-from collections.abc import Callable, Iterable, Mapping
+import zlib
+from collections.abc import Awaitable, Callable, Iterable, Mapping
 from contextlib import nullcontext
+from contextvars import ContextVar
 from dataclasses import dataclass, replace
+from datetime import datetime, timezone
 from importlib.metadata import PackageNotFoundError, version
-from typing import TYPE_CHECKING, Any, Generic, Literal, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, Literal, NamedTuple, TypeVar
 from urllib.parse import quote
 
+import httpcore
 import httpx
 
 from ._diagnostics import Diagnostic
@@ -40,23 +45,25 @@ from ._errors import (
     ApiError,
     AuthenticationError,
     BridgeNotFoundError,
+    ClientClosedError,
     ExomlError,
     InvalidExomlError,
     LegNotFoundError,
     NotFoundError,
     PermissionDeniedError,
     RateLimitError,
+    ResponseTooLargeError,
     ServerError,
     TransportError,
 )
 from ._legs import Bridge, ExternalEvent, Leg, leg_events_from_answer
 from ._pacing import AsyncLegQueues, LegQueues, RateLimiter
-from ._retry import Failure, RetryPolicy, parse_retry_after
+from ._retry import Failure, RetryPolicy, parse_retry_after, seconds, shown
 
 if TYPE_CHECKING:
-    from . import Flow
+    from . import Flow, Verb
 
-__all__ = ["ActionAccepted", "AsyncLegsClient", "LegStatusField", "LegsClient"]
+__all__ = ["ActionAccepted", "AsyncLegsClient", "LegsClient"]
 
 DEFAULT_BASE_URL = "https://cpaas-api.in.exotel.com"
 #: The documented hosts, by region name.
@@ -71,6 +78,20 @@ ENV_API_KEY = "EXOTEL_API_KEY"
 ENV_API_TOKEN = "EXOTEL_API_TOKEN"
 ENV_BASE_URL = "EXOTEL_BASE_URL"
 
+#: The default cap on an answer's size, as received and decompressed.
+DEFAULT_MAX_RESPONSE_BYTES = 1024 * 1024
+#: The bounds of ``max_response_bytes``.
+MIN_RESPONSE_BYTES = 1024
+MAX_RESPONSE_BYTES = 1024**3
+#: The default ``deadline`` is this many times ``timeout``.
+DEADLINE_FACTOR = 3
+#: JSON nested deeper than this is not decoded (the body is kept as text).
+MAX_JSON_DEPTH = 32
+#: Longest server-supplied ``code`` and ``message`` kept in an error (the body keeps all).
+_MAX_MESSAGE = 1000
+#: The content codings the client asks for and decodes (within the size cap) itself.
+_ENCODINGS = "gzip, deflate"
+
 logger = logging.getLogger("exoml.client")
 
 _STATUS_ERRORS: dict[int, type[ApiError]] = {
@@ -78,13 +99,6 @@ _STATUS_ERRORS: dict[int, type[ApiError]] = {
     401: AuthenticationError,
     403: PermissionDeniedError,
     429: RateLimitError,
-}
-# What a 404 means depends on what the request addressed.
-Subject = Literal["leg", "bridge", "account"]
-_NOT_FOUND: dict[Subject, type[NotFoundError]] = {
-    "leg": LegNotFoundError,
-    "bridge": BridgeNotFoundError,
-    "account": NotFoundError,
 }
 
 #: The status fields :meth:`LegsClient.get_leg` can ask for (``additional_info``).
@@ -112,11 +126,12 @@ _JSON = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
 class ActionAccepted:
     """The API accepted an action (HTTP 202); its effects arrive later as events.
 
-    ``request_id`` identifies the request in Exotel's records (``None`` only if a 2xx
-    body carried none, which the documented API never does); ``leg_sid`` is the leg the
-    action was sent to (:meth:`LegsClient.send`), ``bridge_sid`` the bridge
-    (:meth:`LegsClient.send_to_bridge`, :meth:`LegsClient.stop_bridge`): the other one
-    is ``None``; ``http_code`` is the status (202).
+    ``request_id`` identifies the request in Exotel's records (``None`` when the 2xx
+    answer's body could not be read or carried none, which the documented API never
+    does); ``leg_sid`` is the leg the action was sent to (:meth:`LegsClient.send`),
+    ``bridge_sid`` the bridge (:meth:`LegsClient.send_to_bridge`,
+    :meth:`LegsClient.stop_bridge`): the other one is ``None``; ``http_code`` is the
+    status (202). Any 2xx status is an acceptance, whatever its body.
 
     >>> ActionAccepted(request_id="r1", leg_sid="L1", http_code=202).http_code
     202
@@ -128,27 +143,35 @@ class ActionAccepted:
     bridge_sid: str | None = None
 
 
-class _Request(Generic[_T]):
-    """A request ready to send: validated, encoded, addressed, and how to read its answer.
+class _Action(NamedTuple):
+    """A request ready to send: validated, encoded, addressed."""
 
-    ``queue`` serialises requests that share it (the actions on one leg or bridge);
-    ``idempotent`` requests (reads) are retried after a 5xx or a read timeout even
-    without ``retry_server_errors``; ``read`` builds the result from a 2xx answer's
-    decoded body, status, request id and ``sid``, raising ValueError when the answer
-    cannot be read.
+    leg_sid: str
+    url: httpx.URL
+    content: bytes
+
+
+class _Call(Generic[_T]):
+    """A request of a legs or bridges endpoint, ready to send, and how to read its answer.
+
+    ``queue`` serialises the calls that share it (the actions on one bridge);
+    ``not_found`` is what a 404 means here; ``idempotent`` calls (reads, stopping a
+    bridge) are retried after a 5xx or a read timeout even without
+    ``retry_server_errors``; ``read`` builds the result from a 2xx answer's decoded
+    body, raising ValueError when it cannot.
     """
 
-    __slots__ = ("content", "idempotent", "method", "queue", "read", "sid", "subject", "url")
+    __slots__ = ("content", "idempotent", "method", "not_found", "queue", "read", "subject", "url")
 
     def __init__(
         self,
         method: str,
         url: httpx.URL,
         content: bytes | None,
-        read: Callable[[Any, int, str | None, str], _T],
+        read: Callable[[Any, int], _T],
         *,
-        sid: str,
-        subject: Subject,
+        subject: str,
+        not_found: type[NotFoundError],
         queue: str | None = None,
         idempotent: bool = False,
     ) -> None:
@@ -156,28 +179,54 @@ class _Request(Generic[_T]):
         self.url = url
         self.content = content
         self.read = read
-        self.sid = sid
         self.subject = subject
+        self.not_found = not_found
         self.queue = queue
         self.idempotent = idempotent
 
-    @property
-    def leg_sid(self) -> str:
-        """What the logs name: the sid of the leg or bridge (or what is being created)."""
-        return self.sid
+
+@dataclass(frozen=True)
+class _Raw:
+    """What one attempt received: the status, headers and body bytes (decoded from their
+    content coding), or, when the body could not be read whole, why (``problem``)."""
+
+    status: int
+    headers: httpx.Headers
+    content: bytes | None
+    problem: TransportError | None = None
 
 
-class _Retry:
-    """An attempt that failed in a way worth retrying after ``delay`` seconds."""
+@dataclass(frozen=True)
+class _Reply:
+    """A 2xx answer, for the endpoint methods to turn into their result.
 
-    __slots__ = ("delay",)
+    ``body`` is the decoded JSON (or the text, or ``None``; see :func:`_decode`);
+    ``problem`` is set when the body could not be read whole (too large, too slow, cut
+    off, an unknown content coding): the server did answer 2xx, so an action ran, but
+    nothing in the body can be trusted. Use :meth:`data` where the body is the result.
+    """
 
-    def __init__(self, delay: float) -> None:
-        self.delay = delay
+    status: int
+    headers: httpx.Headers
+    body: Any
+    problem: TransportError | None
+
+    def data(self) -> Any:
+        """The body, or the reason it could not be read raised as a TransportError."""
+        if self.problem is not None:
+            raise self.problem
+        return self.body
 
 
 class _BaseLegsClient:
-    """Everything the two clients share except I/O; not for direct use."""
+    """Everything the two clients share except I/O; not for direct use.
+
+    The request core: :meth:`_outcome` turns what an attempt received into a
+    :class:`_Reply` (2xx) or the :class:`~exoml.ApiError` for its status, and nothing
+    else; :meth:`_after_response` and :meth:`_after_transport_error` decide on retries;
+    :class:`_BodyReader` reads a body within the size cap. Each client's ``_request``
+    runs the attempts (pacing, deadline, retries) and is what every endpoint calls.
+    """
 
     _retry: RetryPolicy
     _limiter: RateLimiter | None
@@ -191,23 +240,40 @@ class _BaseLegsClient:
         base_url: str = DEFAULT_BASE_URL,
         region: Region | None = None,
         timeout: float = 10.0,
+        deadline: float | None = None,
         max_retries: int = 2,
+        max_retry_wait: float = 60.0,
         retry_server_errors: bool = False,
         rate_limit: float | None = None,
+        max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
     ) -> None:
-        _require_text("account_sid", account_sid)
-        _require_text("api_key", api_key)
-        _require_text("api_token", api_token)
+        account_sid = _text("account_sid", account_sid)
+        api_key = _text("api_key", api_key)
+        api_token = _text("api_token", api_token)
+        if ":" in api_key:
+            raise ValueError("api_key must not contain ':' (HTTP Basic cannot carry it)")
         if region is not None:
             if base_url != DEFAULT_BASE_URL:
                 raise ValueError("give base_url or region, not both")
             if region not in REGIONS:
                 raise ValueError(f"region must be one of {sorted(REGIONS)}, not {region!r}")
             base_url = REGIONS[region]
-        if isinstance(timeout, bool) or not isinstance(timeout, (int, float)):
-            raise TypeError(f"timeout must be a number of seconds, not {timeout!r}")
-        if not 0 < timeout < float("inf"):
-            raise ValueError(f"timeout must be a positive number of seconds, not {timeout!r}")
+        self._timeout = seconds("timeout", timeout)
+        self._deadline = (
+            min(self._timeout * DEADLINE_FACTOR, 86_400.0)
+            if deadline is None
+            else seconds("deadline", deadline)
+        )
+        if isinstance(max_response_bytes, bool) or not isinstance(max_response_bytes, int):
+            raise TypeError(
+                f"max_response_bytes must be an int, not {type(max_response_bytes).__name__}"
+            )
+        if not MIN_RESPONSE_BYTES <= max_response_bytes <= MAX_RESPONSE_BYTES:
+            raise ValueError(
+                f"max_response_bytes must be between {MIN_RESPONSE_BYTES} and "
+                f"{MAX_RESPONSE_BYTES}, not {shown(max_response_bytes)}"
+            )
+        self._max_response_bytes = max_response_bytes
         self._base_url, self._loopback = _check_base_url(base_url)
         self._host = httpx.URL(self._base_url).host
         self._account_sid = account_sid
@@ -217,11 +283,22 @@ class _BaseLegsClient:
         self._api_key = api_key
         # Only httpx's auth object holds the token; nothing here prints it.
         self._auth = httpx.BasicAuth(api_key, api_token)
-        self._timeout = float(timeout)
-        self._retry = RetryPolicy(max_retries=max_retries, retry_server_errors=retry_server_errors)
-        self._limiter = RateLimiter(rate_limit) if rate_limit is not None else None
+        self._retry = RetryPolicy(
+            max_retries=max_retries,
+            retry_server_errors=retry_server_errors,
+            max_retry_wait=max_retry_wait,
+        )
+        # The time sources, replaceable in tests: the monotonic clock for deadlines and
+        # the rate limit, and the wall clock for Retry-After dates.
+        self._clock: Callable[[], float] = time.monotonic
+        self._now: Callable[[], datetime] = functools.partial(datetime.now, timezone.utc)
+        self._limiter = (
+            RateLimiter(rate_limit, clock=lambda: self._clock()) if rate_limit is not None else None
+        )
+        self._closed = False
         self._headers = {
             "Accept": "application/json",
+            "Accept-Encoding": _ENCODINGS,
             "Content-Type": "application/json",
             "User-Agent": f"exoml-dsl/{_package_version()}",
         }
@@ -264,211 +341,292 @@ class _BaseLegsClient:
         """The account the client acts for."""
         return self._account_sid
 
+    @property
+    def closed(self) -> bool:
+        """Whether :meth:`close` (or ``aclose``) was called: a closed client cannot send."""
+        return self._closed
+
     def __repr__(self) -> str:
         return (
             f"<{type(self).__name__} account_sid={self._account_sid!r} "
             f"api_key={_mask(self._api_key)!r} api_token='***' base_url={self._base_url!r}>"
         )
 
-    # -- building the requests -----------------------------------------------------------
+    # -- building the request -----------------------------------------------------------
 
     def _prepare(
-        self, leg_sid: str, exoml: Flow | str, custom_param: str | None, validate: bool
-    ) -> _Request[ActionAccepted]:
-        """``POST /legs/{leg_sid}/actions``: one action on a leg."""
-        _require_text("leg_sid", leg_sid)
-        content = _action_body(_document(exoml, validate), custom_param)
-        return _Request(
-            "POST",
-            _actions_url(self._legs_url, leg_sid),
-            content,
-            _leg_action_accepted,
-            sid=leg_sid,
-            subject="leg",
-            queue=leg_sid,
-        )
+        self, leg_sid: object, exoml: object, custom_param: object, validate: bool
+    ) -> _Action:
+        leg_sid = _text("leg_sid", leg_sid)
+        if custom_param is not None:
+            if not isinstance(custom_param, str):
+                raise TypeError(
+                    f"custom_param must be a str or None, not {type(custom_param).__name__}"
+                )
+            custom_param = _text("custom_param", custom_param, empty=True)
+        document = _document(exoml, validate)
+        body: dict[str, str] = {"exoml": document}
+        if custom_param is not None:
+            body["action_custom_param"] = custom_param
+        content = _JSON.encode(body).encode("utf-8")
+        return _Action(leg_sid, _actions_url(self._legs_url, leg_sid), content)
 
     def _prepare_bridge_action(
-        self, bridge_sid: str, exoml: Flow | str, custom_param: str | None, validate: bool
-    ) -> _Request[ActionAccepted]:
+        self, bridge_sid: object, exoml: object, custom_param: object, validate: bool
+    ) -> _Call[ActionAccepted]:
         """``POST /bridges/{bridge_sid}/actions``: one action on a bridge."""
-        _require_text("bridge_sid", bridge_sid)
-        content = _action_body(_bridge_document(exoml, validate), custom_param)
-        return _Request(
+        sid = _text("bridge_sid", bridge_sid)
+        if custom_param is not None:
+            if not isinstance(custom_param, str):
+                raise TypeError(
+                    f"custom_param must be a str or None, not {type(custom_param).__name__}"
+                )
+            custom_param = _text("custom_param", custom_param, empty=True)
+        body: dict[str, str] = {"exoml": _bridge_document(exoml, validate)}
+        if custom_param is not None:
+            body["action_custom_param"] = custom_param
+        return _Call(
             "POST",
-            _actions_url(self._bridges_url, bridge_sid),
-            content,
-            _bridge_action_accepted,
-            sid=bridge_sid,
-            subject="bridge",
+            _actions_url(self._bridges_url, sid),
+            _JSON.encode(body).encode("utf-8"),
+            functools.partial(_bridge_action_accepted, sid),
+            subject=f"bridge {sid!r}",
+            not_found=BridgeNotFoundError,
             # Actions on one bridge keep their order too; the prefix keeps a bridge sid
             # from sharing a queue with a leg of the same name.
-            queue=f"bridge:{bridge_sid}",
+            queue=f"bridge:{sid}",
         )
 
     def _prepare_create_leg(
-        self, contact_uri: str, exophone: str, leg_event_endpoint: str, options: dict[str, Any]
-    ) -> _Request[Leg]:
+        self, contact_uri: object, exophone: object, endpoint: object, options: dict[str, Any]
+    ) -> _Call[Leg]:
         """``POST /legs``: place a call."""
-        _require_phone("contact_uri", contact_uri)
-        _require_phone("exophone", exophone)
-        _require_event_endpoint("leg_event_endpoint", leg_event_endpoint)
+        contact = _phone("contact_uri", contact_uri)
         body: dict[str, Any] = {
-            "contact_uri": contact_uri,
-            "exophone": exophone,
-            "leg_event_endpoint": leg_event_endpoint,
+            "contact_uri": contact,
+            "exophone": _phone("exophone", exophone),
+            "leg_event_endpoint": _event_endpoint("leg_event_endpoint", endpoint),
         }
         for name, value in options.items():
             if value is not None:
-                body[name] = _check_leg_option(name, value)
-        return _Request(
+                body[name] = _leg_option(name, value)
+        return _Call(
             "POST",
             httpx.URL(self._legs_url.rstrip("/")),
             _JSON.encode(body).encode("utf-8"),
-            _read_created_leg,
-            sid=contact_uri,
-            subject="account",
+            functools.partial(_read_leg, None),
+            subject=f"new leg to {_redacted(contact)!r}",
+            # A 404 here is about the account or the endpoint, not about a leg.
+            not_found=NotFoundError,
         )
 
-    def _prepare_get_leg(self, leg_sid: str, fields: Iterable[str]) -> _Request[Leg]:
+    def _prepare_get_leg(self, leg_sid: object, fields: Iterable[str]) -> _Call[Leg]:
         """``GET /legs/{leg_sid}``, with the status fields asked for."""
-        _require_text("leg_sid", leg_sid)
-        if isinstance(fields, str):
+        sid = _text("leg_sid", leg_sid)
+        if isinstance(fields, (str, bytes)):
             raise TypeError("fields must be a collection of field names, not a str")
-        wanted = []
+        wanted: list[str] = []
         for name in fields:
             if name not in _LEG_STATUS_FIELDS:
                 known = ", ".join(sorted(_LEG_STATUS_FIELDS))
                 raise ValueError(f"unknown leg status field {name!r}: expected one of {known}")
             if name not in wanted:
                 wanted.append(name)
-        url = httpx.URL(f"{self._legs_url}{_segment(leg_sid)}")
+        url = httpx.URL(f"{self._legs_url}{_segment(sid)}")
         if wanted:
+            # The newer page's form: one flag per field.
             url = url.copy_with(params={name: "true" for name in wanted})
-        return _Request("GET", url, None, _read_leg, sid=leg_sid, subject="leg", idempotent=True)
+        return _Call(
+            "GET",
+            url,
+            None,
+            functools.partial(_read_leg, sid),
+            subject=f"leg {sid!r}",
+            not_found=LegNotFoundError,
+            idempotent=True,
+        )
 
     def _prepare_leg_events(
-        self, leg_sid: str, event_name: str | None
-    ) -> _Request[tuple[ExternalEvent, ...]]:
+        self, leg_sid: object, event_name: object
+    ) -> _Call[tuple[ExternalEvent, ...]]:
         """``GET /legs/{leg_sid}/external-events``, optionally of one event name."""
-        _require_text("leg_sid", leg_sid)
-        url = httpx.URL(f"{self._legs_url}{_segment(leg_sid)}/external-events")
+        sid = _text("leg_sid", leg_sid)
+        url = httpx.URL(f"{self._legs_url}{_segment(sid)}/external-events")
         if event_name is not None:
-            _require_text("event_name", event_name)
-            url = url.copy_with(params={"event_name": event_name})
-        return _Request(
-            "GET", url, None, _read_leg_events, sid=leg_sid, subject="leg", idempotent=True
+            url = url.copy_with(params={"event_name": _text("event_name", event_name)})
+        return _Call(
+            "GET",
+            url,
+            None,
+            _read_leg_events,
+            subject=f"leg {sid!r}",
+            not_found=LegNotFoundError,
+            idempotent=True,
         )
 
     def _prepare_create_bridge(
-        self, leg_sids: Iterable[str], bridge_event_endpoint: str, absorb_dtmf: bool | None
-    ) -> _Request[Bridge]:
+        self, leg_sids: object, endpoint: object, absorb_dtmf: object
+    ) -> _Call[Bridge]:
         """``POST /bridges``: join legs."""
-        if isinstance(leg_sids, str):
+        if isinstance(leg_sids, (str, bytes)) or not isinstance(leg_sids, Iterable):
             raise TypeError("leg_sids must be a collection of leg sids, not a str")
-        sids = list(leg_sids)
+        sids = [_text("each leg sid", sid) for sid in leg_sids]
         if len(sids) < 2:
             raise ValueError(f"a bridge joins at least two legs, not {len(sids)}")
-        for sid in sids:
-            _require_text("each leg sid", sid)
         if len(set(sids)) != len(sids):
             raise ValueError(f"leg_sids lists a leg twice: {sids!r}")
-        _require_event_endpoint("bridge_event_endpoint", bridge_event_endpoint)
-        body: dict[str, Any] = {"leg_sids": sids, "bridge_event_endpoint": bridge_event_endpoint}
+        body: dict[str, Any] = {
+            "leg_sids": sids,
+            "bridge_event_endpoint": _event_endpoint("bridge_event_endpoint", endpoint),
+        }
         if absorb_dtmf is not None:
-            body["absorb_dtmf"] = _check_leg_option("absorb_dtmf", absorb_dtmf)
-        return _Request(
+            body["absorb_dtmf"] = _leg_option("absorb_dtmf", absorb_dtmf)
+        return _Call(
             "POST",
             httpx.URL(self._bridges_url.rstrip("/")),
             _JSON.encode(body).encode("utf-8"),
-            _read_created_bridge,
-            sid=",".join(sids),
+            functools.partial(_read_bridge, None),
+            subject=f"new bridge of {sids!r}",
             # The sids in the body are legs: a 404 here is about one of them.
-            subject="leg",
+            not_found=LegNotFoundError,
         )
 
-    def _prepare_get_bridge(self, bridge_sid: str) -> _Request[Bridge]:
+    def _prepare_get_bridge(self, bridge_sid: object) -> _Call[Bridge]:
         """``GET /bridges/{bridge_sid}``."""
-        _require_text("bridge_sid", bridge_sid)
-        url = httpx.URL(f"{self._bridges_url}{_segment(bridge_sid)}")
-        return _Request(
-            "GET", url, None, _read_bridge, sid=bridge_sid, subject="bridge", idempotent=True
+        sid = _text("bridge_sid", bridge_sid)
+        return _Call(
+            "GET",
+            httpx.URL(f"{self._bridges_url}{_segment(sid)}"),
+            None,
+            functools.partial(_read_bridge, sid),
+            subject=f"bridge {sid!r}",
+            not_found=BridgeNotFoundError,
+            idempotent=True,
         )
 
-    def _prepare_stop_bridge(self, bridge_sid: str) -> _Request[ActionAccepted]:
+    def _prepare_stop_bridge(self, bridge_sid: object) -> _Call[ActionAccepted]:
         """``PUT /bridges/{bridge_sid}`` with ``{"action": "stop"}``."""
-        _require_text("bridge_sid", bridge_sid)
-        url = httpx.URL(f"{self._bridges_url}{_segment(bridge_sid)}")
-        return _Request(
+        sid = _text("bridge_sid", bridge_sid)
+        return _Call(
             "PUT",
-            url,
+            httpx.URL(f"{self._bridges_url}{_segment(sid)}"),
             b'{"action":"stop"}',
-            _bridge_action_accepted,
-            sid=bridge_sid,
-            subject="bridge",
-            queue=f"bridge:{bridge_sid}",
+            functools.partial(_bridge_action_accepted, sid),
+            subject=f"bridge {sid!r}",
+            not_found=BridgeNotFoundError,
+            queue=f"bridge:{sid}",
             # Stopping a bridge twice ends it once.
             idempotent=True,
         )
+
+    def _result(self, call: _Call[_T], reply: _Reply) -> _T:
+        """What a 2xx answer means for ``call``; an ApiError when it cannot be read."""
+        body = reply.data()
+        try:
+            return call.read(body, reply.status)
+        except ValueError as exc:
+            # The server said yes but not to what: the caller cannot go on.
+            raise ApiError(
+                f"unexpected answer to {call.method} {call.url.path}: {exc}",
+                status_code=reply.status,
+                request_id=_clip(_dig(body, "request_id")),
+                body=body,
+            ) from None
+
+    def _policy(self, idempotent: bool) -> RetryPolicy:
+        # Reads (and stopping a bridge) can be repeated safely: a 5xx or a read timeout is
+        # worth another attempt even when actions are not retried on them.
+        if idempotent and not self._retry.retry_server_errors:
+            return replace(self._retry, retry_server_errors=True)
+        return self._retry
 
     def _client_options(self) -> dict[str, Any]:
         """Keyword arguments for the httpx client, sync or async."""
         return {
             "auth": self._auth,
             "headers": self._headers,
-            "timeout": self._timeout,
+            "timeout": min(self._timeout, self._deadline),
             "follow_redirects": False,
             # Proxy settings from the environment are for the real API, not a local fake.
             "trust_env": not self._loopback,
         }
 
+    def _check_open(self) -> None:
+        if self._closed:
+            raise ClientClosedError(
+                f"this {type(self).__name__} is closed; make a new client to send again"
+            )
+
     # -- reading the outcome ------------------------------------------------------------
 
-    def _outcome(self, request: _Request[_T], response: httpx.Response) -> _T | ApiError:
-        """The result of one attempt: the answer read, or the error the status maps to."""
-        status = response.status_code
-        body = _decode(response.content)
-        request_id = _dig(body, "request_id")
+    def _reader(self, response: httpx.Response) -> _BodyReader:
+        return _BodyReader(response.headers, self._max_response_bytes, self._host)
+
+    def _late(self) -> TransportError:
+        """The problem of an answer whose body was still arriving at the deadline."""
+        return TransportError(
+            f"the answer from {self._host} was not complete within the deadline of "
+            f"{self._deadline:g} s"
+        )
+
+    def _outcome(
+        self, raw: _Raw, not_found: type[NotFoundError] = LegNotFoundError
+    ) -> _Reply | ApiError:
+        """The result of one attempt: a 2xx reply, or the error its status maps to.
+
+        Nothing else: whatever the body holds (nothing, garbage, JSON nested a thousand
+        deep, NaN, a gigabyte), a 2xx is a reply and any other status its ApiError.
+        """
+        status = raw.status
+        body = _decode(raw.content)
         if 200 <= status < 300:
-            try:
-                result = request.read(body, status, request_id, request.sid)
-            except ValueError as exc:
-                # The server said yes but did not say to what: the caller cannot go on.
-                return ApiError(
-                    f"unexpected answer to {request.method} {request.url.path}: {exc}",
-                    status_code=status,
-                    request_id=request_id,
-                    body=body,
-                )
-            logger.debug("%s %r: accepted, request_id %s", request.subject, request.sid, request_id)
-            return result
+            return _Reply(status, raw.headers, body, raw.problem)
+        request_id = _dig(body, "request_id")
         code = _dig(body, "response", "error", "code")
         message = _dig(body, "response", "error", "message")
+        if raw.problem is not None:
+            logger.debug("the body of an HTTP %d was not read: %s", status, raw.problem)
         fields: dict[str, Any] = {
             "status_code": status,
-            "request_id": request_id,
-            "code": code,
+            "request_id": _clip(request_id),
+            "code": _clip(code),
             "body": body,
             "diagnostics": _diagnostics(body),
         }
         error_class = _STATUS_ERRORS.get(status)
         if error_class is RateLimitError:
-            retry_after = parse_retry_after(response.headers.get("Retry-After"))
-            return RateLimitError(message, retry_after=retry_after, **fields)
+            retry_after = parse_retry_after(raw.headers.get("Retry-After"), now=self._now())
+            return RateLimitError(_clip(message), retry_after=retry_after, **fields)
         if status == 404:
-            error_class = _NOT_FOUND[request.subject]
+            error_class = not_found
         elif error_class is None:
             error_class = ServerError if 500 <= status < 600 else ApiError
-        return error_class(message, **fields)
+        return error_class(_clip(message), **fields)
 
-    def _transport_error(
-        self, exc: httpx.HTTPError, request: _Request[Any] | None = None
-    ) -> tuple[TransportError, Failure]:
-        """Map an httpx exception, and say whether the request may have reached the server."""
+    def _accepted(self, action: _Action, reply: _Reply) -> ActionAccepted:
+        """The :class:`ActionAccepted` of a 2xx answer to an action, whatever its body."""
+        if reply.problem is not None:
+            logger.warning(
+                "leg %r: the action was accepted (HTTP %d) but the answer could not be read: %s",
+                action.leg_sid,
+                reply.status,
+                reply.problem,
+            )
+        request_id = _dig(reply.body, "request_id")
+        leg = _dig(reply.body, "response", "data", "leg_sid")
+        logger.debug("leg %r: accepted, request_id %s", action.leg_sid, request_id)
+        return ActionAccepted(
+            request_id=request_id, leg_sid=leg or action.leg_sid, http_code=reply.status
+        )
+
+    def _transport_error(self, exc: httpx.HTTPError, late: bool) -> tuple[TransportError, Failure]:
+        """Map an httpx exception, and say whether the request may have reached the server.
+
+        ``late`` says that the attempt's deadline had passed.
+        """
         host = self._host
         name, text = type(exc).__name__, str(exc)
         detail = f"{name}: {text}" if text and text != name else name
-        what = "the action" if request is None or request.method != "GET" else "nothing"
         failure: Failure
         if isinstance(exc, httpx.ConnectTimeout):
             message, failure = f"timed out connecting to {host}; nothing was sent", "not_sent"
@@ -480,32 +638,36 @@ class _BaseLegsClient:
         elif isinstance(exc, httpx.PoolTimeout):
             message = f"timed out waiting for a free connection to {host}; nothing was sent"
             failure = "not_sent"
+        elif isinstance(exc, _DeadlinePassed) or (late and isinstance(exc, httpx.TimeoutException)):
+            message = (
+                f"no complete answer from {host} within the deadline of {self._deadline:g} s; "
+                "the action may have run"
+            )
+            failure = "maybe_sent"
         elif isinstance(exc, httpx.TimeoutException):
-            message = f"no response from {host} within {self._timeout:g} s"
-            message += "" if what == "nothing" else "; the action may have run"
+            message = f"no response from {host} within {self._timeout:g} s; the action may have run"
             failure = "maybe_sent"
         else:
-            message = f"the request to {host} failed ({detail})"
-            message += "" if what == "nothing" else "; the action may have run"
+            message = f"the request to {host} failed ({detail}); the action may have run"
             failure = "maybe_sent"
         return TransportError(message), failure
 
-    def _policy(self, request: _Request[Any]) -> RetryPolicy:
-        # Reads (and stopping a bridge) can be repeated safely: a 5xx or a read timeout is
-        # worth another attempt even when actions are not retried on them.
-        if request.idempotent and not self._retry.retry_server_errors:
-            return replace(self._retry, retry_server_errors=True)
-        return self._retry
-
     def _after_response(
-        self, request: _Request[_T], response: httpx.Response, attempt: int
-    ) -> _T | _Retry:
-        """The result of an attempt that got a response, or the delay before retrying.
+        self,
+        subject: str,
+        raw: _Raw,
+        attempt: int,
+        waited: float,
+        *,
+        not_found: type[NotFoundError] = LegNotFoundError,
+        idempotent: bool = False,
+    ) -> _Reply | float:
+        """The reply of an attempt that got a 2xx, or the delay before retrying.
 
         Raises the mapped :class:`~exoml.ApiError` when the attempt is not to be retried.
         """
-        outcome = self._outcome(request, response)
-        if not isinstance(outcome, ApiError):
+        outcome = self._outcome(raw, not_found)
+        if isinstance(outcome, _Reply):
             return outcome
         kind: Failure = "refused"
         if isinstance(outcome, RateLimitError):
@@ -513,44 +675,329 @@ class _BaseLegsClient:
         elif isinstance(outcome, ServerError):
             kind = "server_error"
         retry_after = outcome.retry_after if isinstance(outcome, RateLimitError) else None
-        delay = self._policy(request).delay(kind, attempt=attempt, retry_after=retry_after)
+        policy = self._policy(idempotent)
+        delay = policy.delay(kind, attempt=attempt, retry_after=retry_after, waited=waited)
         if delay is None:
+            self._log_give_up(subject, outcome, kind, attempt, retry_after, waited)
             raise outcome
-        self._log_retry(request, outcome, attempt, delay)
-        return _Retry(delay)
+        self._log_retry(subject, outcome, attempt, delay)
+        return delay
 
     def _after_transport_error(
-        self, request: _Request[Any], exc: httpx.HTTPError, attempt: int
+        self,
+        subject: str,
+        exc: httpx.HTTPError,
+        attempt: int,
+        waited: float,
+        late: bool,
+        *,
+        idempotent: bool = False,
     ) -> float:
         """The delay before retrying after an httpx exception; raises when not retrying.
 
         Call it from the ``except`` block: the :class:`~exoml.TransportError` it raises is
         chained ``from`` the httpx exception, which never reaches the caller itself.
         """
-        error, kind = self._transport_error(exc, request)
-        delay = self._policy(request).delay(kind, attempt=attempt)
+        error, kind = self._transport_error(exc, late)
+        delay = self._policy(idempotent).delay(kind, attempt=attempt, waited=waited)
         if delay is None:
+            self._log_give_up(subject, error, kind, attempt, None, waited)
             raise error from exc
-        self._log_retry(request, error, attempt, delay)
+        self._log_retry(subject, error, attempt, delay)
         return delay
 
-    def _log_retry(
-        self, request: _Request[Any], failure: ExomlError, attempt: int, delay: float
-    ) -> None:
+    def _log_retry(self, subject: str, failure: ExomlError, attempt: int, delay: float) -> None:
         # str(failure) is built from the status, the server's answer and the host only: the
         # credentials cannot appear in it.
         logger.info(
-            "%s %r: attempt %d failed (%s); retrying in %.2f s",
-            request.subject,
-            request.sid,
+            "%s: attempt %d of %d failed (%s); retrying in %.2f s",
+            subject,
             attempt + 1,
+            self._retry.max_retries + 1,
             failure,
             delay,
         )
 
+    def _log_give_up(
+        self,
+        subject: str,
+        failure: ExomlError,
+        kind: Failure,
+        attempt: int,
+        retry_after: float | None,
+        waited: float,
+    ) -> None:
+        """Say why a retryable failure is not retried when the wait budget is the reason."""
+        if attempt >= self._retry.max_retries or kind in ("refused",):
+            return
+        wait = retry_after if retry_after is not None else None
+        if kind == "rate_limited" and wait is not None:
+            logger.info(
+                "%s: not waiting %.2f s for Retry-After: past max_retry_wait (%g s, "
+                "%.2f s already waited); giving up",
+                subject,
+                wait,
+                self._retry.max_retry_wait,
+                waited,
+            )
+
     def _pace(self) -> float:
         """Seconds to wait for the next rate-limit slot (0.0 without a rate limit)."""
         return self._limiter.reserve() if self._limiter is not None else 0.0
+
+
+# -- the deadline, below httpx ------------------------------------------------------------
+
+#: The running attempt's deadline and clock, read by the sync network streams below so
+#: that every socket operation, even one byte of a trickled status line, ends by then.
+_DEADLINE: ContextVar[tuple[float, Callable[[], float]] | None] = ContextVar(
+    "exoml_deadline", default=None
+)
+
+
+class _DeadlinePassed(httpx.TimeoutException):
+    """The attempt's deadline passed before the status line arrived (async client)."""
+
+
+def _bounded(timeout: float | None, error: type[Exception]) -> float | None:
+    """``timeout`` shortened to what is left before the running attempt's deadline."""
+    running = _DEADLINE.get()
+    if running is None:
+        return timeout
+    deadline, clock = running
+    remaining = deadline - clock()
+    if remaining <= 0:
+        raise error("the request's deadline has passed")
+    return remaining if timeout is None else min(timeout, remaining)
+
+
+class _DeadlineStream(httpcore.NetworkStream):
+    """A network stream whose every read, write and handshake ends by the deadline."""
+
+    def __init__(self, stream: httpcore.NetworkStream) -> None:
+        self._stream = stream
+
+    def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
+        return self._stream.read(max_bytes, _bounded(timeout, httpcore.ReadTimeout))
+
+    def write(self, buffer: bytes, timeout: float | None = None) -> None:
+        self._stream.write(buffer, _bounded(timeout, httpcore.WriteTimeout))
+
+    def close(self) -> None:
+        self._stream.close()
+
+    def start_tls(
+        self, ssl_context: Any, server_hostname: str | None = None, timeout: float | None = None
+    ) -> httpcore.NetworkStream:
+        bounded = _bounded(timeout, httpcore.ConnectTimeout)
+        return _DeadlineStream(self._stream.start_tls(ssl_context, server_hostname, bounded))
+
+    def get_extra_info(self, info: str) -> Any:
+        return self._stream.get_extra_info(info)
+
+
+class _DeadlineBackend(httpcore.NetworkBackend):
+    """The sync network backend, with streams that keep the deadline."""
+
+    def __init__(self, backend: httpcore.NetworkBackend) -> None:
+        self._backend = backend
+
+    def connect_tcp(
+        self,
+        host: str,
+        port: int,
+        timeout: float | None = None,
+        local_address: str | None = None,
+        socket_options: Iterable[Any] | None = None,
+    ) -> httpcore.NetworkStream:
+        stream = self._backend.connect_tcp(
+            host,
+            port,
+            timeout=_bounded(timeout, httpcore.ConnectTimeout),
+            local_address=local_address,
+            socket_options=socket_options,
+        )
+        return _DeadlineStream(stream)
+
+    def connect_unix_socket(
+        self,
+        path: str,
+        timeout: float | None = None,
+        socket_options: Iterable[Any] | None = None,
+    ) -> httpcore.NetworkStream:
+        stream = self._backend.connect_unix_socket(
+            path, timeout=_bounded(timeout, httpcore.ConnectTimeout), socket_options=socket_options
+        )
+        return _DeadlineStream(stream)
+
+    def sleep(self, seconds: float) -> None:
+        self._backend.sleep(seconds)
+
+
+def _keep_deadlines(client: httpx.Client) -> int:
+    """Put :class:`_DeadlineBackend` under every httpx transport of ``client`` that has a
+    connection pool (httpx's own, and subclasses); return how many it guards.
+
+    A transport without one (a mock) is left as it is: between body chunks the client
+    still checks the deadline itself.
+    """
+    transports = [getattr(client, "_transport", None)]
+    transports += list(getattr(client, "_mounts", {}).values())
+    guarded = 0
+    for transport in transports:
+        pool = getattr(transport, "_pool", None)
+        backend = getattr(pool, "_network_backend", None)
+        if isinstance(backend, _DeadlineBackend):
+            guarded += 1
+        elif isinstance(backend, httpcore.NetworkBackend):
+            pool._network_backend = _DeadlineBackend(backend)  # type: ignore[union-attr]
+            guarded += 1
+    return guarded
+
+
+# -- reading a body within the size cap ---------------------------------------------------
+
+
+class _BodyReader:
+    """Collects a body from the raw chunks received, decoding gzip and deflate itself, so
+    that neither the bytes received nor the bytes decoded ever go past ``limit``."""
+
+    def __init__(self, headers: httpx.Headers, limit: int, host: str) -> None:
+        self._limit = limit
+        self._host = host
+        self._received = 0
+        self._size = 0
+        self._parts: list[bytes] = []
+        self.problem: TransportError | None = None
+        declared = headers.get("Content-Length", "")
+        if declared.isascii() and declared.isdigit() and int(declared) > limit:
+            self._too_large(f"announces {int(declared) if len(declared) < 30 else 'more'} bytes")
+        self._stages: list[_Inflater] = []
+        codings = [c.strip().lower() for c in headers.get_list("Content-Encoding", True)]
+        codings = [c for c in codings if c and c != "identity"]
+        if len(codings) > 2 or any(c not in ("gzip", "x-gzip", "deflate") for c in codings):
+            shown = ", ".join(codings)[:100]
+            self.fail(
+                TransportError(
+                    f"the answer from {host} uses a content coding the client does not "
+                    f"read ({shown!r})"
+                )
+            )
+        # Codings are listed in the order applied: undo them from the last.
+        if self.problem is None:
+            self._stages = [_Inflater(c, limit) for c in reversed(codings)]
+
+    def fail(self, problem: TransportError) -> None:
+        if self.problem is None:
+            self.problem = problem
+
+    def _too_large(self, detail: str) -> None:
+        self.fail(
+            ResponseTooLargeError(
+                f"the answer from {self._host} is larger than max_response_bytes "
+                f"({self._limit} bytes): it {detail}; not read",
+                limit=self._limit,
+            )
+        )
+
+    def feed(self, chunk: bytes) -> bool:
+        """Take a raw chunk; return ``False`` once the body cannot be read whole."""
+        if self.problem is not None:
+            return False
+        self._received += len(chunk)
+        if self._received > self._limit:
+            self._too_large(f"went past {self._limit} bytes received")
+            return False
+        try:
+            for stage in self._stages:
+                chunk = stage.feed(chunk)
+        except _Overflow:
+            self._too_large(f"went past {self._limit} bytes decompressed")
+            return False
+        except zlib.error:
+            self._corrupt()
+            return False
+        return self._add(chunk)
+
+    def take_decoded(self, content: bytes) -> None:
+        """Take a whole body that is already decoded (held in memory by a mock)."""
+        self._stages = []
+        self.problem = None
+        self._add(content)
+
+    def _add(self, data: bytes) -> bool:
+        self._size += len(data)
+        if self._size > self._limit:
+            self._too_large(f"went past {self._limit} bytes decompressed")
+            return False
+        if data:
+            self._parts.append(data)
+        return True
+
+    def _corrupt(self) -> None:
+        self.fail(TransportError(f"the answer from {self._host} is corrupt (bad compression)"))
+
+    def result(self, status: int, headers: httpx.Headers) -> _Raw:
+        """What the attempt received, once the chunks have ended (or stopped)."""
+        if self.problem is None and self._stages:
+            try:
+                tail = b""
+                for stage in self._stages:
+                    tail = stage.finish(tail)
+            except _Overflow:
+                self._too_large(f"went past {self._limit} bytes decompressed")
+            except zlib.error:
+                self._corrupt()
+            else:
+                self._add(tail)
+        if self.problem is not None:
+            return _Raw(status, headers, None, self.problem)
+        return _Raw(status, headers, b"".join(self._parts))
+
+
+class _Overflow(Exception):
+    """A decompressor produced more than the limit."""
+
+
+class _Inflater:
+    """One gzip or deflate stage, never producing more than ``limit`` bytes in all."""
+
+    def __init__(self, coding: str, limit: int) -> None:
+        # 32 + 15: zlib or gzip header, detected; deflate may also come raw (no header).
+        self._wbits = zlib.MAX_WBITS | 16 if coding != "deflate" else zlib.MAX_WBITS | 32
+        self._raw_fallback = coding == "deflate"
+        self._decompressor = zlib.decompressobj(self._wbits)
+        self._limit = limit
+        self._produced = 0
+        self._started = False
+
+    def feed(self, data: bytes) -> bytes:
+        if not data:
+            return b""
+        try:
+            out = self._decompressor.decompress(data, self._room())
+        except zlib.error:
+            if self._started or not self._raw_fallback:
+                raise
+            self._raw_fallback = False
+            self._decompressor = zlib.decompressobj(-zlib.MAX_WBITS)
+            out = self._decompressor.decompress(data, self._room())
+        self._started = True
+        return self._count(out)
+
+    def finish(self, data: bytes) -> bytes:
+        out = self.feed(data) if data else b""
+        return out + self._count(self._decompressor.flush())
+
+    def _room(self) -> int:
+        # One byte more than allowed, to tell "exactly the limit" from "more".
+        return self._limit - self._produced + 1
+
+    def _count(self, out: bytes) -> bytes:
+        self._produced += len(out)
+        if self._produced > self._limit or self._decompressor.unconsumed_tail:
+            raise _Overflow
+        return out
 
 
 class LegsClient(_BaseLegsClient):
@@ -558,12 +1005,20 @@ class LegsClient(_BaseLegsClient):
 
     Use it as a context manager (or call :meth:`close`). Actions for one leg are sent one
     at a time, in the order :meth:`send` was called, even from several threads; actions
-    for different legs go out in parallel. ``rate_limit`` (requests per minute) spaces
-    requests evenly; the documented default quota is 100 per minute per account.
+    for different legs go out in parallel. ``rate_limit`` (requests per minute, 0.01 to
+    60,000) spaces requests evenly; the documented default quota is 100 per minute per
+    account.
 
     ``region="mumbai"`` or ``"singapore"`` selects a documented host instead of
-    ``base_url``; ``base_url`` must be ``https://`` unless it is a loopback address.
-    ``transport`` replaces httpx's transport (for example :class:`httpx.MockTransport`).
+    ``base_url``; ``base_url`` must be ``https://`` unless it is a loopback address, and
+    must not carry credentials. ``timeout`` (seconds) bounds each network operation;
+    ``deadline`` (seconds, default three times ``timeout``) bounds each attempt as a
+    whole, from connecting to the last byte of the answer, however slowly it trickles.
+    ``max_response_bytes`` (default 1 MiB) caps an answer, as received and as
+    decompressed. ``max_retries`` (0 to 100) and ``max_retry_wait`` (seconds waited
+    between the attempts of one call, in all; default 60) bound the retries, which are
+    logged at INFO on the ``exoml.client`` logger. ``transport`` replaces httpx's
+    transport (for example :class:`httpx.MockTransport`).
 
     >>> from exoml.testing import FakeLegsAPI
     >>> with FakeLegsAPI() as api:
@@ -581,9 +1036,12 @@ class LegsClient(_BaseLegsClient):
         base_url: str = DEFAULT_BASE_URL,
         region: Region | None = None,
         timeout: float = 10.0,
+        deadline: float | None = None,
         max_retries: int = 2,
+        max_retry_wait: float = 60.0,
         retry_server_errors: bool = False,
         rate_limit: float | None = None,
+        max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
         transport: httpx.BaseTransport | None = None,
     ) -> None:
         super().__init__(
@@ -593,34 +1051,49 @@ class LegsClient(_BaseLegsClient):
             base_url=base_url,
             region=region,
             timeout=timeout,
+            deadline=deadline,
             max_retries=max_retries,
+            max_retry_wait=max_retry_wait,
             retry_server_errors=retry_server_errors,
             rate_limit=rate_limit,
+            max_response_bytes=max_response_bytes,
         )
+        self._sleep: Callable[[float], object] = time.sleep
         self._legs = LegQueues()
         self._http = httpx.Client(transport=transport, **self._client_options())
+        _keep_deadlines(self._http)
 
     def send(
         self,
         leg_sid: str,
-        exoml: Flow | str,
+        exoml: Flow | Verb | str | bytes,
         *,
         custom_param: str | None = None,
         validate: bool = True,
     ) -> ActionAccepted:
         """Send one ExoML document to a leg; return when the API has accepted it.
 
-        ``exoml`` is a :class:`~exoml.Flow` or a string. A string is checked with
+        ``exoml`` is a :class:`~exoml.Flow`, a single verb (sent as a flow of one), or
+        the document as a string or UTF-8 bytes. Text is checked with
         :func:`exoml.validate` first: with any error, :class:`~exoml.ExomlError` is raised
         carrying the diagnostics and nothing is sent (``validate=False`` skips the check).
         ``custom_param`` comes back as ``action_custom_parameter`` in the leg's events:
         use it to match events to this action.
 
-        Raises an :class:`~exoml.ApiError` subclass for an error status (after the
-        retries described in :mod:`exoml._retry`) and :class:`~exoml.TransportError`
-        when the request did not complete.
+        Any 2xx answer returns :class:`ActionAccepted`, whatever its body. Raises an
+        :class:`~exoml.ApiError` subclass for an error status (after the retries
+        described in :mod:`exoml._retry`), :class:`~exoml.TransportError` when no status
+        arrived (connection, timeout, deadline), :class:`~exoml.ClientClosedError` after
+        :meth:`close`, and :class:`TypeError` or :class:`ValueError` for arguments it
+        cannot send (lone surrogates, bytes that are not UTF-8), naming the argument.
         """
-        return self._request(self._prepare(leg_sid, exoml, custom_param, validate))
+        action = self._prepare(leg_sid, exoml, custom_param, validate)
+        self._check_open()
+        with self._legs.hold(action.leg_sid):
+            reply = self._request(
+                "POST", action.url, content=action.content, subject=f"leg {action.leg_sid!r}"
+            )
+        return self._accepted(action, reply)
 
     def create_leg(
         self,
@@ -662,8 +1135,8 @@ class LegsClient(_BaseLegsClient):
         retries are those of :meth:`send`: a 5xx is not retried unless
         ``retry_server_errors=True``, since a second attempt could place a second call.
         """
-        options = _leg_options(locals())
-        return self._request(
+        options = {name: value for name, value in locals().items() if name in _LEG_OPTIONS}
+        return self._call(
             self._prepare_create_leg(contact_uri, exophone, leg_event_endpoint, options)
         )
 
@@ -675,7 +1148,7 @@ class LegsClient(_BaseLegsClient):
         and ``"rx_audio_status"``. Raises :class:`~exoml.LegNotFoundError` for an
         unknown leg. Reads are retried after a 5xx or a read timeout as well.
         """
-        return self._request(self._prepare_get_leg(leg_sid, fields))
+        return self._call(self._prepare_get_leg(leg_sid, fields))
 
     def leg_events(
         self, leg_sid: str, *, event_name: str | None = None
@@ -686,7 +1159,7 @@ class LegsClient(_BaseLegsClient):
         is an :class:`~exoml.ExternalEvent`: the event, and whether the event endpoint
         acknowledged it. Use it to recover events your endpoint missed.
         """
-        return self._request(self._prepare_leg_events(leg_sid, event_name))
+        return self._call(self._prepare_leg_events(leg_sid, event_name))
 
     def create_bridge(
         self,
@@ -702,16 +1175,14 @@ class LegsClient(_BaseLegsClient):
         ``absorb_dtmf=True`` keeps the legs from hearing each other's key presses. A
         404 (a leg that does not exist) raises :class:`~exoml.LegNotFoundError`.
         """
-        return self._request(
-            self._prepare_create_bridge(leg_sids, bridge_event_endpoint, absorb_dtmf)
-        )
+        return self._call(self._prepare_create_bridge(leg_sids, bridge_event_endpoint, absorb_dtmf))
 
     def get_bridge(self, bridge_sid: str) -> Bridge:
         """Read a bridge: its state and the legs in it.
 
         Raises :class:`~exoml.BridgeNotFoundError` for an unknown bridge.
         """
-        return self._request(self._prepare_get_bridge(bridge_sid))
+        return self._call(self._prepare_get_bridge(bridge_sid))
 
     def stop_bridge(self, bridge_sid: str) -> ActionAccepted:
         """End a bridge (``PUT`` with ``{"action": "stop"}``); its legs stay up.
@@ -720,12 +1191,12 @@ class LegsClient(_BaseLegsClient):
         follow as events. Raises :class:`~exoml.BridgeNotFoundError` for an unknown
         bridge.
         """
-        return self._request(self._prepare_stop_bridge(bridge_sid))
+        return self._call(self._prepare_stop_bridge(bridge_sid))
 
     def send_to_bridge(
         self,
         bridge_sid: str,
-        exoml: Flow | str,
+        exoml: Flow | Verb | str | bytes,
         *,
         custom_param: str | None = None,
         validate: bool = True,
@@ -733,37 +1204,104 @@ class LegsClient(_BaseLegsClient):
         """Send one ExoML document to a bridge (every leg in it hears the result).
 
         Bridges take their own, smaller vocabulary (``StartPlay``, ``StopPlay``,
-        ``Refer`` with ``bridgeEventEndpoint``): a string is checked against it first,
-        as :meth:`send` checks a leg's document. Actions on one bridge keep their order.
-        Raises :class:`~exoml.BridgeNotFoundError` for an unknown bridge.
+        ``Refer`` with ``bridgeEventEndpoint``): the document is checked against it
+        first, as :meth:`send` checks a leg's (``validate=False`` skips the check).
+        Actions on one bridge keep their order. Raises
+        :class:`~exoml.BridgeNotFoundError` for an unknown bridge.
         """
-        return self._request(self._prepare_bridge_action(bridge_sid, exoml, custom_param, validate))
+        return self._call(self._prepare_bridge_action(bridge_sid, exoml, custom_param, validate))
 
-    def _request(self, request: _Request[_T]) -> _T:
-        """Send one request with the client's pacing, queueing and retries; read its answer."""
-        queue = request.queue
-        with self._legs.hold(queue) if queue is not None else nullcontext():
-            attempt = 0
-            while True:
-                wait = self._pace()
-                if wait:
-                    time.sleep(wait)
-                try:
-                    response = self._http.request(
-                        request.method, request.url, content=request.content
-                    )
-                except httpx.HTTPError as exc:
-                    delay = self._after_transport_error(request, exc, attempt)
-                else:
-                    outcome = self._after_response(request, response, attempt)
-                    if not isinstance(outcome, _Retry):
-                        return outcome
-                    delay = outcome.delay
-                time.sleep(delay)
-                attempt += 1
+    def _call(self, call: _Call[_T]) -> _T:
+        """Run one endpoint call through :meth:`_request`, in its queue when it has one."""
+        self._check_open()
+        with self._legs.hold(call.queue) if call.queue is not None else nullcontext():
+            reply = self._request(
+                call.method,
+                call.url,
+                content=call.content,
+                subject=call.subject,
+                not_found=call.not_found,
+                idempotent=call.idempotent,
+            )
+        return self._result(call, reply)
+
+    def _request(
+        self,
+        method: str,
+        url: httpx.URL,
+        *,
+        content: bytes | None = None,
+        subject: str,
+        not_found: type[NotFoundError] = LegNotFoundError,
+        idempotent: bool = False,
+    ) -> _Reply:
+        """Send one request with pacing, the deadline, the size cap and the retries.
+
+        Returns the 2xx :class:`_Reply`; raises the :class:`~exoml.ApiError` of any other
+        status, or a :class:`~exoml.TransportError`; nothing else escapes.
+        """
+        attempt = 0
+        waited = 0.0
+        while True:
+            pause = self._pace()
+            if pause:
+                logger.debug("%s: waiting %.2f s for the rate limit", subject, pause)
+                self._sleep(pause)
+            self._check_open()
+            deadline = self._clock() + self._deadline
+            try:
+                raw = self._exchange(method, url, content, deadline)
+            except httpx.HTTPError as exc:
+                late = self._clock() >= deadline
+                delay = self._after_transport_error(
+                    subject, exc, attempt, waited, late, idempotent=idempotent
+                )
+            except RuntimeError:
+                # httpx's "the client has been closed", when close() raced this call.
+                if self._closed:
+                    self._check_open()
+                raise
+            else:
+                outcome = self._after_response(
+                    subject, raw, attempt, waited, not_found=not_found, idempotent=idempotent
+                )
+                if isinstance(outcome, _Reply):
+                    return outcome
+                delay = outcome
+            self._sleep(delay)
+            waited += delay
+            attempt += 1
+
+    def _exchange(
+        self, method: str, url: httpx.URL, content: bytes | None, deadline: float
+    ) -> _Raw:
+        """One attempt: the status and headers, then the body read within the cap, all by
+        the deadline (every socket operation is bounded by it, see _DeadlineStream)."""
+        token = _DEADLINE.set((deadline, self._clock))
+        try:
+            with self._http.stream(method, url, content=content) as response:
+                reader = self._reader(response)
+                if response.is_stream_consumed:
+                    # A response made in memory (a mock transport): httpx holds it decoded.
+                    reader.take_decoded(response.content)
+                elif reader.problem is None:
+                    try:
+                        for chunk in response.iter_raw():
+                            if not reader.feed(chunk):
+                                break
+                            if self._clock() >= deadline:
+                                reader.fail(self._late())
+                                break
+                    except httpx.HTTPError as exc:
+                        late = self._clock() >= deadline
+                        reader.fail(self._late() if late else _cut(self._host, exc))
+                return reader.result(response.status_code, response.headers)
+        finally:
+            _DEADLINE.reset(token)
 
     def close(self) -> None:
         """Close the pooled connections. The client cannot send afterwards."""
+        self._closed = True
         self._http.close()
 
     def __enter__(self) -> LegsClient:
@@ -803,9 +1341,12 @@ class AsyncLegsClient(_BaseLegsClient):
         base_url: str = DEFAULT_BASE_URL,
         region: Region | None = None,
         timeout: float = 10.0,
+        deadline: float | None = None,
         max_retries: int = 2,
+        max_retry_wait: float = 60.0,
         retry_server_errors: bool = False,
         rate_limit: float | None = None,
+        max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
         transport: httpx.AsyncBaseTransport | None = None,
     ) -> None:
         super().__init__(
@@ -815,17 +1356,21 @@ class AsyncLegsClient(_BaseLegsClient):
             base_url=base_url,
             region=region,
             timeout=timeout,
+            deadline=deadline,
             max_retries=max_retries,
+            max_retry_wait=max_retry_wait,
             retry_server_errors=retry_server_errors,
             rate_limit=rate_limit,
+            max_response_bytes=max_response_bytes,
         )
+        self._sleep: Callable[[float], Awaitable[object]] = asyncio.sleep
         self._legs = AsyncLegQueues()
         self._http = httpx.AsyncClient(transport=transport, **self._client_options())
 
     async def send(
         self,
         leg_sid: str,
-        exoml: Flow | str,
+        exoml: Flow | Verb | str | bytes,
         *,
         custom_param: str | None = None,
         validate: bool = True,
@@ -833,7 +1378,13 @@ class AsyncLegsClient(_BaseLegsClient):
         """Send one ExoML document to a leg; see :meth:`LegsClient.send`."""
         # Validation and queueing happen before the first await, so the order of sends to
         # a leg is the order in which they started.
-        return await self._request(self._prepare(leg_sid, exoml, custom_param, validate))
+        action = self._prepare(leg_sid, exoml, custom_param, validate)
+        self._check_open()
+        async with self._legs.hold(action.leg_sid):
+            reply = await self._request(
+                "POST", action.url, content=action.content, subject=f"leg {action.leg_sid!r}"
+            )
+        return self._accepted(action, reply)
 
     async def create_leg(
         self,
@@ -855,20 +1406,20 @@ class AsyncLegsClient(_BaseLegsClient):
         priority: Priority | None = None,
     ) -> Leg:
         """Place a call; see :meth:`LegsClient.create_leg`."""
-        options = _leg_options(locals())
-        return await self._request(
+        options = {name: value for name, value in locals().items() if name in _LEG_OPTIONS}
+        return await self._call(
             self._prepare_create_leg(contact_uri, exophone, leg_event_endpoint, options)
         )
 
     async def get_leg(self, leg_sid: str, *, fields: Iterable[LegStatusField] = ()) -> Leg:
         """Read a leg's state; see :meth:`LegsClient.get_leg`."""
-        return await self._request(self._prepare_get_leg(leg_sid, fields))
+        return await self._call(self._prepare_get_leg(leg_sid, fields))
 
     async def leg_events(
         self, leg_sid: str, *, event_name: str | None = None
     ) -> tuple[ExternalEvent, ...]:
         """The events Exotel generated for a leg; see :meth:`LegsClient.leg_events`."""
-        return await self._request(self._prepare_leg_events(leg_sid, event_name))
+        return await self._call(self._prepare_leg_events(leg_sid, event_name))
 
     async def create_bridge(
         self,
@@ -878,55 +1429,123 @@ class AsyncLegsClient(_BaseLegsClient):
         absorb_dtmf: bool | None = None,
     ) -> Bridge:
         """Join live legs in one conversation; see :meth:`LegsClient.create_bridge`."""
-        return await self._request(
+        return await self._call(
             self._prepare_create_bridge(leg_sids, bridge_event_endpoint, absorb_dtmf)
         )
 
     async def get_bridge(self, bridge_sid: str) -> Bridge:
         """Read a bridge; see :meth:`LegsClient.get_bridge`."""
-        return await self._request(self._prepare_get_bridge(bridge_sid))
+        return await self._call(self._prepare_get_bridge(bridge_sid))
 
     async def stop_bridge(self, bridge_sid: str) -> ActionAccepted:
         """End a bridge; see :meth:`LegsClient.stop_bridge`."""
-        return await self._request(self._prepare_stop_bridge(bridge_sid))
+        return await self._call(self._prepare_stop_bridge(bridge_sid))
 
     async def send_to_bridge(
         self,
         bridge_sid: str,
-        exoml: Flow | str,
+        exoml: Flow | Verb | str | bytes,
         *,
         custom_param: str | None = None,
         validate: bool = True,
     ) -> ActionAccepted:
         """Send one ExoML document to a bridge; see :meth:`LegsClient.send_to_bridge`."""
-        request = self._prepare_bridge_action(bridge_sid, exoml, custom_param, validate)
-        return await self._request(request)
+        call = self._prepare_bridge_action(bridge_sid, exoml, custom_param, validate)
+        return await self._call(call)
 
-    async def _request(self, request: _Request[_T]) -> _T:
-        """Send one request with pacing, queueing and retries; see :meth:`LegsClient._request`."""
-        queue = request.queue
-        async with self._legs.hold(queue) if queue is not None else nullcontext():
-            attempt = 0
-            while True:
-                wait = self._pace()
-                if wait:
-                    await asyncio.sleep(wait)
+    async def _call(self, call: _Call[_T]) -> _T:
+        """Run one endpoint call; see :meth:`LegsClient._call`."""
+        self._check_open()
+        async with self._legs.hold(call.queue) if call.queue is not None else nullcontext():
+            reply = await self._request(
+                call.method,
+                call.url,
+                content=call.content,
+                subject=call.subject,
+                not_found=call.not_found,
+                idempotent=call.idempotent,
+            )
+        return self._result(call, reply)
+
+    async def _request(
+        self,
+        method: str,
+        url: httpx.URL,
+        *,
+        content: bytes | None = None,
+        subject: str,
+        not_found: type[NotFoundError] = LegNotFoundError,
+        idempotent: bool = False,
+    ) -> _Reply:
+        """Send one request; see :meth:`LegsClient._request`."""
+        attempt = 0
+        waited = 0.0
+        while True:
+            pause = self._pace()
+            if pause:
+                logger.debug("%s: waiting %.2f s for the rate limit", subject, pause)
+                await self._sleep(pause)
+            self._check_open()
+            deadline = self._clock() + self._deadline
+            try:
+                raw = await self._exchange(method, url, content)
+            except httpx.HTTPError as exc:
+                late = self._clock() >= deadline
+                delay = self._after_transport_error(
+                    subject, exc, attempt, waited, late, idempotent=idempotent
+                )
+            except RuntimeError:
+                if self._closed:
+                    self._check_open()
+                raise
+            else:
+                outcome = self._after_response(
+                    subject, raw, attempt, waited, not_found=not_found, idempotent=idempotent
+                )
+                if isinstance(outcome, _Reply):
+                    return outcome
+                delay = outcome
+            await self._sleep(delay)
+            waited += delay
+            attempt += 1
+
+    async def _exchange(self, method: str, url: httpx.URL, content: bytes | None) -> _Raw:
+        """One attempt within the deadline (asyncio cancels whatever is still running)."""
+        progress: list[httpx.Response] = []
+        try:
+            return await asyncio.wait_for(
+                self._exchange_now(method, url, content, progress), self._deadline
+            )
+        except asyncio.TimeoutError:
+            if not progress:
+                raise _DeadlinePassed("the deadline passed before the answer") from None
+            response = progress[0]
+            return _Raw(response.status_code, response.headers, None, self._late())
+
+    async def _exchange_now(
+        self,
+        method: str,
+        url: httpx.URL,
+        content: bytes | None,
+        progress: list[httpx.Response],
+    ) -> _Raw:
+        async with self._http.stream(method, url, content=content) as response:
+            progress.append(response)
+            reader = self._reader(response)
+            if response.is_stream_consumed:
+                reader.take_decoded(response.content)
+            elif reader.problem is None:
                 try:
-                    response = await self._http.request(
-                        request.method, request.url, content=request.content
-                    )
+                    async for chunk in response.aiter_raw():
+                        if not reader.feed(chunk):
+                            break
                 except httpx.HTTPError as exc:
-                    delay = self._after_transport_error(request, exc, attempt)
-                else:
-                    outcome = self._after_response(request, response, attempt)
-                    if not isinstance(outcome, _Retry):
-                        return outcome
-                    delay = outcome.delay
-                await asyncio.sleep(delay)
-                attempt += 1
+                    reader.fail(_cut(self._host, exc))
+            return reader.result(response.status_code, response.headers)
 
     async def aclose(self) -> None:
         """Close the pooled connections. The client cannot send afterwards."""
+        self._closed = True
         await self._http.aclose()
 
     async def __aenter__(self) -> AsyncLegsClient:
@@ -939,155 +1558,58 @@ class AsyncLegsClient(_BaseLegsClient):
 # -- helpers ------------------------------------------------------------------------------
 
 
-def _require_text(name: str, value: object) -> None:
+def _text(name: str, value: object, *, empty: bool = False) -> str:
+    """``value`` as a plain ``str`` that can be sent (UTF-8 encodable), or the
+    :class:`TypeError`/:class:`ValueError` that names the argument."""
     if not isinstance(value, str):
         raise TypeError(f"{name} must be a str, not {type(value).__name__}")
-    if not value:
+    # The base type's own copy: a str subclass cannot change what is sent or checked.
+    text = str.__str__(value)
+    if not text and not empty:
         raise ValueError(f"{name} must not be empty")
+    _encodable(name, text)
+    return text
 
 
-def _action_body(document: str, custom_param: str | None) -> bytes:
-    if custom_param is not None and not isinstance(custom_param, str):
-        raise TypeError(f"custom_param must be a str or None, not {type(custom_param).__name__}")
-    body: dict[str, str] = {"exoml": document}
-    if custom_param is not None:
-        body["action_custom_param"] = custom_param
-    return _JSON.encode(body).encode("utf-8")
-
-
-# -- reading answers (each raises ValueError when a 2xx answer cannot be read) ------------
-
-
-def _leg_action_accepted(
-    body: Any, status: int, request_id: str | None, sid: str
-) -> ActionAccepted:
-    # The server said it accepted the action: whatever the body, this is success.
-    leg = _dig(body, "response", "data", "leg_sid")
-    return ActionAccepted(request_id=request_id, leg_sid=leg or sid, http_code=status)
-
-
-def _bridge_action_accepted(
-    body: Any, status: int, request_id: str | None, sid: str
-) -> ActionAccepted:
-    bridge = _dig(body, "response", "data", "bridge_sid")
-    return ActionAccepted(
-        request_id=request_id, leg_sid=None, http_code=status, bridge_sid=bridge or sid
-    )
-
-
-def _read_leg(body: Any, status: int, request_id: str | None, sid: str) -> Leg:
-    return Leg.from_answer(body, leg_sid=sid)
-
-
-def _read_created_leg(body: Any, status: int, request_id: str | None, sid: str) -> Leg:
-    # A new leg is known only by the sid in the answer.
-    return Leg.from_answer(body)
-
-
-def _read_bridge(body: Any, status: int, request_id: str | None, sid: str) -> Bridge:
-    return Bridge.from_answer(body, bridge_sid=sid)
-
-
-def _read_created_bridge(body: Any, status: int, request_id: str | None, sid: str) -> Bridge:
-    return Bridge.from_answer(body)
-
-
-def _read_leg_events(
-    body: Any, status: int, request_id: str | None, sid: str
-) -> tuple[ExternalEvent, ...]:
-    return leg_events_from_answer(body)
-
-
-# -- checking arguments ---------------------------------------------------------------------
-
-# A phone number with a leading 0 or a country code ("+" allowed), or a SIP URI.
-_PHONE = re.compile(r"\+?[0-9]{3,20}")
-_SIP = re.compile(r"sips?:[^\s@]+@?[^\s]*", re.IGNORECASE)
-_OPTION_INTS = ("time_limit", "timeout", "setup_timeout", "ring_timeout")
-_OPTION_TEXTS = ("custom_param", "requested_dc_code", "requested_nso_code", "reference_leg_sid")
-_OPTION_BOOLS = ("amd_enable", "async_amd", "absorb_dtmf")
-_OPTION_CHOICES: dict[str, tuple[str, ...]] = {
-    "network_type": ("pstn", "voip"),
-    "priority": ("normal", "high"),
-}
-_LEG_OPTIONS = (*_OPTION_CHOICES, *_OPTION_INTS, *_OPTION_TEXTS, "amd_enable", "async_amd")
-
-
-def _leg_options(arguments: Mapping[str, Any]) -> dict[str, Any]:
-    """The create-leg options from a method's ``locals()``, in the API's order."""
-    return {name: arguments[name] for name in _LEG_OPTIONS}
-
-
-def _check_leg_option(name: str, value: object) -> object:
-    """The value to send for an option, or a ValueError/TypeError naming what is wrong."""
-    if name in _OPTION_CHOICES:
-        choices = _OPTION_CHOICES[name]
-        if value not in choices or not isinstance(value, str):
-            listed = " or ".join(repr(c) for c in choices)
-            raise ValueError(f"{name} must be {listed}, not {value!r}")
-    elif name in _OPTION_INTS:
-        if isinstance(value, bool) or not isinstance(value, int):
-            raise TypeError(f"{name} must be a whole number of seconds, not {value!r}")
-        if value < 1:
-            raise ValueError(f"{name} must be at least 1 second, not {value}")
-    elif name in _OPTION_BOOLS:
-        if not isinstance(value, bool):
-            raise TypeError(f"{name} must be True or False, not {value!r}")
-    elif name in _OPTION_TEXTS:
-        _require_text(name, value)
-        assert isinstance(value, str)
-        if value != value.strip() and name != "custom_param":
-            raise ValueError(f"{name} must not start or end with spaces: {value!r}")
-    return value
-
-
-def _require_phone(name: str, value: object) -> None:
-    _require_text(name, value)
-    assert isinstance(value, str)
-    if not (_PHONE.fullmatch(value) or _SIP.fullmatch(value)):
-        raise ValueError(
-            f"{name} must be a phone number (digits with a leading 0 or a country code, "
-            f"'+' allowed) or a sip: URI, not {value!r}"
-        )
-
-
-def _require_event_endpoint(name: str, value: object) -> None:
-    """An event endpoint: https://, grpc(s)://host[:port], or http:// on a loopback host."""
-    _require_text(name, value)
-    assert isinstance(value, str)
+def _encodable(name: str, text: str) -> None:
     try:
-        url = httpx.URL(value)
-    except httpx.InvalidURL as exc:
-        raise ValueError(f"{name} is not a valid URL: {exc}") from None
-    scheme = url.scheme
-    if scheme not in ("https", "http", "grpc", "grpcs") or not url.host or " " in value:
+        text.encode("utf-8")
+    except UnicodeEncodeError as exc:
         raise ValueError(
-            f"{name} must be an https:// URL or grpc://host[:port], not {_hide_password(value)!r}"
-        )
-    if scheme == "http" and not _is_loopback(url.host):
-        raise ValueError(
-            f"{name} must use https:// (http:// is allowed only for loopback hosts): "
-            f"{_hide_password(value)!r}"
-        )
-
-
-def _hide_password(url: str) -> str:
-    """The URL with the password of its user part (basic auth for an endpoint) masked."""
-    return re.sub(r"(//[^/@:]*:)[^/@]*@", r"\1***@", url, count=1)
+            f"{name} contains a lone surrogate (U+{ord(text[exc.start]):04X} at index "
+            f"{exc.start}), which cannot be sent; pass valid Unicode text (decode bytes "
+            "with errors='strict' or 'replace', not 'surrogateescape')"
+        ) from None
 
 
 def _document(exoml: object, validate: bool) -> str:
-    """The ExoML text to send: a Flow rendered, or a string checked (unless told not to)."""
+    """The ExoML text to send: a Flow or a verb rendered, or text (str, or UTF-8 bytes)
+    checked unless told not to."""
+    if isinstance(exoml, (bytes, bytearray)):
+        data = bytes(exoml)
+        try:
+            exoml = data.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise ValueError(
+                f"exoml bytes are not UTF-8 (byte 0x{data[exc.start]:02x} at offset "
+                f"{exc.start}); pass UTF-8 bytes, a str or a Flow"
+            ) from None
     if isinstance(exoml, str):
+        text = _text("exoml", exoml, empty=True)
         if validate:
-            _refuse_invalid(exoml)
-        return exoml
-    from . import Flow
+            _refuse_invalid(text)
+        return text
+    from . import Flow, Verb
 
     if isinstance(exoml, Flow):
         # A Flow is valid by construction: no need to parse what it just rendered.
         return exoml.to_xml()
-    raise TypeError(f"exoml must be a Flow or a str, not {type(exoml).__name__}")
+    if isinstance(exoml, Verb):
+        return Flow(exoml).to_xml()
+    raise TypeError(
+        f"exoml must be a Flow, a verb, or the document as a str or UTF-8 bytes, "
+        f"not {type(exoml).__name__}"
+    )
 
 
 def _bridge_document(exoml: object, validate: bool) -> str:
@@ -1109,6 +1631,7 @@ def _refuse_invalid(document: str, dialect: str = "legs") -> None:
     # engine knows the leg actions only, so a bridge's document is held to those for now
     # (StartPlay and StopPlay pass; a bridge's Refer does not).
     del dialect
+
     # Only errors stop a send: a valid document is not searched for warnings, whose
     # positions cost several times the check itself (a multi-verb flow warns EX501).
     if not has_errors(document):
@@ -1124,6 +1647,118 @@ def _refuse_invalid(document: str, dialect: str = "legs") -> None:
         f"{first.code} {first.message}{more}",
         diagnostics,
     )
+
+
+# -- reading answers (each raises ValueError when a 2xx answer cannot be read) ------------
+
+
+def _bridge_action_accepted(sid: str, body: Any, status: int) -> ActionAccepted:
+    bridge = _dig(body, "response", "data", "bridge_sid")
+    return ActionAccepted(
+        request_id=_clip(_dig(body, "request_id")),
+        leg_sid=None,
+        http_code=status,
+        bridge_sid=bridge or sid,
+    )
+
+
+def _read_leg(sid: str | None, body: Any, status: int) -> Leg:
+    # A new leg is known only by the sid in the answer; a read one by the one asked for.
+    return Leg.from_answer(body, leg_sid=sid)
+
+
+def _read_bridge(sid: str | None, body: Any, status: int) -> Bridge:
+    return Bridge.from_answer(body, bridge_sid=sid)
+
+
+def _read_leg_events(body: Any, status: int) -> tuple[ExternalEvent, ...]:
+    return leg_events_from_answer(body)
+
+
+# -- checking arguments ---------------------------------------------------------------------
+
+# A phone number with a leading 0 or a country code ("+" allowed), or a SIP URI.
+_PHONE = re.compile(r"\+?[0-9]{3,20}")
+_SIP = re.compile(r"sips?:[^\s]+", re.IGNORECASE)
+_OPTION_INTS = ("time_limit", "timeout", "setup_timeout", "ring_timeout")
+_OPTION_TEXTS = ("custom_param", "requested_dc_code", "requested_nso_code", "reference_leg_sid")
+_OPTION_BOOLS = ("amd_enable", "async_amd", "absorb_dtmf")
+_OPTION_CHOICES: dict[str, tuple[str, ...]] = {
+    "network_type": ("pstn", "voip"),
+    "priority": ("normal", "high"),
+}
+_LEG_OPTIONS = frozenset(
+    {*_OPTION_CHOICES, *_OPTION_INTS, *_OPTION_TEXTS, "amd_enable", "async_amd"}
+)
+#: The longest time any create-leg option may give, in seconds (a day).
+_MAX_OPTION_SECONDS = 86_400
+
+
+def _leg_option(name: str, value: object) -> object:
+    """The value to send for an option, or a ValueError/TypeError naming what is wrong."""
+    if name in _OPTION_CHOICES:
+        choices = _OPTION_CHOICES[name]
+        if not isinstance(value, str) or value not in choices:
+            listed = " or ".join(repr(c) for c in choices)
+            raise ValueError(f"{name} must be {listed}, not {_show(value)}")
+        return str.__str__(value)
+    if name in _OPTION_INTS:
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise TypeError(f"{name} must be a whole number of seconds, not {_show(value)}")
+        if not 1 <= value <= _MAX_OPTION_SECONDS:
+            raise ValueError(
+                f"{name} must be at least 1 second and at most {_MAX_OPTION_SECONDS}, "
+                f"not {_show(value)}"
+            )
+        return int(value)
+    if name in _OPTION_BOOLS:
+        if not isinstance(value, bool):
+            raise TypeError(f"{name} must be True or False, not {_show(value)}")
+        return value
+    text = _text(name, value)
+    if text != text.strip() and name != "custom_param":
+        raise ValueError(f"{name} must not start or end with spaces: {text!r}")
+    return text
+
+
+def _phone(name: str, value: object) -> str:
+    text = _text(name, value)
+    if not (_PHONE.fullmatch(text) or _SIP.fullmatch(text)):
+        raise ValueError(
+            f"{name} must be a phone number (digits with a leading 0 or a country code, "
+            f"'+' allowed) or a sip: URI, not {_show(text)}"
+        )
+    return text
+
+
+def _event_endpoint(name: str, value: object) -> str:
+    """An event endpoint: https://, grpc(s)://host[:port], or http:// on a loopback host."""
+    text = _text(name, value)
+    hidden = _hide_password(text)
+    try:
+        url = httpx.URL(text)
+    except httpx.InvalidURL:
+        raise ValueError(f"{name} is not a valid URL: {hidden!r}") from None
+    if url.scheme not in ("https", "http", "grpc", "grpcs") or not url.host or " " in text:
+        raise ValueError(f"{name} must be an https:// URL or grpc://host[:port], not {hidden!r}")
+    if url.scheme == "http" and not _is_loopback(url.host):
+        raise ValueError(
+            f"{name} must use https:// (http:// is allowed only for loopback hosts): {hidden!r}"
+        )
+    return text
+
+
+def _show(value: object) -> str:
+    """A value as an error message shows it: never huge, never a password's worth."""
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return shown(value)
+    text = repr(value)
+    return text if len(text) <= 80 else text[:77] + "..."
+
+
+def _hide_password(url: str) -> str:
+    """The URL with the password of its user part (basic auth for an endpoint) masked."""
+    return re.sub(r"(//[^/@:]*:)[^/@]*@", r"\1***@", url, count=1)
 
 
 @functools.lru_cache(maxsize=1024)
@@ -1143,27 +1778,52 @@ def _segment(value: str) -> str:
     return encoded
 
 
-def _check_base_url(base_url: str) -> tuple[str, bool]:
-    """The base URL without a trailing slash, and whether its host is a loopback address."""
+_AUTHORITY = re.compile(r"^\s*(?:[A-Za-z][A-Za-z0-9+.\-]*:)?[\\/]*([^/\\?#]*)")
+
+
+def _check_base_url(base_url: object) -> tuple[str, bool]:
+    """The base URL without a trailing slash, and whether its host is a loopback address.
+
+    No message echoes a URL that carried credentials: such a URL is refused first, and
+    every other message shows the URL with anything before an ``@`` masked.
+    """
     if not isinstance(base_url, str):
         raise TypeError(f"base_url must be a str, not {type(base_url).__name__}")
+    text = _text("base_url", base_url)
+    authority = _AUTHORITY.match(text)
+    if "@" in (authority.group(1) if authority else text) or "@" in text.split("?")[0]:
+        # Credentials in the URL would end up in logs, reprs and error messages.
+        raise ValueError(
+            "base_url must not contain credentials (user:password@); "
+            "pass api_key and api_token instead"
+        )
+    shown = repr(_redacted(text))
     try:
-        url = httpx.URL(base_url)
-    except httpx.InvalidURL as exc:
-        raise ValueError(f"base_url is not a valid URL: {exc}") from None
+        url = httpx.URL(text)
+    except (httpx.InvalidURL, ValueError, TypeError) as exc:
+        raise ValueError(f"base_url is not a valid URL ({_redacted(str(exc))}): {shown}") from None
     if url.scheme not in ("https", "http") or not url.host:
-        raise ValueError(f"base_url must be an https:// URL, not {base_url!r}")
+        raise ValueError(f"base_url must be an https:// URL, not {shown}")
     if url.userinfo:
-        # Credentials in the URL would end up in logs and reprs.
-        raise ValueError("base_url must not contain credentials; pass api_key and api_token")
+        raise ValueError(
+            "base_url must not contain credentials (user:password@); "
+            "pass api_key and api_token instead"
+        )
+    if url.port is not None and not 1 <= url.port <= 65535:
+        raise ValueError(f"base_url's port must be between 1 and 65535, not {url.port}")
     if url.query or url.fragment:
         raise ValueError("base_url must not have a query or a fragment")
     loopback = _is_loopback(url.host)
     if url.scheme != "https" and not loopback:
         raise ValueError(
-            f"base_url must use https:// (http:// is allowed only for loopback hosts): {base_url!r}"
+            f"base_url must use https:// (http:// is allowed only for loopback hosts): {shown}"
         )
     return str(url).rstrip("/"), loopback
+
+
+def _redacted(text: str) -> str:
+    """``text`` with anything that could be a password (before an ``@``) masked."""
+    return re.sub(r"[^\s/@'\"]*@", "***@", text)
 
 
 def _is_loopback(host: str) -> bool:
@@ -1179,15 +1839,67 @@ def _mask(secret: str) -> str:
     return f"{secret[:4]}…" if len(secret) > 8 else "…"
 
 
-def _decode(content: bytes) -> Any:
-    """The JSON body, or its text when it is not JSON (``None`` when empty)."""
+def _decode(content: bytes | None) -> Any:
+    """The JSON body, or its text when it is not JSON we accept (``None`` when empty or
+    unread).
+
+    Never raises: NaN, Infinity and numbers that overflow to them (``1e999``) make the
+    body "not JSON", as does nesting deeper than :data:`MAX_JSON_DEPTH` levels, so that
+    nothing decoded here can overflow or exhaust the stack later.
+    """
     if not content:
         return None
     text = content.decode("utf-8", errors="replace")
     try:
-        return json.loads(text)
-    except ValueError:
+        value = json.loads(text, parse_constant=_no_constant, parse_float=_finite)
+    except (ValueError, RecursionError, OverflowError, MemoryError):
         return text
+    return value if _depth(value) <= MAX_JSON_DEPTH else text
+
+
+def _no_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not a JSON number")
+
+
+def _finite(text: str) -> float:
+    value = float(text)
+    if not math.isfinite(value):
+        raise ValueError(f"{text[:20]} overflows")
+    return value
+
+
+def _depth(value: Any) -> int:
+    """How deeply ``value`` nests lists and dicts (stops counting past the bound)."""
+    deepest = 0
+    stack = [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, dict):
+            children: Iterable[Any] = item.values()
+        elif isinstance(item, list):
+            children = item
+        else:
+            continue
+        if depth > deepest:
+            deepest = depth
+            if deepest > MAX_JSON_DEPTH:
+                break
+        stack.extend((child, depth + 1) for child in children)
+    return deepest
+
+
+def _clip(text: str | None) -> str | None:
+    """A server-supplied string short enough for a one-line message."""
+    if text is None or len(text) <= _MAX_MESSAGE:
+        return text
+    return text[:_MAX_MESSAGE] + "…"
+
+
+def _cut(host: str, exc: httpx.HTTPError) -> TransportError:
+    """The problem of an answer whose body broke off."""
+    name, text = type(exc).__name__, str(exc)
+    detail = f"{name}: {text}" if text and text != name else name
+    return TransportError(f"the answer from {host} broke off ({detail})")
 
 
 def _dig(body: Any, *keys: str) -> str | None:
@@ -1216,14 +1928,21 @@ def _diagnostics(body: Any) -> list[Diagnostic]:
                     code=str(item["code"]),
                     severity="warning" if item.get("severity") == "warning" else "error",
                     message=str(item["message"]),
-                    line=int(item.get("line") or 1),
-                    column=int(item.get("column") or 1),
+                    line=_position(item.get("line")),
+                    column=_position(item.get("column")),
                     hint=item["hint"] if isinstance(item.get("hint"), str) else None,
                 )
             )
-        except (KeyError, TypeError, ValueError):
+        except (KeyError, TypeError, ValueError, OverflowError):
             continue
     return found
+
+
+def _position(value: object) -> int:
+    """A 1-based line or column from a server's diagnostic; 1 when it is not one."""
+    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value < 2**31:
+        return 1
+    return value
 
 
 @functools.cache
