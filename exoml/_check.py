@@ -21,11 +21,15 @@ from typing import TYPE_CHECKING, NamedTuple
 
 from lxml import etree
 
-from ._catalogue import LEGS, Dialect, names
+from ._catalogue import LEGS, Dialect, Names, names
+from ._rules._walk import walk
+
+_LEGS_NAMES = names(LEGS)
 
 if TYPE_CHECKING:
     from ._diagnostics import Diagnostic, Fix
     from ._rules._base import Rule
+    from ._rules._walk import Checks
 
 __all__ = [
     "DEFAULT_MAX_BYTES",
@@ -158,18 +162,20 @@ class Context:
     here, never from a module-level table; ``names`` are its lookups.
     """
 
-    __slots__ = ("_index", "_positions", "diagnostics", "dialect", "names", "root", "text")
+    # Class-level defaults: a clean document's context sets three attributes, no more.
+    dialect: Dialect = LEGS
+    names: Names = _LEGS_NAMES
+    _positions: _Positions | None = None
+    _index: dict[etree._Element, int] | None = None
 
     def __init__(
         self, text: str, root: etree._Element | None, dialect: Dialect | None = None
     ) -> None:
         self.text = text
         self.root = root
-        self.dialect = LEGS if dialect is None else dialect
-        self.names = names(self.dialect)
         self.diagnostics: list[Diagnostic] = []
-        self._positions: _Positions | None = None
-        self._index: dict[etree._Element, int] | None = None
+        if dialect is not None and dialect is not LEGS:
+            self.dialect, self.names = dialect, names(dialect)
 
     # Positions are computed on the first diagnostic that needs one.
     @property
@@ -265,7 +271,6 @@ def check_bytes(
     """
     from ._rules import checks
     from ._rules._source import check_source, parse_failure
-    from ._rules._walk import walk
 
     early = check_source(data, max_bytes, decoded=decoded)
     if isinstance(early, Report):
@@ -295,21 +300,10 @@ def check_bytes(
 _XSI = "http://www.w3.org/2001/XMLSchema-instance"
 
 
-def _screen(data: bytes, text: str, max_bytes: int, decoded: bool) -> bool:
-    """Whether the byte stage certainly has nothing to say (else it must run).
-
-    Conservative: a document that passes has no size, encoding, DOCTYPE or blank-input
-    problem (the tests hold this screen to the byte stage's verdicts).
-    """
-    if len(data) > max_bytes or (b"<!" in data and (b"<!DOCTYPE" in data or b"<!ENTITY" in data)):
-        return False
-    if text[:1] != "<" or _XSI in text:  # leading white space, a second BOM, xsi: ...
-        return False
-    if not decoded and text.startswith("<?xml"):
-        declaration = text[: text.find("?>")].lower()
-        if "encoding" in declaration and "utf-8" not in declaration:
-            return False
-    return True
+def _utf8_declared(text: str) -> bool:
+    """Whether an XML declaration names no encoding, or UTF-8 (conservatively)."""
+    declaration = text[: text.find("?>")].lower()
+    return "encoding" not in declaration or "utf-8" in declaration
 
 
 def _position(d: Diagnostic) -> tuple[int, int]:
@@ -359,55 +353,32 @@ def check_document(
     raise TypeError(f"source must be str or bytes, not {type(source).__name__}")
 
 
-def _fast(
-    source: str | bytes, max_bytes: int, dialect: Dialect | None, errors_only: bool
-) -> list[Diagnostic] | None:
-    """The findings on a document that passes the screen and the schema, else None.
+class _Plan:
+    """What the fast path runs for schema-valid documents (default rules): the needles to
+    look for, and the checks for each set of needles found. Built on first use."""
 
-    Only the rules the schema does not cover, and whose needles are in the text, run.
-    """
-    if source.__class__ is str:
-        text = source
-        try:
-            data = text.encode("utf-8")
-        except UnicodeEncodeError:
-            return None
-        decoded = True
-    elif source.__class__ is bytes:
-        data = source
-        body = data[3:] if data[:3] == _BOM else data
-        try:
-            text = body.decode("utf-8")
-        except UnicodeDecodeError:
-            return None
-        decoded = False
-    else:
-        return None
-    if not _screen(data, text, max_bytes, decoded):
-        return None
-    try:
-        root = etree.fromstring(data if decoded else body, _PARSER)
-    except etree.XMLSyntaxError:
-        return None
-    d = LEGS if dialect is None else dialect
-    if not _schema(d).validate(root):
-        return None
-    from ._rules import checks
+    __slots__ = ("by_present", "needles")
 
-    found = checks(schema_valid=True)
-    if found.needles:
-        found = checks(
-            schema_valid=True, present=frozenset([n for n in found.needles if n in text])
-        )
-    if errors_only and all(r.severity != "error" for r in found.rules):
-        return []
-    from ._rules._walk import walk
+    def __init__(self) -> None:
+        from ._rules import checks
 
-    ctx = Context(text, root, d)
-    walk(ctx, found)
-    if len(ctx.diagnostics) > 1:
-        ctx.diagnostics.sort(key=_position)
-    return ctx.diagnostics
+        self.needles = checks(schema_valid=True).needles
+        self.by_present: dict[tuple[str, ...], Checks] = {}
+
+    def checks(self, present: tuple[str, ...]) -> Checks:
+        from ._rules import checks
+
+        found = self.by_present[present] = checks(schema_valid=True, present=frozenset(present))
+        return found
+
+
+_PLAN: list[_Plan] = []
+
+
+def _plan() -> _Plan:
+    if not _PLAN:
+        _PLAN.append(_Plan())
+    return _PLAN[0]
 
 
 def has_errors(
@@ -419,10 +390,7 @@ def has_errors(
     a document with no error is accepted without locating the warnings it may have
     (which costs several times the check itself).
     """
-    found = _fast(source, max_bytes, dialect, True)
-    if found is None:
-        found = check_document(source, max_bytes=max_bytes, dialect=dialect).diagnostics
-    return any(d.severity == "error" for d in found)
+    return any(d.severity == "error" for d in _check(source, max_bytes, dialect, True))
 
 
 def validate(
@@ -440,7 +408,118 @@ def validate(
     >>> [d.code for d in validate("<flow><answer/></flow>")]
     ['EX202', 'EX202']
     """
-    found = _fast(source, max_bytes, dialect, False)
-    if found is None:
-        found = check_document(source, max_bytes=max_bytes, dialect=dialect).diagnostics
-    return found
+    # The clean-document path, in this one function (no intermediate report): the byte
+    # screen, the parse, the schema, then the rules the schema does not cover. It is the
+    # body of _check (which has_errors uses) with errors_only False; tests hold them equal.
+    if dialect is not None and dialect is not LEGS:
+        return check_document(source, max_bytes=max_bytes, dialect=dialect).diagnostics
+    if source.__class__ is str:
+        text = source
+        try:
+            data = text.encode("utf-8")
+        except UnicodeEncodeError:
+            return check_document(source, max_bytes=max_bytes).diagnostics
+        body = data
+        decoded = True
+    elif source.__class__ is bytes:
+        data = source
+        body = data[3:] if data[:3] == _BOM else data
+        try:
+            text = body.decode("utf-8")
+        except UnicodeDecodeError:
+            return check_bytes(data, max_bytes=max_bytes).diagnostics
+        decoded = False
+    else:
+        return check_document(source, max_bytes=max_bytes).diagnostics
+    # The byte screen: anything the byte stage could report sends the document there.
+    if (
+        len(data) > max_bytes
+        or (b"<!" in data and (b"<!DOCTYPE" in data or b"<!ENTITY" in data))
+        or text[:1] != "<"
+        or _XSI in text
+        or (not decoded and text.startswith("<?xml") and not _utf8_declared(text))
+    ):
+        return check_bytes(data, max_bytes=max_bytes, decoded=decoded).diagnostics
+    try:
+        root = etree.fromstring(body, _PARSER)
+    except etree.XMLSyntaxError:
+        return check_bytes(data, max_bytes=max_bytes, decoded=decoded).diagnostics
+    try:
+        valid = _local.legs.validate(root)
+    except AttributeError:
+        _local.legs = _schema(LEGS)
+        valid = _local.legs.validate(root)
+    if not valid:
+        return check_bytes(data, max_bytes=max_bytes, decoded=decoded).diagnostics
+    plan = _PLAN[0] if _PLAN else _plan()
+    present: tuple[str, ...] = ()
+    for needle in plan.needles:
+        if needle in text:
+            present += (needle,)
+    found = plan.by_present.get(present) or plan.checks(present)
+    ctx = Context(text, root)
+    walk(ctx, found)
+    if len(ctx.diagnostics) > 1:
+        ctx.diagnostics.sort(key=_position)
+    return ctx.diagnostics
+
+
+def _check(
+    source: str | bytes, max_bytes: int, dialect: Dialect | None, errors_only: bool
+) -> list[Diagnostic]:
+    """:func:`validate`: a document that passes the byte screen and the schema is
+    checked here, in one layer, by the rules the schema does not cover (and only those
+    whose needles are in the text); anything else goes to :func:`check_document`."""
+    if dialect is not None and dialect is not LEGS:
+        return check_document(source, max_bytes=max_bytes, dialect=dialect).diagnostics
+    if source.__class__ is str:
+        text = source
+        try:
+            data = text.encode("utf-8")
+        except UnicodeEncodeError:
+            return check_document(source, max_bytes=max_bytes).diagnostics
+        body = data
+        decoded = True
+    elif source.__class__ is bytes:
+        data = source
+        body = data[3:] if data[:3] == _BOM else data
+        try:
+            text = body.decode("utf-8")
+        except UnicodeDecodeError:
+            return check_bytes(data, max_bytes=max_bytes).diagnostics
+        decoded = False
+    else:
+        return check_document(source, max_bytes=max_bytes).diagnostics
+    # The byte screen: anything the byte stage could report sends the document there.
+    if (
+        len(data) > max_bytes
+        or (b"<!" in data and (b"<!DOCTYPE" in data or b"<!ENTITY" in data))
+        or text[:1] != "<"
+        or _XSI in text
+        or (not decoded and text.startswith("<?xml") and not _utf8_declared(text))
+    ):
+        return check_bytes(data, max_bytes=max_bytes, decoded=decoded).diagnostics
+    try:
+        root = etree.fromstring(body, _PARSER)
+    except etree.XMLSyntaxError:
+        return check_bytes(data, max_bytes=max_bytes, decoded=decoded).diagnostics
+    try:
+        valid = _local.legs.validate(root)
+    except AttributeError:
+        _local.legs = _schema(LEGS)
+        valid = _local.legs.validate(root)
+    if not valid:
+        return check_bytes(data, max_bytes=max_bytes, decoded=decoded).diagnostics
+    plan = _PLAN[0] if _PLAN else _plan()
+    present: tuple[str, ...] = ()
+    for needle in plan.needles:
+        if needle in text:
+            present += (needle,)
+    found = plan.by_present.get(present) or plan.checks(present)
+    if errors_only and not found.errors:
+        return []
+    ctx = Context(text, root)
+    walk(ctx, found)
+    if len(ctx.diagnostics) > 1:
+        ctx.diagnostics.sort(key=_position)
+    return ctx.diagnostics
