@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from ._errors import (
         ApiError,
         AuthenticationError,
+        EventError,
         ExomlError,
         FlowError,
         InvalidExomlError,
@@ -66,6 +67,7 @@ __all__ = [
     "AuthenticationError",
     "Diagnostic",
     "Edit",
+    "EventError",
     "ExomlError",
     "Fix",
     "Flow",
@@ -105,6 +107,7 @@ __all__ = [
 _ERROR_NAMES = [
     "ApiError",
     "AuthenticationError",
+    "EventError",
     "ExomlError",
     "FlowError",
     "InvalidExomlError",
