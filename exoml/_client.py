@@ -1625,18 +1625,18 @@ def _bridge_document(exoml: object, validate: bool) -> str:
 
 def _refuse_invalid(document: str, dialect: str = "legs") -> None:
     """Raise ExomlError with the diagnostics when ``document`` has errors in ``dialect``."""
+    from ._catalogue import DIALECTS
     from ._check import has_errors, validate
 
-    # The one place that picks the vocabulary a document is checked against. The check
-    # engine knows the leg actions only, so a bridge's document is held to those for now
-    # (StartPlay and StopPlay pass; a bridge's Refer does not).
-    del dialect
-
+    # The one place that picks the vocabulary a document is checked against: the
+    # catalogue's dialect of that name. Until the catalogue has a bridge dialect, a
+    # bridge's document is held to the leg actions' (StartPlay and StopPlay pass).
+    vocabulary = DIALECTS.get(dialect)
     # Only errors stop a send: a valid document is not searched for warnings, whose
     # positions cost several times the check itself (a multi-verb flow warns EX501).
-    if not has_errors(document):
+    if not has_errors(document, dialect=vocabulary):
         return
-    diagnostics = validate(document)
+    diagnostics = validate(document, dialect=vocabulary)
     errors = [d for d in diagnostics if d.is_error]
     if not errors:
         return

@@ -14,13 +14,15 @@ timezone-aware :class:`~datetime.datetime` values; the whole decoded answer stay
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from types import MappingProxyType
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from .events import Event
 
 __all__ = ["Bridge", "ExternalEvent", "Leg", "answer_data", "parse_timestamp"]
 
@@ -261,14 +263,22 @@ class Bridge:
 class ExternalEvent:
     """One event Exotel generated for a leg, with what happened when it was delivered.
 
-    :meth:`~exoml.LegsClient.leg_events` returns these, oldest first. ``event_info`` is
-    the event's body as it was delivered; ``delivered`` is ``True`` when the endpoint
-    acknowledged it with a 2xx, ``False`` when delivery failed, ``None`` when the answer
-    does not say; ``endpoint_response`` and ``error`` are Exotel's record of the delivery
-    as given (their shape is not documented); ``raw`` is the whole entry.
+    :meth:`~exoml.LegsClient.leg_events` returns these, oldest first. ``event`` is the
+    event, typed as :func:`exoml.events.parse_event` reads it (its ``raw`` is the body
+    as it was delivered); ``delivered`` is ``True`` when the endpoint acknowledged it
+    with a 2xx, ``False`` when delivery failed, ``None`` when the answer does not say;
+    ``endpoint_response`` and ``error`` are Exotel's record of the delivery as given
+    (their shape is not documented); ``raw`` is the whole entry.
+
+    >>> entry = ExternalEvent.from_entry({
+    ...     "endpoint_response": 200, "error": None, "date_created": "2026-01-05T10:00:01Z",
+    ...     "event_info": {"event_sid": "E1", "event_name": "leg_answered",
+    ...                    "data": {"leg_sid": "L1"}}})
+    >>> entry.event.event_name, entry.event.leg_sid, entry.delivered
+    ('leg_answered', 'L1', True)
     """
 
-    event_info: Mapping[str, Any] = field(repr=False, hash=False)
+    event: Event
     delivered: bool | None
     endpoint_response: Any = field(repr=False, hash=False)
     error: Any = field(repr=False, hash=False)
@@ -278,23 +288,24 @@ class ExternalEvent:
 
     @property
     def event_name(self) -> str:
-        """The event's ``event_name`` (empty when the body has none)."""
-        name = self.event_info.get("event_name")
-        return name if isinstance(name, str) else ""
+        """The event's name, as ``event.event_name``."""
+        return self.event.event_name
 
     @classmethod
     def from_entry(cls, entry: Mapping[str, Any]) -> ExternalEvent:
-        """One entry of ``external_events``."""
+        """One entry of ``external_events``.
+
+        Raises :class:`~exoml.EventError` (a ValueError) when its ``event_info`` is not an
+        event (given as an object, or as JSON text).
+        """
+        from .events import parse_event
+
         info = entry.get("event_info")
-        if isinstance(info, str):
-            try:
-                info = json.loads(info)
-            except ValueError:
-                info = None
+        event = parse_event(info if isinstance(info, (str, bytes, Mapping)) else b"")
         response = entry.get("endpoint_response")
         error = entry.get("error")
         return cls(
-            event_info=_mapping(info),
+            event=event,
             delivered=_delivered(response, error),
             endpoint_response=response,
             error=error,

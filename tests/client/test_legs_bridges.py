@@ -167,11 +167,11 @@ def test_leg_events_are_typed_with_their_delivery(kind: Kind, server: Any) -> No
     if isinstance(server, ExotelServer):
         # "200 OK" and "503" as text, and an event_info given as a JSON string.
         assert [e.delivered for e in events] == [True, False, True]
-        assert events[1].event_info["event_sid"] == "E1"
+        assert events[1].event.event_sid == "E1"
     else:
         # The fake's endpoint (example.com) is never reached from a test: not delivered.
         assert answered[0].delivered is False
-        assert answered[0].event_info["data"]["leg_sid"] == sid
+        assert answered[0].event.leg_sid == sid
 
 
 def test_bridges_create_read_act_and_stop(kind: Kind, server: Any) -> None:
@@ -297,6 +297,15 @@ def test_404_on_create_leg_is_a_plain_not_found(kind: Kind) -> None:
         with pytest.raises(NotFoundError) as caught:
             new_leg(kind, second)
     assert type(caught.value) is NotFoundError
+
+
+def test_an_entry_that_is_not_an_event_is_an_api_error(kind: Kind) -> None:
+    with ExotelServer() as second:
+        second.add_leg("LEG1")
+        second.legs["LEG1"]["events"] = [{"event_name": "leg_answered"}]  # no event_sid
+        with pytest.raises(ApiError, match="unexpected answer") as caught:
+            call(kind, second, "leg_events", "LEG1")
+    assert "event_sid" in str(caught.value)
 
 
 def test_a_2xx_that_names_nothing_is_an_api_error(kind: Kind) -> None:
