@@ -97,6 +97,9 @@ class Deliverer:
         self._lock = threading.Condition()
         self._queues: dict[str, deque[Delivery]] = {}
         self._busy: set[str] = set()
+        # Kept-alive connections per key, between bursts of its events (as a sender with a
+        # connection pool keeps them): only the key's worker touches its entry.
+        self._connections: dict[str, _Connections] = {}
         self._closing = threading.Event()
 
     def submit(self, delivery: Delivery) -> None:
@@ -135,18 +138,26 @@ class Deliverer:
         self._closing.set()
         with self._lock:
             self._queues.clear()
+            idle = [self._connections.pop(key) for key in list(self._connections)]
             self._lock.notify_all()
+        for connections in idle:
+            for connection in connections.values():
+                connection.close()
 
     # -- the worker --------------------------------------------------------------------
 
     def _work(self, key: str) -> None:
-        connections: _Connections = {}
+        with self._lock:
+            connections = self._connections.pop(key, {})
         try:
             while True:
                 with self._lock:
                     queue = self._queues.get(key)
                     if not queue or self._closing.is_set():
                         self._queues.pop(key, None)
+                        if not self._closing.is_set():
+                            self._connections[key] = connections
+                            connections = {}
                         self._busy.discard(key)
                         self._lock.notify_all()
                         return
