@@ -10,6 +10,7 @@ clock, so that a test can make every duration zero, or hold time still with a
 from __future__ import annotations
 
 import heapq
+import ipaddress
 import itertools
 import json
 import logging
@@ -21,6 +22,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any, Literal
+from urllib.parse import urlsplit
 
 from ._delivery import Deliverer, Delivery
 
@@ -305,6 +307,7 @@ class Exchange:
         media_seconds: float,
         gather_timeout: float,
         deliverer: Deliverer,
+        deliver_anywhere: bool = False,
     ) -> None:
         self.account_sid = account_sid
         self.auto_answer = auto_answer
@@ -312,6 +315,7 @@ class Exchange:
         self.media_seconds = media_seconds
         self.gather_timeout = gather_timeout
         self._deliverer = deliverer
+        self.deliver_anywhere = deliver_anywhere
         self._scheduler = _Scheduler(clock)
         self._lock = threading.RLock()
         self._changed = threading.Condition(self._lock)
@@ -1012,7 +1016,8 @@ class Exchange:
         self._emitted.append(body)
         self._changed.notify_all()
         endpoint = party.endpoint
-        if endpoint and endpoint.lower().startswith(("http://", "https://")):
+        refusal = self._undeliverable(endpoint)
+        if refusal is None and endpoint is not None:
 
             def done(status: int | None, error: str | None) -> None:
                 with self._lock:
@@ -1033,9 +1038,21 @@ class Exchange:
                 )
             )
         else:
-            record["error"] = (
-                "no event endpoint" if not endpoint else "only http(s) endpoints are delivered"
+            record["error"] = refusal
+
+    def _undeliverable(self, endpoint: str | None) -> str | None:
+        """Why events for ``endpoint`` are recorded but not sent (``None``: they are sent)."""
+        if not endpoint:
+            return "no event endpoint"
+        parts = urlsplit(endpoint)
+        if parts.scheme.lower() not in ("http", "https"):
+            return f"not delivered: the fake delivers over http(s) only, not {parts.scheme}://"
+        if not self.deliver_anywhere and not _loopback(parts.hostname or ""):
+            return (
+                "not delivered: the fake delivers to loopback hosts only "
+                "(FakeLegsAPI(deliver_anywhere=True) lifts that)"
             )
+        return None
 
     def _leg_snapshot(self, leg: _Leg) -> dict[str, Any]:
         return {
@@ -1113,6 +1130,15 @@ class Exchange:
         for timer in leg.timers:
             timer.cancel()
         leg.timers.clear()
+
+
+def _loopback(host: str) -> bool:
+    if host.lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
 
 
 def _bridge_of(event: dict[str, Any]) -> str | None:

@@ -202,7 +202,8 @@ class FakeLegsAPI:
     only when a test moves it with ``clock.advance(seconds)``.
 
     **Delivering events.** Events go to the leg's (or bridge's) event endpoint when it
-    is an ``http(s)://`` URL: a POST of the JSON body with ``User-Agent:
+    is an ``http(s)://`` URL on a loopback host (any host with ``deliver_anywhere=True``;
+    events for other endpoints are recorded, not sent): a POST of the JSON body with ``User-Agent:
     Exotel-Hermix/...``, ``X-Exotel-Event-Sid`` and ``X-Exotel-Request-Id:
     <event_sid>-<attempt>``, and Basic auth when the endpoint URL carries credentials
     (``https://user:pass@host/path``) or ``event_auth=(user, password)`` is given. An
@@ -242,6 +243,7 @@ class FakeLegsAPI:
         delivery_attempts: int = 3,
         delivery_backoff: float = 0.0,
         event_auth: tuple[str, str] | None = None,
+        deliver_anywhere: bool = False,
     ) -> None:
         for name, value in (
             ("ring_seconds", ring_seconds),
@@ -292,6 +294,7 @@ class FakeLegsAPI:
         )
         manual = clock if isinstance(clock, ManualClock) else None
         self._exchange_settings = (auto_answer, ring_seconds, media_seconds, gather_timeout, manual)
+        self.deliver_anywhere = deliver_anywhere
         self._exchange = self._new_exchange()
         for sid in legs or ():
             self.add_leg(sid)
@@ -314,6 +317,7 @@ class FakeLegsAPI:
             media_seconds=media,
             gather_timeout=gather,
             deliverer=self._deliverer,
+            deliver_anywhere=self.deliver_anywhere,
         )
 
     def _record_delivery(self, attempt: DeliveryAttempt) -> None:

@@ -363,6 +363,48 @@ def test_bridge_requests_the_fake_refuses() -> None:
 DIAL = any(spec.element == "Dial" for spec in VERBS)
 
 
+def test_dial_in_the_exchange_rings_bridges_and_completes() -> None:
+    """The fake's Dial, driven below the HTTP layer (the check engine may not know Dial)."""
+    from exoml.testing._calls import parse_verbs
+
+    with FakeLegsAPI() as api, client(api) as c:
+        leg = c.create_leg(CALLER, EXOPHONE, "grpc://e.example.com").leg_sid
+        verbs = parse_verbs(
+            f'<Flow><Dial contactUri="+919800000009" exophone="{EXOPHONE}"/></Flow>'
+        )
+        exchange = api._exchange
+        exchange.check_leg_action(leg, verbs)
+        exchange.leg_action(leg, verbs, "dial-1")
+        initiated = api.wait_for("dial_initiated", leg)
+        data = initiated["event_data"]["data"]
+        second, bridge = data["second_leg_sid"], data["bridge_sid"]
+        assert initiated["action_custom_parameter"] == "dial-1"
+        assert names(api, second) == [
+            "leg_connecting",
+            "leg_ringing",
+            "leg_answered",
+            "leg_joined_bridge",
+        ]
+        assert names(api, leg)[-2:] == ["leg_joined_bridge", "dial_success"]
+        assert c.get_bridge(bridge).leg_sids == (leg, second)
+        api.hang_up(second)
+        assert names(api, leg)[-1] == "dial_completed"
+        assert c.get_leg(second).state == "terminal"
+        assert c.get_leg(leg).state == "in-progress"
+        assert api.event_names(bridge_sid=bridge)[-1] == "bridge_terminal"
+
+
+def test_a_bridge_refer_moves_its_events() -> None:
+    with Receiver() as endpoint, FakeLegsAPI() as api, client(api) as c:
+        legs = [c.create_leg(CALLER, EXOPHONE, "grpc://e.example.com").leg_sid for _ in "ab"]
+        bridge = c.create_bridge(legs, "grpc://b.example.com").bridge_sid
+        refer = f'<Flow><Refer bridgeEventEndpoint="{endpoint.url}"/></Flow>'
+        c.send_to_bridge(bridge, refer, validate=False)
+        c.stop_bridge(bridge)
+        api.wait_delivered()
+    assert endpoint.names() == ["leg_left_bridge", "leg_left_bridge", "bridge_terminal"]
+
+
 @pytest.mark.skipif(not DIAL, reason="the catalogue has no Dial verb yet")
 def test_dial_rings_a_second_leg_and_bridges_it() -> None:
     with FakeLegsAPI() as api, client(api) as c:
@@ -451,6 +493,16 @@ def test_a_silent_endpoint_times_out_three_times() -> None:
             assert record.delivered is False
             assert "0.2 s" in str(record.error)
         endpoint.release()
+
+
+def test_only_loopback_endpoints_are_delivered_to() -> None:
+    with FakeLegsAPI() as api, client(api) as c:
+        leg = c.create_leg(CALLER, EXOPHONE, "https://app.example.com/exotel/events").leg_sid
+        api.wait_delivered()
+        assert api.deliveries == []  # nothing left this machine
+        [record] = c.leg_events(leg, event_name="leg_answered")
+        assert record.delivered is False
+        assert "loopback hosts only" in str(record.error)
 
 
 def test_a_refused_connection_is_retried_then_dropped(closed_port: int) -> None:
