@@ -188,7 +188,10 @@ def _visit(ctx: Context, el: etree._Element, parent: str, allowed: tuple[str, ..
                 attr = known[canonical]
                 tagpos = ctx.tag(el)
                 fix = None
-                if tagpos is not None and qname in tagpos.attrs:
+                # Two spellings of one name (LANGUAGE and Language): renaming either
+                # would write the attribute twice, so neither gets a fix.
+                folded = sum(1 for n in el.attrib if n.lower() == canonical.lower())
+                if tagpos is not None and qname in tagpos.attrs and folded == 1:
                     start = tagpos.attrs[qname][0]
                     fix = Fix(
                         f"rename {qname} to {canonical}",

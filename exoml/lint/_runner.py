@@ -29,6 +29,8 @@ from ._select import is_selected
 if TYPE_CHECKING:
     from typing import BinaryIO
 
+    from lxml import etree
+
     from .._check import Report
     from .._diagnostics import Diagnostic
     from ._files import Target
@@ -188,10 +190,15 @@ def _lint_bytes(target: Target, data: bytes, report: Report, settings: Settings)
             # rewrite the file differently from what the user wrote.
             error = "cannot fix: the decoded text does not round-trip to the file's bytes"
         else:
-            new_text, new_diagnostics, fixed = _fix(text, prefix, diagnostics, settings)
+            new_text, new_diagnostics, fixed, problem = _fix(
+                text, prefix, report.root, diagnostics, settings
+            )
             new_data = prefix + new_text.encode("utf-8")
             try:
-                if target.path is None:
+                if problem is not None:
+                    error = f"cannot fix: {problem}; nothing was changed"
+                    fixed = ()
+                elif target.path is None:
                     output = new_data
                 else:
                     write_atomic(target.path, new_data)
@@ -199,7 +206,8 @@ def _lint_bytes(target: Target, data: bytes, report: Report, settings: Settings)
                 error = f"cannot write fixes: {exc.strerror or exc}"
                 fixed = ()
             else:
-                text, diagnostics = new_text, new_diagnostics
+                if problem is None:
+                    text, diagnostics = new_text, new_diagnostics
     if settings.fix and target.path is None and output is None:
         output = data  # standard input passes through unchanged when nothing was fixed
     sources: tuple[str | None, ...] = ()
@@ -216,26 +224,37 @@ def _lint_bytes(target: Target, data: bytes, report: Report, settings: Settings)
 
 
 def _fix(
-    text: str, prefix: bytes, diagnostics: list[Diagnostic], settings: Settings
-) -> tuple[str, list[Diagnostic], tuple[Diagnostic, ...]]:
-    """Apply fixes and re-check until none is left; returns (text, remaining, fixed).
+    text: str,
+    prefix: bytes,
+    root: etree._Element | None,
+    diagnostics: list[Diagnostic],
+    settings: Settings,
+) -> tuple[str, list[Diagnostic], tuple[Diagnostic, ...], str | None]:
+    """Apply fixes and re-check until none is left.
 
-    ``prefix`` (a byte-order mark or nothing) goes before the text when it is re-checked.
+    Returns (text, remaining, fixed, problem). ``prefix`` (a byte-order mark or nothing)
+    goes before the text when it is re-checked; ``root`` is the parsed ``text``. Each
+    pass is verified (:func:`._fix.fix_problem`): when one would write anything but the
+    diagnosed renames, ``problem`` says why and the file must be left as it is.
     """
-    from ._fix import apply_edits
+    from ._fix import apply_edits, fix_problem
 
     fixed: list[Diagnostic] = []
     for _ in range(MAX_FIX_PASSES):
-        edits = [edit for d in diagnostics if d.fix is not None for edit in d.fix.edits]
-        if not edits:
+        fixes = [d for d in diagnostics if d.fix is not None]
+        if not fixes:
             break
-        fixed.extend(d for d in diagnostics if d.fix is not None)
-        text = apply_edits(text, edits)
-        report = _check.check_bytes(prefix + text.encode("utf-8"), max_bytes=settings.max_bytes)
-        diagnostics = _selected(report, settings)
+        edits = [edit for d in fixes if d.fix is not None for edit in d.fix.edits]
+        new_text = apply_edits(text, edits)
+        problem = fix_problem(text, root, fixes, new_text)
+        if problem is not None:
+            return text, diagnostics, (), problem
+        fixed.extend(fixes)
+        report = _check.check_bytes(prefix + new_text.encode("utf-8"), max_bytes=settings.max_bytes)
+        diagnostics, root = _selected(report, settings), report.root
         # The next pass's offsets point into the text the checker decoded.
-        text = text if report.text is None else report.text
-    return text, diagnostics, tuple(fixed)
+        text = new_text if report.text is None else report.text
+    return text, diagnostics, tuple(fixed), None
 
 
 # --- several processes ---------------------------------------------------------------------
