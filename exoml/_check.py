@@ -291,7 +291,7 @@ def check_bytes(
     ctx = Context(text, root)
     from ._rules._walk import walk, warnings
 
-    if not full and _XSI not in text and _schema().validate(root):
+    if not full and not _declares_xsi(root, text) and _schema().validate(root):
         warnings(ctx)
     else:
         walk(ctx)
@@ -301,9 +301,22 @@ def check_bytes(
 
 
 # Any XML Schema validator lets xsi:type and xsi:nil through (they steer validation, they
-# cannot be forbidden), while the walk refuses them (EX203): a document that mentions the
+# cannot be forbidden), while the walk refuses them (EX203): a document that declares the
 # namespace always takes the walk, so the schema's verdict is never the one used for it.
 _XSI = "http://www.w3.org/2001/XMLSchema-instance"
+
+
+def _declares_xsi(root: etree._Element, text: str) -> bool:
+    """Whether any element of the parsed document has the XSI namespace in scope.
+
+    Decided on the parsed namespaces: the URI may be written with character references
+    (``XMLSchema&#45;instance``) that no test of the text would see. A namespace can only
+    be declared by an attribute named ``xmlns...``, and names hold no references, so a
+    text without ``xmlns`` declares none and the tree need not be looked at.
+    """
+    if "xmlns" not in text:
+        return False
+    return any(_XSI in el.nsmap.values() for el in root.iter(etree.Element))
 
 
 def _clean(data: bytes, max_bytes: int, decoded: bool, warnings: bool = True) -> Report | None:
@@ -320,7 +333,7 @@ def _clean(data: bytes, max_bytes: int, decoded: bool, warnings: bool = True) ->
         text = body.decode("utf-8")
     except UnicodeDecodeError:
         return None
-    if text[:1] != "<" or _XSI in text:  # leading white space, a second BOM, xsi: ...
+    if text[:1] != "<":  # leading white space, a second BOM...
         return None
     if not decoded and text.startswith("<?xml"):
         declaration = text[: text.find("?>")].lower()
@@ -329,6 +342,8 @@ def _clean(data: bytes, max_bytes: int, decoded: bool, warnings: bool = True) ->
     try:
         root = etree.fromstring(body, _PARSER)
     except etree.XMLSyntaxError:
+        return None
+    if _declares_xsi(root, text):
         return None
     if warnings and _may_warn(root, text):
         return None
