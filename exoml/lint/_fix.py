@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import stat
 from collections.abc import Iterable, Sequence
@@ -169,20 +170,29 @@ def dropped_prefix(text: str, data: bytes) -> bytes | None:
     return None
 
 
-def write_atomic(path: str, data: bytes) -> None:
+def write_atomic(path: str, data: bytes, *, identity: tuple[int, int] | None = None) -> None:
     """Replace the file at ``path`` with ``data`` atomically, keeping its mode.
 
     The bytes go to a temporary file in the same directory, which is flushed to disk and
-    renamed over the original: a crash leaves either the old file or the new one. A
-    symbolic link is followed, so the link stays and its target is rewritten.
+    renamed over the original: a crash leaves either the old file or the new one. Nothing
+    is ever written through a symbolic link: a link at ``path`` is refused (a rename
+    replaces the directory entry itself, so a link swapped in at the last moment is
+    replaced, its target untouched). ``identity`` (device, inode) is the file that was
+    read: if ``path`` is another file now, it is refused too. Refusals raise
+    :class:`OSError` with a message that says why.
     """
     import tempfile  # only when fixing: it pulls in random and shutil
 
-    target = os.path.realpath(path)
-    directory = os.path.dirname(target)
-    info = os.stat(target)
+    info = os.lstat(path)
+    if stat.S_ISLNK(info.st_mode):
+        raise OSError(errno.ELOOP, "a symbolic link: fixes are never written through a link")
+    if not stat.S_ISREG(info.st_mode):
+        raise OSError(errno.EINVAL, "not a regular file")
+    if identity is not None and identity != (info.st_dev, info.st_ino):
+        raise OSError(errno.EBUSY, "the file was replaced while it was being checked")
+    directory = os.path.dirname(path) or os.curdir
     fd, temporary = tempfile.mkstemp(
-        dir=directory, prefix="." + os.path.basename(target) + ".", suffix=".tmp"
+        dir=directory, prefix="." + os.path.basename(path) + ".", suffix=".tmp"
     )
     try:
         with os.fdopen(fd, "wb") as file:
@@ -194,7 +204,7 @@ def write_atomic(path: str, data: bytes) -> None:
             # Only root may give a file away; anyone else keeps their own ownership.
             with contextlib.suppress(OSError):
                 os.chown(temporary, info.st_uid, info.st_gid)
-        os.replace(temporary, target)
+        os.replace(temporary, path)
     except BaseException:
         with contextlib.suppress(OSError):
             os.unlink(temporary)

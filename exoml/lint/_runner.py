@@ -17,8 +17,10 @@ identical to a single-process run.
 
 from __future__ import annotations
 
+import errno
 import os
 import re
+import stat
 import sys
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any, NamedTuple, NoReturn
@@ -35,7 +37,7 @@ if TYPE_CHECKING:
     from .._diagnostics import Diagnostic
     from ._files import Target
 
-__all__ = ["FileResult", "Settings", "lint_target", "run"]
+__all__ = ["FileResult", "NotRegularFile", "Settings", "read_bounded", "run"]
 
 # Passes of fix-and-recheck per document: a fix can expose another fixable problem (a
 # renamed element whose attribute is now recognised and also miscased).
@@ -119,17 +121,38 @@ def run(targets: Sequence[Target], settings: Settings, jobs: int) -> Iterator[Fi
         yield from results
 
 
-def lint_target(target: Target, settings: Settings) -> FileResult:
-    """Read, check and (with ``settings.fix``) fix one target; never raises."""
-    return _lint(target, settings) or FileResult(target.display)
+class NotRegularFile(OSError):
+    """A file found by searching a directory was not a regular file when opened."""
 
 
-def read_bounded(path: str, max_bytes: int) -> bytes:
-    """Read at most ``max_bytes + 1`` bytes: enough to tell that a file is too big."""
+def read_bounded(
+    path: str, max_bytes: int, *, follow: bool = True
+) -> tuple[bytes, tuple[int, int] | None]:
+    """Read at most ``max_bytes + 1`` bytes: enough to tell that a file is too big.
+
+    Returns the bytes and, for a regular file, its identity (device, inode) as opened, so
+    that ``--fix`` writes back only to the file it read. With ``follow=False`` (files a
+    directory search found) a symbolic link is not followed and anything but a regular
+    file is refused, both decided on the open descriptor: a file swapped for a link or a
+    FIFO after the search listed it is not read.
+    """
     # A descriptor and os.read, not open(): a file object costs as much again as the
     # system calls, and small files are the common case.
-    fd = os.open(path, os.O_RDONLY | _O_BINARY)
+    flags = os.O_RDONLY | _O_BINARY
+    if not follow:
+        # No link followed; no wait for a writer if a FIFO was swapped in.
+        flags |= getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
     try:
+        fd = os.open(path, flags)
+    except OSError as exc:
+        if not follow and exc.errno == errno.ELOOP:
+            raise NotRegularFile(exc.errno, "a symbolic link, not followed", path) from None
+        raise
+    try:
+        info = os.fstat(fd)
+        regular = stat.S_ISREG(info.st_mode)
+        if not follow and not regular:
+            raise NotRegularFile(0, "not a regular file, not read", path)
         data = os.read(fd, max_bytes + 1)
         # A regular file gives what it has at once; a pipe or a device may give less.
         while data and len(data) <= max_bytes:
@@ -137,7 +160,7 @@ def read_bounded(path: str, max_bytes: int) -> bytes:
             if not more:
                 break
             data += more
-        return data
+        return data, (info.st_dev, info.st_ino) if regular else None
     finally:
         os.close(fd)
 
@@ -147,10 +170,11 @@ def _lint(target: Target, settings: Settings) -> FileResult | None:
     if target.error is not None:
         return FileResult(target.display, error=target.error)
     data = target.data
+    identity: tuple[int, int] | None = None
     if data is None:
         assert target.path is not None
         try:
-            data = read_bounded(target.path, settings.max_bytes)
+            data, identity = read_bounded(target.path, settings.max_bytes, follow=target.named)
         except OSError as exc:
             return FileResult(target.display, error=f"cannot read: {exc.strerror or exc}")
     try:
@@ -158,7 +182,7 @@ def _lint(target: Target, settings: Settings) -> FileResult | None:
         # The common case: a clean file, with nothing to fix or to pass through.
         if not report.diagnostics and target.path is not None:
             return None
-        result = _lint_bytes(target, data, report, settings)
+        result = _lint_bytes(target, data, report, settings, identity)
     except Exception as exc:  # the checker must not raise; if it does, one file says so
         return FileResult(
             target.display, error=f"internal error while checking: {type(exc).__name__}: {exc}"
@@ -174,7 +198,13 @@ def _selected(report: Report, settings: Settings) -> list[Diagnostic]:
     return [d for d in report.diagnostics if is_selected(d.code, settings.select, settings.ignore)]
 
 
-def _lint_bytes(target: Target, data: bytes, report: Report, settings: Settings) -> FileResult:
+def _lint_bytes(
+    target: Target,
+    data: bytes,
+    report: Report,
+    settings: Settings,
+    identity: tuple[int, int] | None = None,
+) -> FileResult:
     diagnostics, text = _selected(report, settings), report.text
     truncated = len(data) > settings.max_bytes
     fixed: tuple[Diagnostic, ...] = ()
@@ -201,7 +231,7 @@ def _lint_bytes(target: Target, data: bytes, report: Report, settings: Settings)
                 elif target.path is None:
                     output = new_data
                 else:
-                    write_atomic(target.path, new_data)
+                    write_atomic(target.path, new_data, identity=identity)
             except OSError as exc:
                 error = f"cannot write fixes: {exc.strerror or exc}"
                 fixed = ()

@@ -90,7 +90,7 @@ def test_unreadable_file_is_2(lint: Lint, write: Write, tmp_path: Path) -> None:
 def test_permission_denied_is_2(lint: Lint, write: Write, monkeypatch: pytest.MonkeyPatch) -> None:
     from exoml.lint import _runner
 
-    def refuse(path: str, max_bytes: int) -> bytes:
+    def refuse(path: str, max_bytes: int, *, follow: bool = True) -> tuple[bytes, None]:
         raise PermissionError(13, "Permission denied", path)
 
     write("a.xml", GOOD)

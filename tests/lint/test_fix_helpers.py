@@ -47,14 +47,34 @@ def test_write_atomic_replaces_and_keeps_mode(tmp_path: Path) -> None:
     assert [p.name for p in tmp_path.iterdir()] == ["a.xml"]  # no temporary file left
 
 
-def test_write_atomic_follows_symlinks(tmp_path: Path) -> None:
+def test_write_atomic_never_writes_through_a_symlink(tmp_path: Path) -> None:
     real = tmp_path / "real.xml"
     real.write_bytes(b"old")
     link = tmp_path / "link.xml"
     link.symlink_to(real)
-    write_atomic(str(link), b"new")
+    with pytest.raises(OSError, match="symbolic link"):
+        write_atomic(str(link), b"new")
     assert link.is_symlink()
-    assert real.read_bytes() == b"new"
+    assert real.read_bytes() == b"old"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["link.xml", "real.xml"]
+
+
+def test_write_atomic_refuses_a_file_replaced_since_it_was_read(tmp_path: Path) -> None:
+    path = tmp_path / "a.xml"
+    path.write_bytes(b"old")
+    info = path.stat()
+    (tmp_path / "b.xml").write_bytes(b"other")  # made while a.xml exists: another inode
+    os.replace(tmp_path / "b.xml", path)
+    with pytest.raises(OSError, match="replaced"):
+        write_atomic(str(path), b"new", identity=(info.st_dev, info.st_ino))
+    assert path.read_bytes() == b"other"
+
+
+def test_write_atomic_refuses_what_is_not_a_regular_file(tmp_path: Path) -> None:
+    fifo = tmp_path / "a.xml"
+    os.mkfifo(fifo)
+    with pytest.raises(OSError, match="not a regular file"):
+        write_atomic(str(fifo), b"new")
 
 
 def test_failed_write_leaves_the_old_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
