@@ -28,7 +28,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         from .send import main as send_main
 
         return send_main(rest, prog="exoml send")
-    sys.stderr.write(f"exoml: unknown command {command!r}\n{USAGE}")
+    from .lint._formatters import printable
+
+    sys.stderr.write(printable(f"exoml: unknown command {command!r}") + f"\n{USAGE}")
     return 2
 
 

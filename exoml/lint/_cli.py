@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any, NoReturn, TextIO
 
 from .._check import DEFAULT_MAX_BYTES
 from ._files import Target, discover
-from ._formatters import FORMATTERS
+from ._formatters import FORMATTERS, message_line
 
 if TYPE_CHECKING:
     import argparse
@@ -222,7 +222,7 @@ def run(argv: Sequence[str], *, prog: str) -> int:
                 return exc.code if isinstance(exc.code, int) else 0
         return _run(args, prog)
     except UsageError as exc:
-        sys.stderr.write(f"{prog}: error: {exc}\n")
+        sys.stderr.write(message_line(f"{prog}: error: {exc}"))
         return 2
 
 
@@ -243,7 +243,7 @@ def _run(args: Options, prog: str) -> int:
             except ConfigError as exc:
                 raise UsageError(str(exc)) from None
             if warning:
-                sys.stderr.write(f"{prog}: warning: {warning}\n")
+                sys.stderr.write(message_line(f"{prog}: warning: {warning}"))
     options = resolve(args, config)
 
     select: tuple[str, ...] = ()
@@ -293,7 +293,7 @@ def _run(args: Options, prog: str) -> int:
             continue
         if result.error is not None:
             failures += 1
-            sys.stderr.write(f"{prog}: {result.display}: {result.error}\n")
+            sys.stderr.write(message_line(f"{prog}: {result.display}: {result.error}"))
         else:
             files += 1
         if result.fixed and not formatter.reports_fixes:

@@ -25,6 +25,7 @@ __all__ = [
     "Stats",
     "TextFormatter",
     "fixed_line",
+    "message_line",
     "printable",
 ]
 
@@ -84,17 +85,41 @@ class Formatter:
         return None if index is None else self.rules[index].name
 
 
-# Control characters would move the cursor or recolour a terminal: show them as the
-# Unicode "control pictures" (one column wide, so carets stay aligned) or U+FFFD.
+# Control characters would move the cursor, recolour a terminal or start a new line (a
+# forged report line, a forged workflow command): show them as the Unicode "control
+# pictures" (one column wide, so carets stay aligned) or U+FFFD. Line and paragraph
+# separators and the bidirectional controls (which reorder what a terminal shows: a
+# path could display as another) are shown by their code point.
 _PICTURES = {c: chr(0x2400 + c) for c in range(0x20)} | {0x7F: "\u2421"}
 _PICTURES |= {c: "\ufffd" for c in range(0x80, 0xA0)}
+_PICTURES |= {
+    c: f"<U+{c:04X}>"
+    for c in (
+        0x061C,
+        0x200E,
+        0x200F,
+        0x2028,
+        0x2029,
+        *range(0x202A, 0x202F),
+        *range(0x2066, 0x206A),
+    )
+}
 _HEADER_TABLE = str.maketrans(_PICTURES)
 _SOURCE_TABLE = str.maketrans({c: v for c, v in _PICTURES.items() if c != 0x09})
 
 
 def printable(text: str, *, keep_tabs: bool = False) -> str:
-    """``text`` with control characters replaced by visible stand-ins."""
+    """``text`` with control characters replaced by visible stand-ins.
+
+    Every line the linter prints goes through this function (or is JSON, whose escaping
+    does the same): paths, messages, hints, errors, warnings.
+    """
     return text.translate(_SOURCE_TABLE if keep_tabs else _HEADER_TABLE)
+
+
+def message_line(text: str) -> str:
+    """One line for a terminal or a log: ``text`` made printable, with its newline."""
+    return printable(text) + "\n"
 
 
 def fixed_line(display: str, diagnostic: Diagnostic) -> str:
@@ -258,6 +283,7 @@ class JsonFormatter(Formatter):
 # ------------------------------------------------------------------------------- github
 
 
+# GitHub's workflow commands: data escapes %, CR and LF; a property also : and ,.
 def _escape_data(text: str) -> str:
     return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
 
@@ -272,11 +298,13 @@ class GithubFormatter(Formatter):
     name = "github"
 
     def add(self, result: FileResult) -> None:
-        path = _escape_property(result.display)
+        path = _escape_property(printable(result.display))
         for d in result.diagnostics:
             name = self.rule_name(d.code)
             title = _escape_property(f"{d.code} ({name})" if name else d.code)
-            message = f"{d.code} {d.message}" + (f"\nhint: {d.hint}" if d.hint else "")
+            message = printable(f"{d.code} {d.message}") + (
+                f"\nhint: {printable(d.hint)}" if d.hint else ""
+            )
             self.out.write(
                 f"::{d.severity} file={path},line={d.line},col={d.column},title={title}"
                 f"::{_escape_data(message)}\n"
