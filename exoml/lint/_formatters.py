@@ -106,6 +106,9 @@ _PICTURES |= {
 }
 _HEADER_TABLE = str.maketrans(_PICTURES)
 _SOURCE_TABLE = str.maketrans({c: v for c, v in _PICTURES.items() if c != 0x09})
+# GitHub's workflow commands carry CR and LF escaped (%0D, %0A) and decode them: they are
+# left for that escaping, so that a path keeps its real name there.
+_GITHUB_TABLE = str.maketrans({c: v for c, v in _PICTURES.items() if c not in (0x0A, 0x0D)})
 
 
 def printable(text: str, *, keep_tabs: bool = False) -> str:
@@ -283,8 +286,10 @@ class JsonFormatter(Formatter):
 # ------------------------------------------------------------------------------- github
 
 
-# GitHub's workflow commands: data escapes %, CR and LF; a property also : and ,.
+# GitHub's workflow commands: data escapes %, CR and LF; a property also : and ,. Other
+# control characters are made printable first (GitHub's log shows escape sequences).
 def _escape_data(text: str) -> str:
+    text = text.translate(_GITHUB_TABLE)
     return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
 
 
@@ -298,13 +303,11 @@ class GithubFormatter(Formatter):
     name = "github"
 
     def add(self, result: FileResult) -> None:
-        path = _escape_property(printable(result.display))
+        path = _escape_property(result.display)
         for d in result.diagnostics:
             name = self.rule_name(d.code)
             title = _escape_property(f"{d.code} ({name})" if name else d.code)
-            message = printable(f"{d.code} {d.message}") + (
-                f"\nhint: {printable(d.hint)}" if d.hint else ""
-            )
+            message = f"{d.code} {d.message}" + (f"\nhint: {d.hint}" if d.hint else "")
             self.out.write(
                 f"::{d.severity} file={path},line={d.line},col={d.column},title={title}"
                 f"::{_escape_data(message)}\n"
