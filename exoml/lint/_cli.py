@@ -84,16 +84,31 @@ def _paths_only(argv: list[str]) -> Options | None:
     return options
 
 
-def _count(minimum: int) -> Any:
+#: The largest ``--max-bytes``: 1024 times the default. ExoML documents are small; a
+#: bigger cap only lets a stray file cost that much memory in every worker.
+MAX_MAX_BYTES = 64 * 1024 * 1024
+#: The most worker processes ``-j`` starts (``-j 0`` means one per CPU, up to this).
+MAX_JOBS = 64
+
+
+def _count(minimum: int, maximum: int) -> Any:
     import argparse
 
     def parse(value: str) -> int:
-        try:
-            number = int(value)
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"not a whole number: {value!r}") from None
+        text = value.strip()
+        digits = text[1:] if text[:1] in "+-" else text
+        if not (digits.isascii() and digits.isdigit()):
+            raise argparse.ArgumentTypeError(f"not a whole number: {value!r}")
+        # int() of thousands of digits is slow, then refused: no count is that long.
+        number = (
+            int(text)
+            if len(digits.lstrip("0")) <= 20
+            else (-1 if text[0] == "-" else 1) * (maximum + 1)
+        )
         if number < minimum:
             raise argparse.ArgumentTypeError(f"must be at least {minimum}: {value!r}")
+        if number > maximum:
+            raise argparse.ArgumentTypeError(f"must be at most {maximum}: {value!r}")
         return number
 
     return parse
@@ -131,16 +146,16 @@ def build_parser(prog: str) -> argparse.ArgumentParser:
     )
     add(
         "--max-bytes",
-        type=_count(1),
+        type=_count(1, MAX_MAX_BYTES),
         metavar="N",
-        help=f"largest document accepted (default: {DEFAULT_MAX_BYTES})",
+        help=f"largest document accepted, up to {MAX_MAX_BYTES} (default: {DEFAULT_MAX_BYTES})",
     )
     add(
         "-j",
         "--jobs",
-        type=_count(0),
+        type=_count(0, MAX_JOBS),
         metavar="N",
-        help="check files in N processes, 0 for one per CPU (default: 1)",
+        help=f"check files in N processes (at most {MAX_JOBS}), 0 for one per CPU (default: 1)",
     )
     add(
         "--fix",
@@ -190,12 +205,12 @@ def resolve(args: Options, config: dict[str, Any]) -> dict[str, Any]:
     }
     if options["format"] not in FORMAT_NAMES:
         raise UsageError(f"format must be one of {', '.join(FORMAT_NAMES)}: {options['format']!r}")
-    if options["max_bytes"] < 1:
-        raise UsageError(f"max-bytes must be at least 1: {options['max_bytes']}")
-    if options["jobs"] < 0:
-        raise UsageError(f"jobs must be 0 or more: {options['jobs']}")
+    if not 1 <= options["max_bytes"] <= MAX_MAX_BYTES:
+        raise UsageError(f"max-bytes must be between 1 and {MAX_MAX_BYTES}: {options['max_bytes']}")
+    if not 0 <= options["jobs"] <= MAX_JOBS:
+        raise UsageError(f"jobs must be between 0 and {MAX_JOBS}: {options['jobs']}")
     if options["jobs"] == 0:
-        options["jobs"] = os.cpu_count() or 1
+        options["jobs"] = min(os.cpu_count() or 1, MAX_JOBS)
     return options
 
 
