@@ -26,7 +26,8 @@ stable codes. A PATH is a file, a directory (searched recursively for *.xml) or 
 standard input.
 
 exit status: 0 no errors (warnings alone pass unless --strict), 1 errors found,
-2 usage error, unreadable path or internal failure.
+2 usage error, no *.xml file found (unless --allow-empty), unreadable path or
+internal failure.
 
 Defaults come from [tool.exoml.lint] in the nearest pyproject.toml at or above the
 current directory; command-line options win."""
@@ -53,6 +54,7 @@ class Options:
     stdin_filename: str | None
     no_config: bool
     version: bool
+    allow_empty: bool | None
 
 
 def _paths_only(argv: list[str]) -> Options | None:
@@ -81,6 +83,7 @@ def _paths_only(argv: list[str]) -> Options | None:
     options.stdin_filename = None
     options.no_config = False
     options.version = False
+    options.allow_empty = None
     return options
 
 
@@ -175,6 +178,12 @@ def build_parser(prog: str) -> argparse.ArgumentParser:
         metavar="NAME",
         help="name to report for standard input (default: <stdin>)",
     )
+    add(
+        "--allow-empty",
+        action="store_true",
+        default=None,
+        help="pass when the paths hold no *.xml file (default: that is an error)",
+    )
     add("--no-config", action="store_true", help="ignore pyproject.toml")
     add("--version", action="store_true", help="show the version and exit")
     return parser
@@ -202,6 +211,7 @@ def resolve(args: Options, config: dict[str, Any]) -> dict[str, Any]:
         "max_bytes": pick(args.max_bytes, "max-bytes", DEFAULT_MAX_BYTES),
         "jobs": pick(args.jobs, "jobs", 1),
         "no_color": pick(args.no_color, "no-color", False),
+        "allow_empty": pick(args.allow_empty, "allow-empty", False),
     }
     if options["format"] not in FORMAT_NAMES:
         raise UsageError(f"format must be one of {', '.join(FORMAT_NAMES)}: {options['format']!r}")
@@ -284,8 +294,12 @@ def _run(args: Options, prog: str) -> int:
         raise UsageError("no PATH given (use - to read standard input)")
 
     targets = discover(args.paths, stdin_name=args.stdin_filename or "<stdin>")
-    if not targets:
-        sys.stderr.write(f"{prog}: warning: no *.xml files found under the given paths\n")
+    if not targets and not options["allow_empty"]:
+        # A CI job pointed at the wrong directory must not pass on nothing.
+        raise UsageError(
+            "no *.xml files found under the given paths "
+            "(--allow-empty, or allow-empty = true in [tool.exoml.lint], accepts that)"
+        )
     max_bytes: int = options["max_bytes"]
     reads_stdin = any(t.path is None for t in targets)
     if reads_stdin:

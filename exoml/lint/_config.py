@@ -13,6 +13,7 @@ command-line options::
     format = "text"
     jobs = 4
     no-color = false
+    allow-empty = false
 
 Unknown keys and values of the wrong type are errors, so a misspelt key never passes
 silently.
@@ -37,6 +38,7 @@ KEYS: dict[str, tuple[type, ...]] = {
     "format": (str,),
     "jobs": (int,),
     "no-color": (bool,),
+    "allow-empty": (bool,),
 }
 _TYPE_NAMES = {
     list: "a list of strings",
