@@ -394,8 +394,10 @@ def _explain(query: str, rules: Sequence[Rule]) -> None:
             break
     else:
         raise UsageError(f"unknown rule {query!r} (see --list-rules)")
+    from ._formatters import rule_text
+
     fixable = " Fixable with --fix." if r.fixable else ""
-    parts = [r.doc.strip(), "", f"Severity: {r.severity}.{fixable}", ""]
+    parts = [rule_text(r.doc), "", f"Severity: {r.severity}.{fixable}", ""]
     for label, example in (("Bad", r.bad), ("Good", r.good)):
         if example:
             body = "\n".join("    " + line for line in example.strip().splitlines())

@@ -8,6 +8,7 @@ document at the end.
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, ClassVar, NamedTuple, TextIO
 
@@ -27,6 +28,8 @@ __all__ = [
     "fixed_line",
     "message_line",
     "printable",
+    "rule_markdown",
+    "rule_text",
 ]
 
 
@@ -131,6 +134,26 @@ def fixed_line(display: str, diagnostic: Diagnostic) -> str:
     return printable(
         f"{display}:{diagnostic.line}:{diagnostic.column}: {diagnostic.code} fixed: {description}"
     )
+
+
+# Rule documentation is written as docstrings, with reStructuredText's ``literals``. A
+# terminal or a plain-text field shows the literal itself; Markdown has its own spans.
+_LITERAL = re.compile(r"``(.+?)``", re.DOTALL)
+
+
+def rule_text(doc: str) -> str:
+    """A rule's documentation as plain text: ``literal`` markup dropped."""
+    return _LITERAL.sub(r"\1", doc.strip())
+
+
+def rule_markdown(doc: str) -> str:
+    """A rule's documentation as Markdown: ``literal`` as a code span."""
+
+    def span(m: re.Match[str]) -> str:
+        literal = m.group(1)
+        return f"`` {literal} ``" if "`" in literal else f"`{literal}`"
+
+    return _LITERAL.sub(span, doc.strip())
 
 
 def _plural(count: int, noun: str) -> str:
@@ -400,8 +423,8 @@ class SarifFormatter(Formatter):
                 "id": rule.code,
                 "name": rule.name,
                 "shortDescription": {"text": rule.summary},
-                "fullDescription": {"text": _description(rule.doc, rule.summary)},
-                "help": {"text": rule.doc.strip(), "markdown": rule.doc.strip()},
+                "fullDescription": {"text": _description(rule_text(rule.doc), rule.summary)},
+                "help": {"text": rule_text(rule.doc), "markdown": rule_markdown(rule.doc)},
                 "defaultConfiguration": {"level": rule.severity},
             }
             for rule in self.rules

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from exoml._rules import RULES, Rule
+from exoml.lint._formatters import rule_markdown, rule_text
 
 from ._support import Lint, Write
 
@@ -150,7 +151,8 @@ def test_list_rules_as_json(lint: Lint) -> None:
 def test_explain_shows_the_rule_docstring(lint: Lint, rule: Rule) -> None:
     run = lint("--explain", rule.code.lower())
     assert run.status == 0
-    assert run.out.startswith(rule.doc.strip())
+    assert run.out.startswith(rule_text(rule.doc))
+    assert "``" not in run.out  # reStructuredText markup is not shown
     assert f"Severity: {rule.severity}." in run.out
     assert ("Fixable with --fix." in run.out) is rule.fixable
     assert lint("--explain", rule.name).out == run.out
@@ -303,3 +305,12 @@ def test_jobs_zero_is_capped(lint: Lint, write: Write, monkeypatch: pytest.Monke
     write("a.xml", "<Flow><Answer/></Flow>")
     assert lint("-j", "0", "a.xml").status == 0
     assert seen == [_cli.MAX_JOBS]
+
+
+def test_rule_docs_render_without_restructuredtext() -> None:
+    doc = 'EX0 x: ``a`` and ``<b c="d">``.\n\nUse ``e`` or ``f`x``.'
+    assert rule_text(doc) == 'EX0 x: a and <b c="d">.\n\nUse e or f`x.'
+    assert rule_markdown(doc) == 'EX0 x: `a` and `<b c="d">`.\n\nUse `e` or `` f`x ``.'
+    for rule in RULES:
+        assert "``" not in rule_text(rule.doc)
+        assert "``" not in rule_markdown(rule.doc).replace("`` ", "").replace(" ``", "")
