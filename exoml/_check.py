@@ -426,7 +426,22 @@ def check_document(source: str | bytes, *, max_bytes: int = DEFAULT_MAX_BYTES) -
         return check_bytes(data, max_bytes=max_bytes, decoded=True)
     if isinstance(source, (bytes, bytearray, memoryview)):
         return check_bytes(bytes(source), max_bytes=max_bytes)
-    raise TypeError(f"source must be str or bytes, not {type(source).__name__}")
+    raise _not_a_document(source)
+
+
+def _not_a_document(source: object) -> TypeError:
+    """The error for a ``source`` that is not a document, in the caller's terms."""
+    from ._flow import Flow
+    from ._verb import Verb
+
+    if isinstance(source, (Flow, Verb)):
+        kind = "a Flow" if isinstance(source, Flow) else f"a {type(source).__name__} verb"
+        return TypeError(
+            f"expected an ExoML document as str or bytes, not {kind}: what exoml builds is "
+            "valid by construction; to check its text, pass .to_xml()"
+        )
+    kind = "None" if source is None else type(source).__name__
+    return TypeError(f"expected an ExoML document as str or bytes, not {kind}")
 
 
 def has_errors(source: str, *, max_bytes: int = DEFAULT_MAX_BYTES) -> bool:
@@ -436,6 +451,11 @@ def has_errors(source: str, *, max_bytes: int = DEFAULT_MAX_BYTES) -> bool:
     a document with no error is accepted on the short path's tests alone, without
     locating the warnings it may have (which costs several times the check itself).
     """
+    document: object = source  # a caller may ignore the type: say what to pass
+    if not isinstance(document, str):
+        if isinstance(document, (bytes, bytearray, memoryview)):
+            return not check_document(bytes(document), max_bytes=max_bytes).ok
+        raise _not_a_document(document)
     try:
         data = source.encode("utf-8")
     except UnicodeEncodeError:
