@@ -358,7 +358,9 @@ def artifact_uri(display: str) -> str:
         from pathlib import Path
 
         return Path(path).as_uri()
-    return quote(relative.replace(os.sep, "/"))
+    # The file system's bytes, percent-encoded: a name that is not UTF-8 (held as
+    # surrogates) has no other spelling in a URI.
+    return quote(os.fsencode(relative.replace(os.sep, "/")))
 
 
 def _description(doc: str, summary: str) -> str:

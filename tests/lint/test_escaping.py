@@ -143,3 +143,26 @@ def test_printable_keeps_ordinary_text(tmp_path: Path) -> None:
     text = "flows/café-😀/ünïcødé 中文.xml\tx"
     assert printable(text, keep_tabs=True) == text
     assert printable("a\tb") == "a\u2409b"
+
+
+@pytest.mark.skipif(sys.platform == "darwin", reason="macOS refuses names that are not UTF-8")
+@pytest.mark.parametrize("fmt", ["text", "json", "github", "sarif"])
+def test_a_file_name_that_is_not_utf8_is_reported(lint: Lint, tmp_path: Path, fmt: str) -> None:
+    import json
+    import os
+
+    name = os.fsdecode(b"a\xff.xml")
+    try:
+        (tmp_path / name).write_bytes(b"<flow/>")
+    except OSError:
+        pytest.skip("the file system refuses names that are not UTF-8")
+    run = lint("--format", fmt, ".")
+    assert run.status == 1, run.err
+    assert "internal error" not in run.err
+    if fmt == "sarif":
+        log = json.loads(run.out)
+        uris = {
+            r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
+            for r in log["runs"][0]["results"]
+        }
+        assert uris == {"a%FF.xml"}
