@@ -16,7 +16,15 @@ if TYPE_CHECKING:
 
     from .._diagnostics import Diagnostic
 
-__all__ = ["BOM", "apply_edits", "dropped_prefix", "fix_problem", "write_atomic"]
+__all__ = [
+    "BOM",
+    "Identity",
+    "apply_edits",
+    "dropped_prefix",
+    "fix_problem",
+    "identity_of",
+    "write_atomic",
+]
 
 BOM = b"\xef\xbb\xbf"
 
@@ -170,15 +178,26 @@ def dropped_prefix(text: str, data: bytes) -> bytes | None:
     return None
 
 
-def write_atomic(path: str, data: bytes, *, identity: tuple[int, int] | None = None) -> None:
+#: What tells that a file is still the one that was read: device, inode, size and the
+#: modification time in nanoseconds.
+Identity = tuple[int, int, int, int]
+
+
+def identity_of(info: os.stat_result) -> Identity:
+    """The :data:`Identity` of a file from its ``stat``."""
+    return (info.st_dev, info.st_ino, info.st_size, info.st_mtime_ns)
+
+
+def write_atomic(path: str, data: bytes, *, identity: Identity | None = None) -> None:
     """Replace the file at ``path`` with ``data`` atomically, keeping its mode.
 
     The bytes go to a temporary file in the same directory, which is flushed to disk and
     renamed over the original: a crash leaves either the old file or the new one. Nothing
     is ever written through a symbolic link: a link at ``path`` is refused (a rename
     replaces the directory entry itself, so a link swapped in at the last moment is
-    replaced, its target untouched). ``identity`` (device, inode) is the file that was
-    read: if ``path`` is another file now, it is refused too. Refusals raise
+    replaced, its target untouched). ``identity`` (:func:`identity_of`) is the file as
+    it was read: if ``path`` is another file now, or the same file changed since, it is
+    refused too (a concurrent edit is never overwritten). Refusals raise
     :class:`OSError` with a message that says why.
     """
     import tempfile  # only when fixing: it pulls in random and shutil
@@ -188,8 +207,10 @@ def write_atomic(path: str, data: bytes, *, identity: tuple[int, int] | None = N
         raise OSError(errno.ELOOP, "a symbolic link: fixes are never written through a link")
     if not stat.S_ISREG(info.st_mode):
         raise OSError(errno.EINVAL, "not a regular file")
-    if identity is not None and identity != (info.st_dev, info.st_ino):
+    if identity is not None and identity[:2] != (info.st_dev, info.st_ino):
         raise OSError(errno.EBUSY, "the file was replaced while it was being checked")
+    if identity is not None and identity != identity_of(info):
+        raise OSError(errno.EBUSY, "the file changed while it was being checked")
     directory = os.path.dirname(path) or os.curdir
     fd, temporary = tempfile.mkstemp(
         dir=directory, prefix="." + os.path.basename(path) + ".", suffix=".tmp"

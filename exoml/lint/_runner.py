@@ -36,6 +36,7 @@ if TYPE_CHECKING:
     from .._check import Report
     from .._diagnostics import Diagnostic
     from ._files import Target
+    from ._fix import Identity
 
 __all__ = ["FileResult", "NotRegularFile", "Settings", "read_bounded", "run"]
 
@@ -127,11 +128,12 @@ class NotRegularFile(OSError):
 
 def read_bounded(
     path: str, max_bytes: int, *, follow: bool = True
-) -> tuple[bytes, tuple[int, int] | None]:
+) -> tuple[bytes, Identity | None]:
     """Read at most ``max_bytes + 1`` bytes: enough to tell that a file is too big.
 
-    Returns the bytes and, for a regular file, its identity (device, inode) as opened, so
-    that ``--fix`` writes back only to the file it read. With ``follow=False`` (files a
+    Returns the bytes and, for a regular file, its identity as opened (device, inode,
+    size, modification time), so that ``--fix`` writes back only to the file it read,
+    unchanged since. With ``follow=False`` (files a
     directory search found) a symbolic link is not followed and anything but a regular
     file is refused, both decided on the open descriptor: a file swapped for a link or a
     FIFO after the search listed it is not read.
@@ -160,7 +162,9 @@ def read_bounded(
             if not more:
                 break
             data += more
-        return data, (info.st_dev, info.st_ino) if regular else None
+        # As ``_fix.identity_of`` (not imported: clean runs never load the fix module).
+        identity = (info.st_dev, info.st_ino, info.st_size, info.st_mtime_ns)
+        return data, identity if regular else None
     finally:
         os.close(fd)
 
@@ -170,7 +174,7 @@ def _lint(target: Target, settings: Settings) -> FileResult | None:
     if target.error is not None:
         return FileResult(target.display, error=target.error)
     data = target.data
-    identity: tuple[int, int] | None = None
+    identity: Identity | None = None
     if data is None:
         assert target.path is not None
         try:
@@ -203,7 +207,7 @@ def _lint_bytes(
     data: bytes,
     report: Report,
     settings: Settings,
-    identity: tuple[int, int] | None = None,
+    identity: Identity | None = None,
 ) -> FileResult:
     diagnostics, text = _selected(report, settings), report.text
     truncated = len(data) > settings.max_bytes

@@ -15,6 +15,7 @@ import pytest
 
 from exoml.lint import _cli
 from exoml.lint._files import Target, discover
+from exoml.lint._fix import identity_of
 from exoml.lint._runner import NotRegularFile, Settings, _lint, read_bounded
 
 from ._support import Lint
@@ -91,7 +92,7 @@ def test_read_bounded_refuses_links_and_special_files_unless_named(
     data, identity = read_bounded(str(link), 100, follow=True)  # named: read as given
     assert SECRET.encode() in data
     info = secret.stat()
-    assert identity == (info.st_dev, info.st_ino)
+    assert identity == identity_of(info)
     if os.path.exists("/dev/null"):
         with pytest.raises(NotRegularFile, match="not a regular file"):
             read_bounded("/dev/null", 100, follow=False)
