@@ -2,9 +2,11 @@
 
 :class:`LegsClient` (blocking) and :class:`AsyncLegsClient` (asyncio) share everything
 but I/O through :class:`_BaseLegsClient`: URL building, the request body, credentials,
-turning responses into :class:`ActionAccepted` or an :class:`~exoml.ApiError`, mapping
-httpx's exceptions to :class:`~exoml.TransportError`, and the retry decisions. The two
-public clients differ only in how they send, sleep and queue.
+turning responses into :class:`ActionAccepted` or an :class:`~exoml.ApiError`, reading
+bodies within the size cap, mapping httpx's exceptions to :class:`~exoml.TransportError`,
+and the retry decisions. The two public clients differ only in how they send (each has
+one ``_request``, which every endpoint calls, and which keeps the deadline), sleep and
+queue.
 
 >>> from exoml import LegsClient
 >>> from exoml.testing import FakeLegsAPI
@@ -423,7 +425,7 @@ class _BaseLegsClient:
         return TransportError(message), failure
 
     def _after_response(
-        self, subject: str, raw: _Raw, attempt: int, waited: float
+        self, subject: str, raw: _Raw, attempt: int, waited: float, idempotent: bool = False
     ) -> _Reply | float:
         """The reply of an attempt that got a 2xx, or the delay before retrying.
 
@@ -438,7 +440,9 @@ class _BaseLegsClient:
         elif isinstance(outcome, ServerError):
             kind = "server_error"
         retry_after = outcome.retry_after if isinstance(outcome, RateLimitError) else None
-        delay = self._retry.delay(kind, attempt=attempt, retry_after=retry_after, waited=waited)
+        delay = self._retry.delay(
+            kind, attempt=attempt, retry_after=retry_after, waited=waited, idempotent=idempotent
+        )
         if delay is None:
             self._log_give_up(subject, outcome, kind, attempt, retry_after, waited)
             raise outcome
@@ -446,7 +450,13 @@ class _BaseLegsClient:
         return delay
 
     def _after_transport_error(
-        self, subject: str, exc: httpx.HTTPError, attempt: int, waited: float, late: bool
+        self,
+        subject: str,
+        exc: httpx.HTTPError,
+        attempt: int,
+        waited: float,
+        late: bool,
+        idempotent: bool = False,
     ) -> float:
         """The delay before retrying after an httpx exception; raises when not retrying.
 
@@ -454,7 +464,7 @@ class _BaseLegsClient:
         chained ``from`` the httpx exception, which never reaches the caller itself.
         """
         error, kind = self._transport_error(exc, late)
-        delay = self._retry.delay(kind, attempt=attempt, waited=waited)
+        delay = self._retry.delay(kind, attempt=attempt, waited=waited, idempotent=idempotent)
         if delay is None:
             self._log_give_up(subject, error, kind, attempt, None, waited)
             raise error from exc
@@ -851,12 +861,21 @@ class LegsClient(_BaseLegsClient):
         return self._accepted(action, reply)
 
     def _request(
-        self, method: str, url: httpx.URL, *, content: bytes | None = None, subject: str
+        self,
+        method: str,
+        url: httpx.URL,
+        *,
+        content: bytes | None = None,
+        subject: str,
+        idempotent: bool = False,
     ) -> _Reply:
         """Send one request with pacing, the deadline, the size cap and the retries.
 
         Returns the 2xx :class:`_Reply`; raises the :class:`~exoml.ApiError` of any other
-        status, or a :class:`~exoml.TransportError`; nothing else escapes.
+        status, a :class:`~exoml.TransportError` or :class:`~exoml.ClientClosedError`;
+        nothing else escapes. ``subject`` names what the request is about in log lines
+        (``"leg 'L1'"``); ``idempotent=True`` (reads) retries a 5xx or a lost answer
+        even without ``retry_server_errors``.
         """
         attempt = 0
         waited = 0.0
@@ -871,14 +890,14 @@ class LegsClient(_BaseLegsClient):
                 raw = self._exchange(method, url, content, deadline)
             except httpx.HTTPError as exc:
                 late = self._clock() >= deadline
-                delay = self._after_transport_error(subject, exc, attempt, waited, late)
+                delay = self._after_transport_error(subject, exc, attempt, waited, late, idempotent)
             except RuntimeError:
                 # httpx's "the client has been closed", when close() raced this call.
                 if self._closed:
                     self._check_open()
                 raise
             else:
-                outcome = self._after_response(subject, raw, attempt, waited)
+                outcome = self._after_response(subject, raw, attempt, waited, idempotent)
                 if isinstance(outcome, _Reply):
                     return outcome
                 delay = outcome
@@ -1001,7 +1020,13 @@ class AsyncLegsClient(_BaseLegsClient):
         return self._accepted(action, reply)
 
     async def _request(
-        self, method: str, url: httpx.URL, *, content: bytes | None = None, subject: str
+        self,
+        method: str,
+        url: httpx.URL,
+        *,
+        content: bytes | None = None,
+        subject: str,
+        idempotent: bool = False,
     ) -> _Reply:
         """Send one request; see :meth:`LegsClient._request`."""
         attempt = 0
@@ -1017,13 +1042,13 @@ class AsyncLegsClient(_BaseLegsClient):
                 raw = await self._exchange(method, url, content)
             except httpx.HTTPError as exc:
                 late = self._clock() >= deadline
-                delay = self._after_transport_error(subject, exc, attempt, waited, late)
+                delay = self._after_transport_error(subject, exc, attempt, waited, late, idempotent)
             except RuntimeError:
                 if self._closed:
                     self._check_open()
                 raise
             else:
-                outcome = self._after_response(subject, raw, attempt, waited)
+                outcome = self._after_response(subject, raw, attempt, waited, idempotent)
                 if isinstance(outcome, _Reply):
                     return outcome
                 delay = outcome
