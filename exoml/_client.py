@@ -309,7 +309,8 @@ class _BaseLegsClient:
                     f"custom_param must be a str or None, not {type(custom_param).__name__}"
                 )
             custom_param = _text("custom_param", custom_param, empty=True)
-        document = _document(exoml, validate)
+        # Checked again as text: a Flow subclass could render anything.
+        document = _text("exoml", _document(exoml, validate), empty=True)
         body: dict[str, str] = {"exoml": document}
         if custom_param is not None:
             body["action_custom_param"] = custom_param
@@ -997,6 +998,7 @@ class AsyncLegsClient(_BaseLegsClient):
             max_response_bytes=max_response_bytes,
         )
         self._sleep: Callable[[float], Awaitable[object]] = asyncio.sleep
+        self._loop: asyncio.AbstractEventLoop | None = None
         self._legs = AsyncLegQueues()
         self._http = httpx.AsyncClient(transport=transport, **self._client_options())
 
@@ -1013,6 +1015,7 @@ class AsyncLegsClient(_BaseLegsClient):
         # a leg is the order in which they started.
         action = self._prepare(leg_sid, exoml, custom_param, validate)
         self._check_open()
+        self._check_loop()
         async with self._legs.hold(action.leg_sid):
             reply = await self._request(
                 "POST", action.url, content=action.content, subject=f"leg {action.leg_sid!r}"
@@ -1029,6 +1032,7 @@ class AsyncLegsClient(_BaseLegsClient):
         idempotent: bool = False,
     ) -> _Reply:
         """Send one request; see :meth:`LegsClient._request`."""
+        self._check_loop()
         attempt = 0
         waited = 0.0
         while True:
@@ -1090,9 +1094,28 @@ class AsyncLegsClient(_BaseLegsClient):
                     reader.fail(_cut(self._host, exc))
             return reader.result(response.status_code, response.headers)
 
+    def _check_loop(self) -> None:
+        """Bind the client to the running event loop on first use; refuse any other.
+
+        Its connections and queues belong to one loop: used from another (a second
+        ``asyncio.run``), httpx and asyncio would fail with their own errors.
+        """
+        loop = asyncio.get_running_loop()
+        if self._loop is None:
+            self._loop = loop
+        elif self._loop is not loop:
+            raise ExomlError(
+                "this AsyncLegsClient belongs to the event loop it was first used in; "
+                "make one client per event loop (each asyncio.run() starts a new one)"
+            )
+
     async def aclose(self) -> None:
         """Close the pooled connections. The client cannot send afterwards."""
         self._closed = True
+        if self._loop is not None and self._loop is not asyncio.get_running_loop():
+            # Its connections belong to another loop (perhaps closed): they cannot be
+            # closed from here, and are dropped with the client.
+            return
         await self._http.aclose()
 
     async def __aenter__(self) -> AsyncLegsClient:

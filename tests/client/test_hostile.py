@@ -631,3 +631,23 @@ def test_no_lower_level_exception_leaks_from_hostile_configuration(
     arguments: dict[str, Any] = {"account_sid": "AC", "api_key": "k", "api_token": "t", **options}
     with pytest.raises(ALLOWED):
         client_class(**arguments)
+
+
+def test_an_async_client_used_from_a_second_event_loop(fake_legs_api: FakeLegsAPI) -> None:
+    client = AsyncLegsClient(**credentials(fake_legs_api), base_url=fake_legs_api.url)
+    asyncio.run(client.send("LEG1", HELLO))
+    with pytest.raises(ExomlError, match="make one client per event loop"):
+        asyncio.run(client.send("LEG1", HELLO))
+    asyncio.run(client.aclose())
+    assert client.closed
+    assert len(fake_legs_api.actions) == 1
+
+
+def test_a_flow_that_renders_a_lone_surrogate_is_refused(fake_legs_api: FakeLegsAPI) -> None:
+    class Lying(Flow):
+        def to_xml(self, *args: Any, **kwargs: Any) -> str:
+            return "<Flow><Say>\ud800</Say></Flow>"
+
+    with pytest.raises(ValueError, match="exoml contains a lone surrogate"):
+        send("sync", fake_legs_api, "LEG1", Lying(Say("x")))
+    assert fake_legs_api.requests == []
