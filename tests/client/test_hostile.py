@@ -32,7 +32,7 @@ from exoml import (
     ServerError,
     TransportError,
 )
-from exoml._client import _keep_deadlines
+from exoml._wire import keep_deadlines
 from exoml.testing import FakeLegsAPI
 
 from . import _servers
@@ -212,9 +212,9 @@ def test_the_deadline_guard_reaches_httpx_transports() -> None:
     # The sync client bounds each socket operation through httpx's connection pool; if
     # an httpx upgrade moved it, the trickle tests above would hang: say so here first.
     with LegsClient("AC", "k", "t") as client:
-        assert _keep_deadlines(client._http) >= 1
+        assert keep_deadlines(client._http) >= 1
     with httpx.Client(transport=httpx.MockTransport(lambda r: httpx.Response(200))) as mock:
-        assert _keep_deadlines(mock) == 0  # nothing to guard, nothing broken
+        assert keep_deadlines(mock) == 0  # nothing to guard, nothing broken
 
 
 # -- item 9: the size cap ------------------------------------------------------------------
@@ -651,3 +651,24 @@ def test_a_flow_that_renders_a_lone_surrogate_is_refused(fake_legs_api: FakeLegs
     with pytest.raises(ValueError, match="exoml contains a lone surrogate"):
         send("sync", fake_legs_api, "LEG1", Lying(Say("x")))
     assert fake_legs_api.requests == []
+
+
+def test_server_strings_with_lone_surrogates_are_made_sound(kind: Kind) -> None:
+    # JSON can escape a lone surrogate; such a request id could not be printed or encoded.
+    accepted = outcome(kind, answer(202, b'{"request_id": "r\\ud800\\u001b[31m"}'))
+    assert isinstance(accepted, ActionAccepted)
+    assert accepted.request_id == "r\ufffd\x1b[31m"
+    body = (
+        b'{"request_id": "\\udfff", "response": {"error": {"code": "c\\ud800", '
+        b'"message": "m\\udc00", "diagnostics": [{"code": "E\\ud800", "message": "x\\udfff", '
+        b'"hint": "h\\ud800"}]}}}'
+    )
+    error = outcome(kind, answer(400, body))
+    assert isinstance(error, InvalidExomlError)
+    str(error).encode("utf-8")
+    [diagnostic] = error.diagnostics
+    assert (diagnostic.code, diagnostic.message, diagnostic.hint) == (
+        "E\ufffd",
+        "x\ufffd",
+        "h\ufffd",
+    )
