@@ -43,7 +43,8 @@ from typing import Any, TypeVar, overload
 
 from .._errors import EventError
 from ._dedup import Dedup, MemoryDedup
-from ._event import Event, parse_event
+from ._event import Event
+from ._event import _parse as _parse_body
 
 __all__ = ["EventReceiver", "ReceiverStats"]
 
@@ -58,7 +59,7 @@ Receive = Callable[[], Awaitable[Message]]
 Send = Callable[[Message], Awaitable[None]]
 
 _COUNTERS = (
-    "received",
+    "abandoned",  # the client went away before its body arrived
     "accepted",
     "duplicates",
     "handled",
@@ -159,12 +160,15 @@ class EventReceiver:
         if (username is None) != (password is None):
             raise ValueError("give both username and password, or neither")
         self._credentials: tuple[bytes, bytes] | None = None
+        self._expected_auth = b""
         if username is not None and password is not None:
             if not isinstance(username, str) or not isinstance(password, str):
                 raise ValueError("username and password must be strings")
             if ":" in username:
                 raise ValueError("a Basic auth username cannot contain ':'")
             self._credentials = (username.encode(), password.encode())
+            token = base64.b64encode(b"%s:%s" % self._credentials)
+            self._expected_auth = b"Basic " + token
         for name, value in (
             ("max_body_size", max_body_size),
             ("max_pending", max_pending),
@@ -276,6 +280,10 @@ class EventReceiver:
     def _check_auth(self, header: bytes | None) -> None:
         if self._credentials is None:
             return
+        # The header as every client writes it, compared whole in constant time; other
+        # spellings (a lower-case scheme, extra spaces) are decoded and compared in parts.
+        if header is not None and hmac.compare_digest(header, self._expected_auth):
+            return
         if _basic_matches(header, *self._credentials):
             return
         raise _Refused(401, "unauthorized", "missing or wrong credentials")
@@ -290,18 +298,16 @@ class EventReceiver:
             raise _Refused(413, "too_large", f"the body is larger than {self.max_body_size} bytes")
         return int(text)
 
-    def _parse(self, body: bytes, headers: Any) -> Event:
+    def _parse(self, body: bytes, request_id: str | None) -> Event:
         try:
-            event = parse_event(body, headers)
+            event = _parse_body(body, request_id)
         except EventError as exc:
             raise _Refused(400, "invalid", exc.message) from None
-        with self._lock:
-            if self._closing:
-                raise _Refused(503, "unavailable", "the receiver is shutting down")
-            if self._pending >= self.max_pending:
-                raise _Refused(
-                    503, "unavailable", f"{self._pending} events are waiting for handlers"
-                )
+        # Read without the lock: a request racing close() gets in or not, either is fine.
+        if self._closing:
+            raise _Refused(503, "unavailable", "the receiver is shutting down")
+        if self._pending >= self.max_pending:
+            raise _Refused(503, "unavailable", f"{self._pending} events are waiting for handlers")
         return event
 
     def _count(self, counter: str) -> None:
@@ -438,25 +444,31 @@ class EventReceiver:
             raise ValueError(f"EventReceiver cannot serve ASGI scope type {kind!r}")
 
     async def _http(self, scope: Scope, receive: Receive, send: Send) -> None:
-        self._count("received")
         headers: list[tuple[bytes, bytes]] = scope["headers"]
         try:
             if scope["method"] != "POST":
                 raise _Refused(405, "not_allowed", f"method {scope['method']} is not allowed")
-            auth = length = None
+            auth = length = request_id = None
             for key, value in headers:
                 if key == b"authorization":
                     auth = value
                 elif key == b"content-length":
                     length = value
+                elif key == b"x-exotel-request-id" and request_id is None:
+                    request_id = value.decode("latin-1")
             self._check_auth(auth)
             self._check_length(length)
             body = await self._read(receive)
             if body is None:
-                return  # the client went away
-            event = self._parse(body, headers)
+                self._count("abandoned")
+                return
+            event = self._parse(body, request_id)
+            dedup = self.dedup
             try:
-                first = await self.dedup.aclaim(event.event_sid)
+                if type(dedup) is MemoryDedup:  # never blocks: no coroutine needed
+                    first = dedup.claim(event.event_sid)
+                else:
+                    first = await dedup.aclaim(event.event_sid)
             except Exception as exc:
                 raise self._dedup_failed(event, exc) from None
         except _Refused as refusal:
@@ -465,13 +477,16 @@ class EventReceiver:
             return
         if not first:
             self._count("duplicates")
-            await _respond(send, 200, [], b"")
+            await _acknowledge(send)
             return
         self._accepted(event)
         try:
-            await _respond(send, 200, [], b"")
+            await _acknowledge(send)
         finally:
-            self._async_legs().put(self._queue_key(event), event)
+            # The answer is out: this request's task goes on as the leg's worker (as
+            # Starlette's background tasks do), or queues the event behind the leg's
+            # running worker.
+            await self._async_legs().run(self._queue_key(event), event)
 
     async def _read(self, receive: Receive) -> bytes | None:
         chunks: list[bytes] = []
@@ -522,7 +537,12 @@ class EventReceiver:
     def stats(self) -> ReceiverStats:
         """What the receiver did so far (a snapshot)."""
         with self._lock:
-            return ReceiverStats(**self._counts, pending=self._pending)
+            counts = dict(self._counts)
+            pending = self._pending
+        # Every request ends in exactly one of the other counts.
+        received = sum(v for k, v in counts.items() if k not in ("handled", "failed"))
+        del counts["abandoned"]
+        return ReceiverStats(received=received, **counts, pending=pending)
 
     @property
     def closed(self) -> bool:
@@ -602,7 +622,6 @@ class WSGIEventReceiver:
     ) -> Iterable[bytes]:
         """Serve one WSGI request."""
         receiver = self.receiver
-        receiver._count("received")
         client = (environ.get("REMOTE_ADDR"), environ.get("REMOTE_PORT"))
         try:
             method = environ.get("REQUEST_METHOD", "GET")
@@ -615,7 +634,8 @@ class WSGIEventReceiver:
                 length_text.encode("latin-1") if isinstance(length_text, str) else None
             )
             body = self._read(environ, length)
-            event = receiver._parse(body, _WSGIHeaders(environ))
+            request_id = environ.get("HTTP_X_EXOTEL_REQUEST_ID")
+            event = receiver._parse(body, request_id if isinstance(request_id, str) else None)
             try:
                 first = receiver.dedup.claim(event.event_sid)
             except Exception as exc:
@@ -672,36 +692,25 @@ class _ThenDispatch:
             receiver._thread_queues.put(receiver._queue_key(event), event)
 
 
-class _WSGIHeaders:
-    """Headers of a WSGI environ as (name, value) pairs, for :func:`parse_event`."""
-
-    def __init__(self, environ: dict[str, Any]) -> None:
-        self._environ = environ
-
-    def __iter__(self) -> Iterator[tuple[str, str]]:
-        for key, value in self._environ.items():
-            if key.startswith("HTTP_") and key != "HTTP_AUTHORIZATION":
-                yield key[5:].replace("_", "-"), value
-
-
 class _AsyncLegQueues:
-    """Per-leg queues on one event loop: one task per leg with events waiting."""
+    """Per-leg queues on one event loop: one worker per leg with events waiting.
+
+    The worker is the task of the request that found its leg idle: it handles that event
+    and any that arrive for the leg meanwhile, in order, then returns.
+    """
 
     def __init__(self, receiver: EventReceiver, loop: asyncio.AbstractEventLoop) -> None:
         self._receiver = receiver
         self._loop = loop
         self._queues: dict[str, deque[Event]] = {}
-        self._tasks: set[asyncio.Task[None]] = set()
 
-    def put(self, key: str, event: Event) -> None:
+    async def run(self, key: str, event: Event) -> None:
         queue = self._queues.get(key)
         if queue is not None:
             queue.append(event)
             return
         self._queues[key] = deque((event,))
-        task = self._loop.create_task(self._work(key))
-        self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
+        await self._work(key)
 
     async def _work(self, key: str) -> None:
         queue = self._queues[key]
@@ -774,6 +783,14 @@ class _LoopThread:
 
 
 # --- helpers ---------------------------------------------------------------------------
+
+
+async def _acknowledge(send: Send) -> None:
+    """200 with an empty body (fresh messages each time: middleware may edit them)."""
+    await send(
+        {"type": "http.response.start", "status": 200, "headers": [(b"content-length", b"0")]}
+    )
+    await send({"type": "http.response.body", "body": b""})
 
 
 async def _respond(
