@@ -22,7 +22,7 @@ from __future__ import annotations
 import json
 import math
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from types import MappingProxyType
@@ -161,7 +161,8 @@ def _parse(body: object, request_id: str | None) -> Event:
     """:func:`parse_event` with the request id header already found (the receiver's path)."""
     if isinstance(body, (bytes, bytearray, memoryview)):
         try:
-            text = bytes(body).decode("utf-8-sig")
+            data = bytes(body)
+            text = (data[3:] if data[:3] == b"\xef\xbb\xbf" else data).decode("utf-8")
         except UnicodeDecodeError as exc:
             raise EventError(f"not an event: the body is not UTF-8 ({exc.reason})") from None
         raw = _loads(text)
@@ -403,10 +404,24 @@ _DECODER = json.JSONDecoder(
 )
 
 
+# JSONDecoder sets it in __init__ (the C scanner); typeshed does not declare it.
+_SCAN: Callable[[str, int], tuple[Any, int]] = _DECODER.scan_once  # type: ignore[attr-defined]
+
+
 def _loads(text: str) -> Any:
     """Decode and freeze a JSON text; objects nested deeper than MAX_DEPTH are refused."""
     try:
-        value = _DECODER.decode(text)
+        if text[:1] == "{":
+            # The decoder's C scanner straight away (what JSONDecoder.decode does around
+            # it: skip white space, scan, refuse anything but white space after).
+            try:
+                value, end = _SCAN(text, 0)
+            except StopIteration as stop:
+                raise json.JSONDecodeError("Expecting value", text, stop.value) from None
+            if end != len(text) and text[end:].strip(" \t\n\r"):
+                raise json.JSONDecodeError("Extra data", text, end)
+        else:
+            value = _DECODER.decode(text)
     except EventError:
         raise
     except json.JSONDecodeError as exc:

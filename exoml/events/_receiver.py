@@ -187,11 +187,12 @@ class EventReceiver:
         self._by_name: dict[str, tuple[tuple[Handler, bool], ...]] = {}
         self._counts = dict.fromkeys(_COUNTERS, 0)
         self._pending = 0
+        self._drainers = 0  # threads waiting in drain(): only then is there anyone to wake
         self._lock = threading.Lock()
         self._idle = threading.Condition(self._lock)
         self._closing = False
         self._executor: ThreadPoolExecutor | None = None
-        self._async_queues: dict[asyncio.AbstractEventLoop, _AsyncLegQueues] = {}
+        self._async_queues: dict[asyncio.AbstractEventLoop, dict[str, deque[Event]]] = {}
         self._thread_queues = _ThreadLegQueues(self)
         self._loop_thread: _LoopThread | None = None
         #: The same receiver as a WSGI application.
@@ -360,7 +361,7 @@ class EventReceiver:
             self._counts["handled"] += 1
             self._counts["failed"] += failed
             self._pending -= 1
-            if self._pending == 0:
+            if self._pending == 0 and self._drainers:
                 self._idle.notify_all()
 
     def _log_failure(self, handler: Handler, event: Event) -> None:
@@ -378,8 +379,9 @@ class EventReceiver:
     async def _handle_async(self, event: Event) -> None:
         """Run the handlers of one event on the event loop (ASGI)."""
         failed = 0
+        handlers = self._by_name.get(event.event_name) or self._handlers_for(event.event_name)
         try:
-            for handler, is_async in self._handlers_for(event.event_name):
+            for handler, is_async in handlers:
                 try:
                     if is_async:
                         await handler(event)
@@ -448,21 +450,16 @@ class EventReceiver:
         try:
             if scope["method"] != "POST":
                 raise _Refused(405, "not_allowed", f"method {scope['method']} is not allowed")
-            auth = length = request_id = None
-            for key, value in headers:
-                if key == b"authorization":
-                    auth = value
-                elif key == b"content-length":
-                    length = value
-                elif key == b"x-exotel-request-id" and request_id is None:
-                    request_id = value.decode("latin-1")
-            self._check_auth(auth)
-            self._check_length(length)
+            # ASGI header names are lower case; of a repeated header the last one counts.
+            found = dict(headers)
+            self._check_auth(found.get(b"authorization"))
+            self._check_length(found.get(b"content-length"))
+            request_id = found.get(b"x-exotel-request-id")
             body = await self._read(receive)
             if body is None:
                 self._count("abandoned")
                 return
-            event = self._parse(body, request_id)
+            event = self._parse(body, None if request_id is None else request_id.decode("latin-1"))
             dedup = self.dedup
             try:
                 if type(dedup) is MemoryDedup:  # never blocks: no coroutine needed
@@ -483,37 +480,68 @@ class EventReceiver:
         try:
             await _acknowledge(send)
         finally:
-            # The answer is out: this request's task goes on as the leg's worker (as
-            # Starlette's background tasks do), or queues the event behind the leg's
-            # running worker.
-            await self._async_legs().run(self._queue_key(event), event)
+            # The answer is out. If the leg's worker is busy, the event waits in its
+            # queue; else this request's task becomes the leg's worker (as Starlette's
+            # background tasks run in the request's task) until the queue is empty.
+            queues = self._async_legs()
+            key = event.leg_sid or self._queue_key(event)
+            waiting = queues.get(key)
+            if waiting is not None:
+                waiting.append(event)
+            else:
+                queues[key] = waiting = deque()
+                try:
+                    await self._handle_async(event)
+                    while waiting:
+                        await self._handle_async(waiting.popleft())
+                finally:
+                    # Nothing awaits between the last check and here: no event is stranded.
+                    del queues[key]
+                    for dropped in waiting:  # only after a cancellation
+                        self._done(0)
+                        logger.error(
+                            "event %s was not handled: the loop shut down", dropped.event_sid
+                        )
 
     async def _read(self, receive: Receive) -> bytes | None:
-        chunks: list[bytes] = []
-        size = 0
+        message = await receive()
+        if not message.get("more_body", False) and message["type"] == "http.request":
+            body: bytes = message.get("body", b"")  # the whole body in one message
+            if len(body) > self.max_body_size:
+                raise _Refused(
+                    413, "too_large", f"the body is larger than {self.max_body_size} bytes"
+                )
+            return body
+        if message["type"] == "http.disconnect":
+            return None
+        chunks: list[bytes] = [message.get("body", b"")]
+        size = len(chunks[0])
         while True:
+            if size > self.max_body_size:
+                raise _Refused(
+                    413, "too_large", f"the body is larger than {self.max_body_size} bytes"
+                )
             message = await receive()
             if message["type"] == "http.disconnect":
                 return None
             chunk = message.get("body", b"")
             if chunk:
                 size += len(chunk)
-                if size > self.max_body_size:
-                    raise _Refused(
-                        413, "too_large", f"the body is larger than {self.max_body_size} bytes"
-                    )
                 chunks.append(chunk)
             if not message.get("more_body", False):
-                return chunks[0] if len(chunks) == 1 else b"".join(chunks)
+                if size > self.max_body_size:
+                    continue  # refused at the top of the loop
+                return b"".join(chunks)
 
-    def _async_legs(self) -> _AsyncLegQueues:
+    def _async_legs(self) -> dict[str, deque[Event]]:
+        """The per-leg queues of the running event loop (one dict per loop)."""
         loop = asyncio.get_running_loop()
         queues = self._async_queues.get(loop)
         if queues is None:
             with self._lock:
                 for old in [k for k in self._async_queues if k.is_closed()]:
                     del self._async_queues[old]
-                queues = self._async_queues[loop] = _AsyncLegQueues(self, loop)
+                queues = self._async_queues[loop] = {}
         return queues
 
     async def _lifespan(self, receive: Receive, send: Send) -> None:
@@ -562,8 +590,7 @@ class EventReceiver:
                     "drain() would block the event loop the handlers run on; "
                     "use `await receiver.adrain()`"
                 )
-        with self._idle:
-            return self._idle.wait_for(lambda: self._pending == 0, timeout)
+        return self._wait_idle(timeout)
 
     async def adrain(self, timeout: float | None = None) -> bool:
         """:meth:`drain` for asyncio code: the loop keeps running the handlers meanwhile."""
@@ -573,7 +600,11 @@ class EventReceiver:
 
     def _wait_idle(self, timeout: float | None) -> bool:
         with self._idle:
-            return self._idle.wait_for(lambda: self._pending == 0, timeout)
+            self._drainers += 1
+            try:
+                return self._idle.wait_for(lambda: self._pending == 0, timeout)
+            finally:
+                self._drainers -= 1
 
     def close(self, timeout: float | None = None) -> bool:
         """Stop accepting events (503 from now on), wait for pending handlers, free threads.
@@ -690,39 +721,6 @@ class _ThenDispatch:
         if event is not None:
             receiver = self._receiver
             receiver._thread_queues.put(receiver._queue_key(event), event)
-
-
-class _AsyncLegQueues:
-    """Per-leg queues on one event loop: one worker per leg with events waiting.
-
-    The worker is the task of the request that found its leg idle: it handles that event
-    and any that arrive for the leg meanwhile, in order, then returns.
-    """
-
-    def __init__(self, receiver: EventReceiver, loop: asyncio.AbstractEventLoop) -> None:
-        self._receiver = receiver
-        self._loop = loop
-        self._queues: dict[str, deque[Event]] = {}
-
-    async def run(self, key: str, event: Event) -> None:
-        queue = self._queues.get(key)
-        if queue is not None:
-            queue.append(event)
-            return
-        self._queues[key] = deque((event,))
-        await self._work(key)
-
-    async def _work(self, key: str) -> None:
-        queue = self._queues[key]
-        try:
-            while queue:
-                await self._receiver._handle_async(queue.popleft())
-        finally:
-            # Nothing awaits between the last check and here, so no event is stranded.
-            del self._queues[key]
-            for event in queue:  # only after a cancellation
-                self._receiver._done(0)
-                logger.error("event %s was not handled: the loop shut down", event.event_sid)
 
 
 class _ThreadLegQueues:
