@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from ._errors import (
         ApiError,
         AuthenticationError,
+        ClientClosedError,
         EventError,
         ExomlError,
         FlowError,
@@ -28,6 +29,7 @@ if TYPE_CHECKING:
         LegNotFoundError,
         PermissionDeniedError,
         RateLimitError,
+        ResponseTooLargeError,
         ServerError,
         TransportError,
     )
@@ -65,6 +67,7 @@ __all__ = [
     "ApiError",
     "AsyncLegsClient",
     "AuthenticationError",
+    "ClientClosedError",
     "Diagnostic",
     "Edit",
     "EventError",
@@ -84,6 +87,7 @@ __all__ = [
     "PermissionDeniedError",
     "RateLimitError",
     "Refer",
+    "ResponseTooLargeError",
     "Say",
     "ServerError",
     "Severity",
@@ -107,6 +111,7 @@ __all__ = [
 _ERROR_NAMES = [
     "ApiError",
     "AuthenticationError",
+    "ClientClosedError",
     "EventError",
     "ExomlError",
     "FlowError",
@@ -114,6 +119,7 @@ _ERROR_NAMES = [
     "LegNotFoundError",
     "PermissionDeniedError",
     "RateLimitError",
+    "ResponseTooLargeError",
     "ServerError",
     "TransportError",
 ]

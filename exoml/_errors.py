@@ -12,7 +12,9 @@ Every exception exoml raises on purpose derives from :class:`ExomlError`::
     │   ├── LegNotFoundError              404: no such leg
     │   ├── RateLimitError                429: too many requests (``retry_after``)
     │   └── ServerError                   5xx: the API failed
-    └── TransportError                    the request did not complete (connection, timeout)
+    ├── TransportError                    the request did not complete (connection, timeout)
+    │   └── ResponseTooLargeError         the answer was larger than ``max_response_bytes``
+    └── ClientClosedError (also RuntimeError)  the client was used after ``close()``
 
 Documents that fail validation raise a plain :class:`ExomlError` whose ``diagnostics``
 lists every problem found.
@@ -29,6 +31,7 @@ if TYPE_CHECKING:
 __all__ = [
     "ApiError",
     "AuthenticationError",
+    "ClientClosedError",
     "EventError",
     "ExomlError",
     "FlowError",
@@ -36,6 +39,7 @@ __all__ = [
     "LegNotFoundError",
     "PermissionDeniedError",
     "RateLimitError",
+    "ResponseTooLargeError",
     "ServerError",
     "TransportError",
 ]
@@ -118,7 +122,31 @@ class EventError(ExomlError, ValueError):
 
 
 class TransportError(ExomlError):
-    """The request did not complete: the connection failed or timed out."""
+    """The request did not complete: the connection failed or timed out.
+
+    The message says whether the request may have reached the server ("nothing was
+    sent" or "the action may have run"); the httpx exception, when there was one, is
+    chained as ``__cause__`` but never raised to the caller.
+    """
+
+
+class ResponseTooLargeError(TransportError):
+    """The answer was larger than the client's ``max_response_bytes`` (``limit``).
+
+    Counted both as received and after decompression, and raised without reading more
+    than the limit; the request itself may have run.
+    """
+
+    def __init__(self, message: str, *, limit: int) -> None:
+        super().__init__(message)
+        self.limit = limit
+
+
+class ClientClosedError(ExomlError, RuntimeError):
+    """The client was used after ``close()`` (or ``aclose()``); make a new one.
+
+    It is also a :class:`RuntimeError`, which httpx raised in this case before.
+    """
 
 
 class ApiError(ExomlError):

@@ -94,8 +94,8 @@ def test_validate_false_lets_the_api_judge(kind: Kind, fake_legs_api: FakeLegsAP
 
 
 def test_wrong_argument_types_raise_before_sending(fake_legs_api: FakeLegsAPI) -> None:
-    with pytest.raises(TypeError):
-        send("sync", fake_legs_api, "LEG1", b"<Flow><Answer/></Flow>")
+    with pytest.raises(TypeError, match="a Flow, a verb, or the document as a str or UTF-8"):
+        send("sync", fake_legs_api, "LEG1", 42)
     with pytest.raises(TypeError):
         send("sync", fake_legs_api, "LEG1", HELLO, custom_param=42)
     with pytest.raises(ValueError, match="leg_sid"):
