@@ -235,8 +235,7 @@ def run(ctx: Context) -> list[RowResult]:
     row.finish([e / b for e, b in zip(events, bare, strict=True)])
     sync_ratio = sorted(s / b for s, b in zip(sync, bare, strict=True))[len(sync) // 2]
     row.context.append(
-        f"server: {stack}, one process; {connections} keep-alive connections from this "
-        "process"
+        f"server: {stack}, one process; {connections} keep-alive connections from this process"
     )
     row.context.append(
         f"with a plain-function handler (run on the receiver's threads): "

@@ -404,18 +404,29 @@ _DECODER = json.JSONDecoder(
 )
 
 
-# JSONDecoder sets it in __init__ (the C scanner); typeshed does not declare it.
+# A body without arrays comes out of this one read-only already: the C scanner calls
+# MappingProxyType on each object itself, with no Python frame in between.
+_FROZEN_DECODER = json.JSONDecoder(
+    object_hook=MappingProxyType,
+    parse_float=_parse_float,
+    parse_int=_parse_int,
+    parse_constant=_refuse_constant,
+)
+# JSONDecoder sets them in __init__ (the C scanner); typeshed does not declare them.
 _SCAN: Callable[[str, int], tuple[Any, int]] = _DECODER.scan_once  # type: ignore[attr-defined]
+_SCAN_FROZEN: Callable[[str, int], tuple[Any, int]] = _FROZEN_DECODER.scan_once  # type: ignore[attr-defined]
 
 
 def _loads(text: str) -> Any:
     """Decode and freeze a JSON text; objects nested deeper than MAX_DEPTH are refused."""
+    # No array, and fewer objects than MAX_DEPTH (so none nested deeper): frozen as read.
+    frozen = text[:1] == "{" and "[" not in text and text.count("{") < MAX_DEPTH
     try:
         if text[:1] == "{":
             # The decoder's C scanner straight away (what JSONDecoder.decode does around
             # it: skip white space, scan, refuse anything but white space after).
             try:
-                value, end = _SCAN(text, 0)
+                value, end = (_SCAN_FROZEN if frozen else _SCAN)(text, 0)
             except StopIteration as stop:
                 raise json.JSONDecodeError("Expecting value", text, stop.value) from None
             if end != len(text) and text[end:].strip(" \t\n\r"):
@@ -433,8 +444,8 @@ def _loads(text: str) -> Any:
         raise EventError("not an event: the body is nested too deeply") from None
     except (ValueError, OverflowError, MemoryError) as exc:
         raise EventError(f"not an event: the body is not JSON ({exc})") from None
-    if type(value) is not dict:
-        return value  # not an event, whatever it holds
+    if frozen or type(value) is not dict:
+        return value  # read-only already, or not an event whatever it holds
     # Fewer than MAX_DEPTH brackets cannot nest deeper: only then is the walk needed.
     if text.count("{") + text.count("[") > MAX_DEPTH:
         _check_depth(value, 0)
