@@ -1044,7 +1044,10 @@ class Exchange:
         """Why events for ``endpoint`` are recorded but not sent (``None``: they are sent)."""
         if not endpoint:
             return "no event endpoint"
-        parts = urlsplit(endpoint)
+        try:
+            parts = urlsplit(endpoint)
+        except ValueError:
+            return "not delivered: the endpoint is not a valid URL"
         if parts.scheme.lower() not in ("http", "https"):
             return f"not delivered: the fake delivers over http(s) only, not {parts.scheme}://"
         if not self.deliver_anywhere and not _loopback(parts.hostname or ""):

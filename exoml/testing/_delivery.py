@@ -207,6 +207,14 @@ class Deliverer:
             )
             retry = status is None or status in _RETRIED or 500 <= status < 600
             final = not retry or attempt == self.attempts
+            logger.info(
+                "event %s %s -> %s (attempt %d): %s",
+                delivery.event_name,
+                delivery.event_sid,
+                shown,
+                attempt,
+                status if status is not None else error,
+            )
             self._record(
                 DeliveryAttempt(
                     event_sid=delivery.event_sid,

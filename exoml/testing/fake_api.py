@@ -45,7 +45,7 @@ from datetime import datetime, timezone
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
-from urllib.parse import parse_qs, unquote_to_bytes
+from urllib.parse import parse_qs, unquote_to_bytes, urlsplit
 
 from ._calls import CallError, Exchange, ManualClock, Reason, parse_verbs
 from ._delivery import Deliverer, DeliveryAttempt
@@ -909,6 +909,9 @@ def _create_leg_body(payload: dict[str, Any]) -> dict[str, Any]:
     for name in _REQUIRED_LEG_FIELDS:
         if not isinstance(payload.get(name), str) or not payload[name].strip():
             raise CallError(400, f"'{name}' is required and must be a non-empty string")
+    problem = _endpoint_problem(payload["leg_event_endpoint"])
+    if problem is not None:
+        raise CallError(400, f"'leg_event_endpoint' {problem}")
     for name, value in payload.items():
         kind = _LEG_FIELDS.get(name)
         if kind is None:
@@ -933,6 +936,9 @@ def _create_bridge_body(payload: dict[str, Any]) -> tuple[list[str], str, bool]:
     endpoint = payload.get("bridge_event_endpoint")
     if not isinstance(endpoint, str) or not endpoint.strip():
         raise CallError(400, "'bridge_event_endpoint' is required and must be a string")
+    problem = _endpoint_problem(endpoint)
+    if problem is not None:
+        raise CallError(400, f"'bridge_event_endpoint' {problem}")
     absorb = payload.get("absorb_dtmf", False)
     if not isinstance(absorb, bool):
         raise CallError(400, "'absorb_dtmf' must be true or false")
@@ -940,6 +946,20 @@ def _create_bridge_body(payload: dict[str, Any]) -> tuple[list[str], str, bool]:
     if unknown:
         raise CallError(400, f"unknown field {sorted(unknown)[0]!r}")
     return legs, endpoint, absorb
+
+
+def _endpoint_problem(endpoint: str) -> str | None:
+    """What makes ``endpoint`` unusable as an event endpoint (``None``: nothing)."""
+    try:
+        parts = urlsplit(endpoint)
+        parts.port  # noqa: B018 (a bad port raises here)
+    except ValueError:
+        return "is not a valid URL"
+    if parts.scheme.lower() not in ("https", "http", "grpc", "grpcs") or not parts.hostname:
+        return "must be an https:// URL or grpc://host[:port]"
+    if any(c.isspace() for c in endpoint):
+        return "must not contain spaces"
+    return None
 
 
 def _status_fields(query: dict[str, list[str]]) -> list[str]:

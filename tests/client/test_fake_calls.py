@@ -495,6 +495,21 @@ def test_a_silent_endpoint_times_out_three_times() -> None:
         endpoint.release()
 
 
+@pytest.mark.parametrize(
+    "endpoint",
+    ["http://[::1", "ftp://example.com/e", "grpc://", "http://h:99999/e", "https://a b/"],
+)
+def test_a_bad_event_endpoint_is_refused_with_400(endpoint: str) -> None:
+    import httpx
+
+    with FakeLegsAPI() as api:
+        url = f"{api.url}/v2/accounts/{api.account_sid}/legs"
+        body = {"contact_uri": CALLER, "exophone": EXOPHONE, "leg_event_endpoint": endpoint}
+        answer = httpx.post(url, json=body, auth=(api.api_key, api.api_token))
+        assert answer.status_code == 400, answer.text
+        assert "leg_event_endpoint" in answer.json()["response"]["error"]["message"]
+
+
 def test_only_loopback_endpoints_are_delivered_to() -> None:
     with FakeLegsAPI() as api, client(api) as c:
         leg = c.create_leg(CALLER, EXOPHONE, "https://app.example.com/exotel/events").leg_sid
