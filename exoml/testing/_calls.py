@@ -117,9 +117,6 @@ class _Scheduler:
         self._thread: threading.Thread | None = None
         if clock is not None:
             clock._subscribe(self.run_due)
-        else:
-            self._thread = threading.Thread(target=self._loop, name="fake-clock", daemon=True)
-            self._thread.start()
 
     def now(self) -> float:
         return self._clock.now() if self._clock is not None else time.monotonic()
@@ -127,7 +124,13 @@ class _Scheduler:
     def call_later(self, delay: float, fn: Callable[[], None]) -> _Timer:
         timer = _Timer(self.now() + max(0.0, delay), fn)
         with self._cond:
+            if self._closed:
+                return timer
             heapq.heappush(self._heap, (timer.due, next(self._seq), timer))
+            if self._clock is None and self._thread is None:
+                # The real clock's runner starts with the first timer, not before.
+                self._thread = threading.Thread(target=self._loop, name="fake-clock", daemon=True)
+                self._thread.start()
             self._cond.notify()
         return timer
 
