@@ -515,7 +515,10 @@ class FakeLegsAPI:
             self._faults.extend([_Fault(stall=seconds)] * n)
 
     def reset(self) -> None:
-        """Forget recorded actions and requests, pending faults and the rate window."""
+        """Forget recorded actions, requests and deliveries, pending faults and the rate window.
+
+        The calls in progress and the events they generated are kept.
+        """
         with self._lock:
             self._actions.clear()
             self._bridge_actions.clear()
