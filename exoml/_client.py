@@ -428,7 +428,7 @@ class _BaseLegsClient:
             kind, attempt=attempt, retry_after=retry_after, waited=waited, idempotent=idempotent
         )
         if delay is None:
-            self._log_give_up(subject, outcome, kind, attempt, retry_after, waited)
+            self._log_give_up(subject, kind, attempt, retry_after, waited)
             raise outcome
         self._log_retry(subject, outcome, attempt, delay)
         return delay
@@ -450,7 +450,6 @@ class _BaseLegsClient:
         error, kind = self._transport_error(exc, late)
         delay = self._retry.delay(kind, attempt=attempt, waited=waited, idempotent=idempotent)
         if delay is None:
-            self._log_give_up(subject, error, kind, attempt, None, waited)
             raise error from exc
         self._log_retry(subject, error, attempt, delay)
         return delay
@@ -468,27 +467,19 @@ class _BaseLegsClient:
         )
 
     def _log_give_up(
-        self,
-        subject: str,
-        failure: ExomlError,
-        kind: Failure,
-        attempt: int,
-        retry_after: float | None,
-        waited: float,
+        self, subject: str, kind: Failure, attempt: int, retry_after: float | None, waited: float
     ) -> None:
-        """Say why a retryable failure is not retried when the wait budget is the reason."""
-        if attempt >= self._retry.max_retries or kind in ("refused",):
+        """Say so when a Retry-After is not waited out because of ``max_retry_wait``."""
+        if kind != "rate_limited" or retry_after is None or attempt >= self._retry.max_retries:
             return
-        wait = retry_after if retry_after is not None else None
-        if kind == "rate_limited" and wait is not None:
-            logger.info(
-                "%s: not waiting %.2f s for Retry-After: past max_retry_wait (%g s, "
-                "%.2f s already waited); giving up",
-                subject,
-                wait,
-                self._retry.max_retry_wait,
-                waited,
-            )
+        logger.info(
+            "%s: not waiting %.2f s for Retry-After: past max_retry_wait (%g s, "
+            "%.2f s already waited); giving up",
+            subject,
+            retry_after,
+            self._retry.max_retry_wait,
+            waited,
+        )
 
     def _pace(self) -> float:
         """Seconds to wait for the next rate-limit slot (0.0 without a rate limit)."""
