@@ -899,7 +899,7 @@ def _refuse_invalid(document: str) -> None:
     first = errors[0]
     more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
     raise ExomlError(
-        f"invalid ExoML, nothing sent: line {first.line}, column {first.column}: "
+        f"invalid ExoML, nothing sent: {first.line}:{first.column}: "
         f"{first.code} {first.message}{more}",
         diagnostics,
     )
