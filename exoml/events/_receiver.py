@@ -583,13 +583,14 @@ class EventReceiver:
         Call it from a thread other than the event loop's (tests, WSGI apps); in asyncio
         code ``await`` :meth:`adrain`.
         """
-        with contextlib.suppress(RuntimeError):
+        loop: asyncio.AbstractEventLoop | None = None
+        with contextlib.suppress(RuntimeError):  # no loop running here: the usual case
             loop = asyncio.get_running_loop()
-            if loop in self._async_queues:
-                raise RuntimeError(
-                    "drain() would block the event loop the handlers run on; "
-                    "use `await receiver.adrain()`"
-                )
+        if loop is not None and loop in self._async_queues:
+            raise RuntimeError(
+                "drain() would block the event loop the handlers run on; "
+                "use `await receiver.adrain()`"
+            )
         return self._wait_idle(timeout)
 
     async def adrain(self, timeout: float | None = None) -> bool:
