@@ -3,7 +3,7 @@
 One uvicorn process (``receiverserver.py``, on 127.0.0.1) serves both sides behind one
 router, so they share the server, its HTTP parser and event loop, and the connections'
 settings. This process is the client: a fixed number of keep-alive connections send
-Exotel-shaped events (same headers, same Basic auth, ~500-byte bodies, a distinct
+Exotel-shaped events (same headers, same Basic auth, ~570-byte bodies, a distinct
 ``event_sid`` each, spread over 50 legs) as fast as the answers come back. A side's time
 runs from the first request to the moment the server reports every event handled (for
 the receiver: acknowledged, deduplicated and passed to its handler), so the handlers'
