@@ -133,7 +133,9 @@ class EventReceiver:
     - ``max_pending``: events acknowledged but not yet handled, beyond which new events
       are answered 503 so that Exotel retries later;
     - ``handler_threads``: threads that run sync handlers (and, under WSGI, every leg's
-      queue).
+      queue);
+    - ``shutdown_timeout``: how long the ASGI lifespan shutdown waits for pending
+      handlers (``None``: as long as they take).
 
     Call :meth:`close` (or ``await`` :meth:`aclose`) at shutdown to let pending handlers
     finish; under a server that speaks ASGI lifespan (uvicorn) that happens by itself.
@@ -155,6 +157,7 @@ class EventReceiver:
         max_body_size: int = 64 * 1024,
         max_pending: int = 10_000,
         handler_threads: int = 8,
+        shutdown_timeout: float | None = 30.0,
         realm: str = "exoml events",
     ) -> None:
         if (username is None) != (password is None):
@@ -176,6 +179,11 @@ class EventReceiver:
         ):
             if isinstance(value, bool) or not isinstance(value, int) or value < 1:
                 raise ValueError(f"{name} must be a positive integer, not {value!r}")
+        if shutdown_timeout is not None and not (
+            isinstance(shutdown_timeout, (int, float)) and shutdown_timeout >= 0
+        ):
+            raise ValueError(f"shutdown_timeout must be seconds or None, not {shutdown_timeout!r}")
+        self.shutdown_timeout = shutdown_timeout
         if '"' in realm or "\\" in realm or not realm.isprintable():
             raise ValueError("realm must be printable, without quotes or backslashes")
         self.dedup: Dedup = MemoryDedup() if dedup is None else dedup
@@ -555,7 +563,7 @@ class EventReceiver:
                     return
                 await send({"type": "lifespan.startup.complete"})
             elif message["type"] == "lifespan.shutdown":
-                await self.aclose()
+                await self.aclose(self.shutdown_timeout)
                 await send({"type": "lifespan.shutdown.complete"})
                 return
 
@@ -627,6 +635,11 @@ class EventReceiver:
         return finished
 
     def _release(self, finished: bool) -> None:
+        if not finished:
+            logger.warning(
+                "closed with %d events still being handled or waiting for handlers",
+                self._pending,
+            )
         with self._lock:
             executor, self._executor = self._executor, None
             loop_thread, self._loop_thread = self._loop_thread, None

@@ -134,3 +134,30 @@ def test_stats_add_up() -> None:
     stats = receiver.stats
     assert (stats.received, stats.accepted, stats.duplicates) == (4, 1, 1)
     assert (stats.invalid, stats.not_allowed, stats.handled, stats.pending) == (1, 1, 1, 0)
+
+
+def test_shutdown_gives_up_after_its_timeout(caplog: pytest.LogCaptureFixture) -> None:
+    receiver = EventReceiver(shutdown_timeout=0)
+    scope: dict[str, Any] = {"type": "http", "method": "POST", "headers": [], "client": None}
+
+    async def main() -> None:
+        gate = asyncio.Event()
+
+        @receiver.on_any
+        async def stuck(event: Event) -> None:
+            await gate.wait()
+
+        body = [{"type": "http.request", "body": event_body("E1")}]
+        request = asyncio.create_task(_asgi(receiver, scope, body))
+        while receiver.stats.accepted == 0:
+            await asyncio.sleep(0)
+        sent = await _asgi(receiver, {"type": "lifespan"}, [{"type": "lifespan.shutdown"}])
+        assert sent == [{"type": "lifespan.shutdown.complete"}]
+        gate.set()
+        answer = await request
+        assert answer[0]["status"] == 200
+
+    asyncio.run(main())
+    assert "closed with 1 events still being handled" in caplog.text
+    with pytest.raises(ValueError, match="shutdown_timeout"):
+        EventReceiver(shutdown_timeout=-1)
