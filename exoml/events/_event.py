@@ -306,7 +306,8 @@ def _attempt(request_id: str | None, event_sid: str) -> int | None:
     if not request_id:
         return None
     prefix, sep, number = request_id.strip().rpartition("-")
-    if not sep or prefix != event_sid or not (number.isascii() and number.isdigit()):
+    # HTTP trims a header value's surrounding white space: compare the sid trimmed too.
+    if not sep or prefix.strip() != event_sid.strip() or not (number.isascii() and number.isdigit()):
         return None
     if len(number) > 6:
         return None
@@ -448,8 +449,7 @@ def _loads(text: str) -> Any:
         raise
     except json.JSONDecodeError as exc:
         raise EventError(
-            f"not an event: the body is not JSON ({exc.msg} at line {exc.lineno} "
-            f"column {exc.colno})"
+            f"not an event: the body is not JSON ({exc.msg} at {exc.lineno}:{exc.colno})"
         ) from None
     except RecursionError:
         raise EventError("not an event: the body is nested too deeply") from None
