@@ -25,6 +25,8 @@ from typing import Literal, NamedTuple
 from ._values import ANY, NOT_NEWLINE, NOT_SPACE, Bool, Choice, IntRange, Pattern, ValueKind
 
 __all__ = [
+    "BRIDGE",
+    "CLASSIC",
     "CLASSIC_ROOT",
     "DIALECTS",
     "EVENTS",
@@ -36,6 +38,7 @@ __all__ = [
     "DialectName",
     "EventSpec",
     "Evidence",
+    "Habit",
     "Source",
     "Text",
     "VerbSpec",
@@ -123,6 +126,20 @@ class EventSpec(NamedTuple):
         return not EXOTEL_SOURCES.isdisjoint(self.evidence)
 
 
+class Habit(NamedTuple):
+    """A mistake carried over from another language (TwiML), and the ExoML way.
+
+    ``attribute`` None: the element itself is the habit (``<Connect>``); else the
+    attribute on that element (``input`` on ``Gather``), whether it is unknown or holds
+    a value the dialect does not take (``voice="Aditi"``). ``hint`` is shown with the
+    error the habit causes.
+    """
+
+    element: str
+    attribute: str | None
+    hint: str
+
+
 class Dialect(NamedTuple):
     """One ExoML vocabulary: the root, the verbs and the schema that checks them.
 
@@ -137,6 +154,20 @@ class Dialect(NamedTuple):
     schema_file: str  # the file name under ``schema/`` (and in the wheel)
     title: str
     summary: str
+    habits: tuple[Habit, ...] = ()  # habits from other languages, with their hints
+
+    @property
+    def top_level(self) -> tuple[str, ...]:
+        """The verbs allowed directly under the root: those with a builder method (a
+        ``Number`` stands only inside a ``Dial``)."""
+        return tuple(v.element for v in self.verbs if v.method)
+
+    def habit(self, element: str, attribute: str | None = None) -> str | None:
+        """The hint for a habit on ``element`` (and ``attribute``), or None."""
+        for h in self.habits:
+            if h.element == element and h.attribute == attribute:
+                return h.hint
+        return None
 
     def verb(self, element: str) -> VerbSpec:
         """The row of an element name in this dialect (KeyError when unknown)."""
@@ -548,8 +579,12 @@ LEGS = Dialect(
     "The `<Flow>` that the Leg Actions endpoint takes to act on one call leg.",
 )
 
+# The other dialects' rows live in their own modules, which use the types above.
+from ._catalogue_bridge import BRIDGE  # noqa: E402
+from ._catalogue_classic import CLASSIC  # noqa: E402
+
 #: Every dialect by name.
-DIALECTS: dict[str, Dialect] = {LEGS.name: LEGS}
+DIALECTS: dict[str, Dialect] = {d.name: d for d in (LEGS, BRIDGE, CLASSIC)}
 
 
 def dialect(name: str) -> Dialect:

@@ -1,6 +1,7 @@
 """Regenerate (or, with ``--check``, verify) the files derived from the catalogue.
 
-``python -m exoml._generate`` writes ``schema/exoml.xsd``, ``docs/verbs.md`` and
+``python -m exoml._generate`` writes each dialect's schema (``schema/exoml.xsd``,
+``schema/exoml-bridge.xsd``, ``schema/exoml-classic.xsd``), ``docs/verbs.md`` and
 ``docs/rules.md``; ``--check`` exits 1 and names the files that drifted.
 """
 
@@ -15,16 +16,21 @@ ROOT_DIR = Path(__file__).resolve().parent.parent
 
 def targets() -> dict[Path, Callable[[], str]]:
     """Each generated file and the function that makes its text."""
+    from functools import partial
+
+    from ._catalogue import DIALECTS
     from ._codegen import generate_verbs
     from ._reference import rule_reference, verb_reference
     from ._xsd import generate_xsd
 
-    return {
+    found: dict[Path, Callable[[], str]] = {
         ROOT_DIR / "exoml" / "_verbs.py": generate_verbs,
-        ROOT_DIR / "schema" / "exoml.xsd": generate_xsd,
         ROOT_DIR / "docs" / "verbs.md": verb_reference,
         ROOT_DIR / "docs" / "rules.md": rule_reference,
     }
+    for d in DIALECTS.values():
+        found[ROOT_DIR / "schema" / d.schema_file] = partial(generate_xsd, d)
+    return found
 
 
 def main(argv: Sequence[str] | None = None) -> int:
