@@ -458,9 +458,11 @@ VERBS: tuple[VerbSpec, ...] = (
 _BY_ELEMENT = {v.element: v for v in VERBS}
 
 
-def fast_check(element: str, attr: str | None = None) -> Callable[[str], object]:
+def fast_check(
+    element: str, attr: str | None = None, dialect_name: str = "legs"
+) -> Callable[[str], object]:
     """The builder's quick test for an attribute (or, with no ``attr``, the text)."""
-    spec = _BY_ELEMENT[element]
+    spec = _BY_ELEMENT[element] if dialect_name == "legs" else dialect(dialect_name).verb(element)
     if attr is None:
         assert spec.text is not None
         kind = spec.text.kind

@@ -30,6 +30,8 @@ def targets() -> dict[Path, Callable[[], str]]:
     }
     for d in DIALECTS.values():
         found[ROOT_DIR / "schema" / d.schema_file] = partial(generate_xsd, d)
+    # The classic dialect has a builder of its own (exoml.classic).
+    found[ROOT_DIR / "exoml" / "_verbs_classic.py"] = partial(generate_verbs, DIALECTS["classic"])
     return found
 
 

@@ -58,6 +58,10 @@ class Settings(NamedTuple):
     ignore: tuple[str, ...]
     fix: bool = False
     want_source: bool = False
+    dialect: str | None = None  # None: each document's root decides
+    placeholders: tuple[str, ...] = ()  # template styles (see exoml._placeholders)
+    per_path: tuple[tuple[str, str], ...] = ()  # (path pattern, dialect), first match wins
+    base: str = ""  # the directory the path patterns are relative to
 
 
 class FileResult(NamedTuple):
@@ -152,7 +156,12 @@ def _lint(target: Target, settings: Settings) -> FileResult | None:
         except OSError as exc:
             return FileResult(target.display, error=f"cannot read: {exc.strerror or exc}")
     try:
-        report = _check.check_bytes(data, max_bytes=settings.max_bytes)
+        report = _check.check_bytes(
+            data,
+            max_bytes=settings.max_bytes,
+            dialect=_dialect_for(target, settings),
+            placeholders=settings.placeholders,
+        )
         # The common case: a clean file, with nothing to fix or to pass through.
         if not report.diagnostics and target.path is not None:
             return None
@@ -164,6 +173,19 @@ def _lint(target: Target, settings: Settings) -> FileResult | None:
     if result.diagnostics or result.fixed or result.output is not None or result.error:
         return result
     return None  # every finding was deselected
+
+
+def _dialect_for(target: Target, settings: Settings) -> str | None:
+    """The dialect a target is checked as: the first per-path pattern that matches its
+    path (standard input: its ``--stdin-filename``), else the settings' dialect."""
+    if settings.per_path:
+        name = target.path if target.path is not None else target.display
+        rel = os.path.relpath(os.path.abspath(name), settings.base or os.getcwd())
+        rel = rel.replace(os.sep, "/")
+        for pattern, dialect in settings.per_path:
+            if re.fullmatch(pattern, rel):
+                return dialect
+    return settings.dialect
 
 
 def _selected(report: Report, settings: Settings) -> list[Diagnostic]:
@@ -188,7 +210,9 @@ def _lint_bytes(target: Target, data: bytes, report: Report, settings: Settings)
             # rewrite the file differently from what the user wrote.
             error = "cannot fix: the decoded text does not round-trip to the file's bytes"
         else:
-            new_text, new_diagnostics, fixed = _fix(text, prefix, diagnostics, settings)
+            new_text, new_diagnostics, fixed = _fix(
+                text, prefix, diagnostics, settings, _dialect_for(target, settings)
+            )
             new_data = prefix + new_text.encode("utf-8")
             try:
                 if target.path is None:
@@ -216,7 +240,11 @@ def _lint_bytes(target: Target, data: bytes, report: Report, settings: Settings)
 
 
 def _fix(
-    text: str, prefix: bytes, diagnostics: list[Diagnostic], settings: Settings
+    text: str,
+    prefix: bytes,
+    diagnostics: list[Diagnostic],
+    settings: Settings,
+    dialect: str | None = None,
 ) -> tuple[str, list[Diagnostic], tuple[Diagnostic, ...]]:
     """Apply fixes and re-check until none is left; returns (text, remaining, fixed).
 
@@ -231,7 +259,12 @@ def _fix(
             break
         fixed.extend(d for d in diagnostics if d.fix is not None)
         text = apply_edits(text, edits)
-        report = _check.check_bytes(prefix + text.encode("utf-8"), max_bytes=settings.max_bytes)
+        report = _check.check_bytes(
+            prefix + text.encode("utf-8"),
+            max_bytes=settings.max_bytes,
+            dialect=dialect,
+            placeholders=settings.placeholders,
+        )
         diagnostics = _selected(report, settings)
         # The next pass's offsets point into the text the checker decoded.
         text = text if report.text is None else report.text

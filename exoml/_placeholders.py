@@ -1,0 +1,131 @@
+"""Template placeholders: values that a template engine fills in before Exotel sees them.
+
+Most ExoML in applications is a template: ``<Play>{audio_url}</Play>``,
+``callerId="${result.callerId}"``, ``<Say>{{ prompt }}</Say>``. With placeholders on
+(``--placeholders STYLE[,STYLE]``, ``validate(..., placeholders=...)``), such files are
+checked as templates:
+
+* a value (attribute or text) that is nothing but placeholders is not checked against
+  its rule: any value may come in;
+* a value that holds a placeholder beside other text is checked where that is sound: a
+  pattern is tried with each placeholder replaced by a neutral token (``x``, ``0``), so
+  ``https://{host}/a.wav`` is still a URL and ``ftp://{host}/a.wav`` is still not; a
+  choice, a number or a boolean with a placeholder in it is not checked;
+* jinja's statements and comments (``{% if %}``, ``{# … #}``) between elements are not
+  stray text; the elements in every branch are checked as if all were present;
+* element and attribute names, required attributes and children are checked as always;
+  a placeholder where a name stands (``<{{ verb }}>``, ``{attr}="x"``) cannot be checked
+  and is an error (EX008) with its own message, not the XML parser's.
+
+The styles: ``jinja`` (``{{ … }}``, and the ``{% … %}`` / ``{# … #}`` blocks),
+``dollar`` (``${…}``, as in JavaScript template literals and many others) and
+``format`` (Python's ``str.format`` fields: ``{name}``, ``{0}``, ``{user.phone}``).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from typing import Literal
+
+__all__ = ["STYLES", "PlaceholderStyle", "Placeholders", "parse_styles"]
+
+PlaceholderStyle = Literal["jinja", "dollar", "format"]
+
+#: Each style and what it looks like. A placeholder never spans a line break in a value
+#: that is checked, but jinja blocks may span lines between elements.
+_PATTERNS: dict[str, str] = {
+    "jinja": r"\{\{.*?\}\}|\{%.*?%\}|\{#.*?#\}",
+    "dollar": r"\$\{[^{}]*\}",
+    "format": r"\{[A-Za-z0-9_][^{}\s]*\}",
+}
+#: The styles, in the order they are tried.
+STYLES: tuple[str, ...] = tuple(_PATTERNS)
+# Tokens that stand in for a placeholder when the rest of a value is checked: one of them
+# is a valid piece of every pattern the catalogue has (a host, digits, a word).
+_NEUTRAL = ("x", "0", "x0")
+
+
+def parse_styles(value: str | Iterable[str] | None) -> tuple[str, ...]:
+    """Styles from ``"jinja,dollar"`` or ``["jinja", "dollar"]`` (ValueError if unknown).
+
+    >>> parse_styles("dollar, jinja")
+    ('jinja', 'dollar')
+    """
+    if value is None:
+        return ()
+    items = value.split(",") if isinstance(value, str) else list(value)
+    wanted: set[str] = set()
+    for item in items:
+        if not isinstance(item, str):
+            raise ValueError(f"placeholder styles are strings, not {type(item).__name__}")
+        name = item.strip()
+        if not name:
+            continue
+        if name not in _PATTERNS:
+            known = ", ".join(STYLES)
+            raise ValueError(f"unknown placeholder style {name!r}: expected one of {known}")
+        wanted.add(name)
+    return tuple(s for s in STYLES if s in wanted)
+
+
+class Placeholders:
+    """The placeholders of some styles, found in text.
+
+    >>> p = Placeholders(("format",))
+    >>> p.holds("https://{host}/a.wav"), p.only("{audio_url}"), p.only("x{a}")
+    (True, True, False)
+    """
+
+    def __init__(self, styles: Iterable[str]) -> None:
+        self.styles = parse_styles(list(styles))
+        if not self.styles:
+            raise ValueError("no placeholder style given")
+        self._re = re.compile("|".join(f"(?:{_PATTERNS[s]})" for s in self.styles), re.DOTALL)
+
+    def holds(self, text: str) -> bool:
+        """Whether ``text`` holds a placeholder."""
+        return self._re.search(text) is not None
+
+    def only(self, text: str) -> bool:
+        """Whether ``text`` is placeholders and white space only (and holds one)."""
+        rest = self._re.sub("", text)
+        return rest.strip(" \t\n\r") == "" and rest != text
+
+    def candidates(self, text: str) -> list[str]:
+        """``text`` with every placeholder replaced by each neutral token in turn."""
+        return [self._re.sub(token, text) for token in _NEUTRAL]
+
+    def in_name(self, text: str) -> tuple[int, str] | None:
+        """The first placeholder that stands where a name must (an element or attribute
+        name, or a block inside a tag), as (offset, placeholder); None if there is none.
+
+        >>> Placeholders(["jinja"]).in_name("<Response><{{ verb }}/></Response>")
+        (11, '{{ verb }}')
+        >>> Placeholders(["jinja"]).in_name('<Say voice="{{ v }}">x</Say>') is None
+        True
+        """
+        for m in self._re.finditer(text):
+            start = m.start()
+            lt = text.rfind("<", 0, start)
+            if lt < 0 or text.rfind(">", 0, start) > lt:
+                continue  # in content, not in a tag
+            inside = text[lt + 1 : start]
+            if inside.startswith(("!--", "![CDATA[", "?")):
+                continue  # in a comment, a CDATA section or a processing instruction
+            # In a tag: outside quotes means a name (or the tag's own name).
+            if _quote_open(inside) is None:
+                return start, m.group()
+        return None
+
+
+def _quote_open(tag: str) -> str | None:
+    """The quote that is open at the end of ``tag`` (the text after ``<``), if any."""
+    quote: str | None = None
+    for ch in tag:
+        if quote is None:
+            if ch in "\"'":
+                quote = ch
+        elif ch == quote:
+            quote = None
+    return quote
