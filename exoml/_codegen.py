@@ -399,9 +399,7 @@ def generate_verbs(dialect: Dialect = LEGS) -> str:
     for spec in verbs:
         if spec.method:
             methods += _method_code(spec, aliases, consts, dialect)
-    names = sorted(
-        [*(s.element for s in verbs), *(n.split(" = ")[0] for n in alias_defs), holder]
-    )
+    names = sorted([*(s.element for s in verbs), *(n.split(" = ")[0] for n in alias_defs), holder])
     if dialect is LEGS:
         title = "The twenty verb classes and the Flow methods, generated from the catalogue."
         source = "``exoml/_catalogue.py``"

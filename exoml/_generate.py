@@ -20,7 +20,7 @@ def targets() -> dict[Path, Callable[[], str]]:
 
     from ._catalogue import DIALECTS
     from ._codegen import generate_verbs
-    from ._reference import rule_reference, verb_reference
+    from ._reference import dialect_verb_reference, rule_reference, verb_reference
     from ._xsd import generate_xsd
 
     found: dict[Path, Callable[[], str]] = {
@@ -30,6 +30,10 @@ def targets() -> dict[Path, Callable[[], str]]:
     }
     for d in DIALECTS.values():
         found[ROOT_DIR / "schema" / d.schema_file] = partial(generate_xsd, d)
+        if d.name != "legs":
+            found[ROOT_DIR / "docs" / f"verbs-{d.name}.md"] = partial(
+                dialect_verb_reference, d.name
+            )
     # The classic dialect has a builder of its own (exoml.classic).
     found[ROOT_DIR / "exoml" / "_verbs_classic.py"] = partial(generate_verbs, DIALECTS["classic"])
     return found
