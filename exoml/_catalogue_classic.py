@@ -19,7 +19,7 @@ from __future__ import annotations
 from ._catalogue import Attr, Dialect, Evidence, Habit, Text, VerbSpec
 from ._values import Bool, Choice, IntRange, Pattern
 
-__all__ = ["CLASSIC", "CLASSIC_VERBS", "HABITS"]
+__all__ = ["CLASSIC", "RESPONSE_VERBS", "HABITS"]
 
 _BOTH: Evidence = ("cased-docs", "go-sdk")
 _GO: Evidence = ("go-sdk",)
@@ -108,7 +108,7 @@ def _method(doc: str) -> Attr:
     return Attr("method", "method", METHOD, doc, default="POST")
 
 
-CLASSIC_VERBS: tuple[VerbSpec, ...] = (
+RESPONSE_VERBS: tuple[VerbSpec, ...] = (
     VerbSpec(
         "Say",
         "say",
@@ -294,7 +294,7 @@ HABITS: tuple[Habit, ...] = (
 CLASSIC = Dialect(
     "classic",
     "Response",
-    CLASSIC_VERBS,
+    RESPONSE_VERBS,
     "exoml-classic.xsd",
     "Classic call flows",
     "The `<Response>` that Exotel fetches from an application's URL during a call flow.",

@@ -22,6 +22,9 @@ _FILES = {"legs": "exoml.xsd", "bridge": "exoml-bridge.xsd", "classic": "exoml-c
 
 
 def _file_name(dialect: str) -> str:
+    """The schema file of a dialect (or a schema file's name, as given)."""
+    if isinstance(dialect, str) and dialect in _FILES.values():
+        return dialect
     try:
         return _FILES[dialect]
     except (KeyError, TypeError):
@@ -63,15 +66,20 @@ def compiled_schema(dialect: str = "legs") -> etree.XMLSchema:
 
 
 def compile_schema(dialect: str = "legs") -> etree.XMLSchema:
-    """A new compiled copy of a dialect's schema (from the committed file, else generated)."""
+    """A new compiled copy of a dialect's schema (from the committed file, else generated).
+
+    ``dialect`` is a dialect's name or its schema file's name (``"exoml-bridge.xsd"``).
+    """
     from lxml import etree
 
     path = _schema_file(dialect)
     if os.path.isfile(path):
         doc = etree.parse(path)
     else:
-        from ._catalogue import dialect as _dialect
+        from ._catalogue import DIALECTS
         from ._xsd import generate_xsd
 
-        doc = etree.fromstring(generate_xsd(_dialect(dialect)).encode()).getroottree()
+        name = os.path.basename(path)
+        found = next(d for d in DIALECTS.values() if d.schema_file == name)
+        doc = etree.fromstring(generate_xsd(found).encode()).getroottree()
     return etree.XMLSchema(doc)
