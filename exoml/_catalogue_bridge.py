@@ -20,10 +20,17 @@ from ._values import Pattern
 __all__ = ["BRIDGE", "BRIDGE_VERBS"]
 
 _DOCS: Evidence = ("docs",)
-# The leg actions' kinds: the same endpoint and URL rules (the module is half-imported
-# here while it registers this one, so mypy cannot infer their types on its own).
-_ENDPOINT = cast("Pattern", _catalogue.EVENT_ENDPOINT)  # type: ignore[has-type]
+# The leg actions' URL rule (the module is half-imported here while it registers this
+# one, so mypy cannot infer the type on its own).
 _URL = cast("Pattern", _catalogue.HTTP_URL)  # type: ignore[has-type]
+#: Where the bridge's events go: gRPC (the bridge page writes ``grpc://host:port``;
+#: Exotel's create-leg examples leave the port out) or an HTTPS URL.
+_ENDPOINT = Pattern(
+    "grpcs?://[^ \\t\\n\\r/?#:]+(:[0-9]+)?|https://[^ \\t\\n\\r/?#]+([/?#][^ \\t\\n\\r]*)?",
+    "must be grpc://host[:port], grpcs://host[:port] or an absolute https:// URL",
+    "`grpc://host[:port]` or `https://` URL",
+    "grpc://events.example.com:9001",
+)
 
 BRIDGE_VERBS: tuple[VerbSpec, ...] = (
     VerbSpec(

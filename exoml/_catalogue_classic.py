@@ -19,7 +19,7 @@ from __future__ import annotations
 from ._catalogue import Attr, Dialect, Evidence, Habit, Text, VerbSpec
 from ._values import Bool, Choice, IntRange, Pattern
 
-__all__ = ["CLASSIC", "RESPONSE_VERBS", "HABITS"]
+__all__ = ["CLASSIC", "HABITS", "RESPONSE_VERBS"]
 
 _BOTH: Evidence = ("cased-docs", "go-sdk")
 _GO: Evidence = ("go-sdk",)

@@ -21,11 +21,17 @@ from typing import TYPE_CHECKING, NamedTuple
 
 from lxml import etree
 
-from ._catalogue import LEGS, Dialect, names
+from ._catalogue import DIALECTS, LEGS, Dialect, names
 
 if TYPE_CHECKING:
     from ._diagnostics import Diagnostic, Fix
+    from ._placeholders import Placeholders
     from ._rules._base import Rule
+
+#: What a caller may name a dialect by: the value, its name, or None (the root decides).
+DialectArg = Dialect | str | None
+#: Placeholder styles, as a comma-separated string or a collection of names.
+StylesArg = str | Collection[str] | None
 
 __all__ = [
     "DEFAULT_MAX_BYTES",
@@ -158,15 +164,35 @@ class Context:
     here, never from a module-level table; ``names`` are its lookups.
     """
 
-    __slots__ = ("_index", "_positions", "diagnostics", "dialect", "names", "root", "text")
+    __slots__ = (
+        "_index",
+        "_positions",
+        "diagnostics",
+        "dialect",
+        "explicit",
+        "names",
+        "placeholders",
+        "root",
+        "text",
+    )
 
     def __init__(
-        self, text: str, root: etree._Element | None, dialect: Dialect | None = None
+        self,
+        text: str,
+        root: etree._Element | None,
+        dialect: Dialect | None = None,
+        placeholders: Placeholders | None = None,
+        *,
+        explicit: bool = False,
     ) -> None:
         self.text = text
         self.root = root
         self.dialect = LEGS if dialect is None else dialect
         self.names = names(self.dialect)
+        #: template placeholders to allow in values (None: plain ExoML)
+        self.placeholders = placeholders
+        #: whether the caller named the dialect (else the root chose it)
+        self.explicit = explicit
         self.diagnostics: list[Diagnostic] = []
         self._positions: _Positions | None = None
         self._index: dict[etree._Element, int] | None = None
@@ -245,15 +271,18 @@ def check_bytes(
     max_bytes: int = DEFAULT_MAX_BYTES,
     decoded: bool = False,
     full: bool = False,
-    dialect: Dialect | None = None,
+    dialect: DialectArg = None,
     enabled: Collection[str] = (),
+    placeholders: StylesArg = None,
 ) -> Report:
     """Check one document given as bytes; never raises on any input.
 
     ``decoded`` says the bytes came from a ``str`` (so an XML declaration's encoding is
-    not the bytes' encoding and is not checked). ``dialect`` is the vocabulary (Leg
-    Actions by default); ``enabled`` names the opt-in rules to run besides the default
-    ones.
+    not the bytes' encoding and is not checked). ``dialect`` is the vocabulary (a
+    :class:`~exoml._catalogue.Dialect` or its name; None: the root decides,
+    ``<Response>`` classic, else leg actions); ``enabled`` names the opt-in rules to run
+    besides the default ones; ``placeholders`` names the template styles whose
+    placeholders are allowed in values (see :mod:`exoml._placeholders`).
 
     The byte stage runs the source rules; a document that parses then goes through one
     walk that calls every enabled tree rule. For a document the compiled schema accepts,
@@ -267,6 +296,8 @@ def check_bytes(
     from ._rules._source import check_source, parse_failure
     from ._rules._walk import walk
 
+    chosen = resolve_dialect(dialect)
+    styles = _styles(placeholders)
     early = check_source(data, max_bytes, decoded=decoded)
     if isinstance(early, Report):
         return early
@@ -274,16 +305,23 @@ def check_bytes(
     try:
         root = etree.fromstring(body, _PARSER)
     except etree.XMLSyntaxError as exc:
+        if styles is not None:
+            from ._rules.ex008_placeholder_in_name import placeholder_failure
+
+            found_in_name = placeholder_failure(text, styles)
+            if found_in_name is not None:
+                return Report(found_in_name, text)
         return Report(parse_failure(text, body, exc), text)
-    ctx = Context(text, root, dialect)
+    ctx = Context(text, root, chosen or _by_root(root), styles, explicit=chosen is not None)
+    name = ctx.dialect.name
     if not full and _XSI not in text and _schema(ctx.dialect).validate(root):
-        found = checks(enabled, schema_valid=True)
+        found = checks(enabled, schema_valid=True, dialect=name)
         if found.needles:
             present = frozenset([n for n in found.needles if n in text])
-            found = checks(enabled, schema_valid=True, present=present)
+            found = checks(enabled, schema_valid=True, present=present, dialect=name)
         walk(ctx, found)
     else:
-        walk(ctx, checks(enabled))
+        walk(ctx, checks(enabled, dialect=name))
     if len(ctx.diagnostics) > 1:
         ctx.diagnostics.sort(key=_position)
     return Report(ctx.diagnostics, text, root)
@@ -310,6 +348,40 @@ def _screen(data: bytes, text: str, max_bytes: int, decoded: bool) -> bool:
         if "encoding" in declaration and "utf-8" not in declaration:
             return False
     return True
+
+
+def resolve_dialect(dialect: DialectArg) -> Dialect | None:
+    """The dialect a caller named (a value or a name), or None (the root decides).
+
+    Raises ValueError naming the dialects for an unknown name.
+    """
+    if dialect is None or isinstance(dialect, Dialect):
+        return dialect
+    if isinstance(dialect, str):
+        found = DIALECTS.get(dialect)
+        if found is None:
+            known = ", ".join(DIALECTS)
+            raise ValueError(f"unknown dialect {dialect!r}: expected one of {known}")
+        return found
+    raise TypeError(f"dialect must be a name such as 'legs', not {type(dialect).__name__}")
+
+
+def _by_root(root: etree._Element) -> Dialect:
+    """The dialect a document's root names: ``<Response>`` (any case) is classic."""
+    tag = root.tag
+    if tag.__class__ is str and len(tag) == 8 and str(tag).lower() == "response":
+        return DIALECTS["classic"]
+    return LEGS
+
+
+def _styles(placeholders: StylesArg) -> Placeholders | None:
+    """The placeholder matcher for some styles (None when none is given)."""
+    if not placeholders:
+        return None
+    from ._placeholders import Placeholders, parse_styles
+
+    styles = parse_styles(placeholders)
+    return Placeholders(styles) if styles else None
 
 
 def _position(d: Diagnostic) -> tuple[int, int]:
@@ -339,8 +411,9 @@ def check_document(
     source: str | bytes,
     *,
     max_bytes: int = DEFAULT_MAX_BYTES,
-    dialect: Dialect | None = None,
+    dialect: DialectArg = None,
     enabled: Collection[str] = (),
+    placeholders: StylesArg = None,
 ) -> Report:
     """Check a document given as ``str`` (already decoded) or ``bytes`` (UTF-8)."""
     if isinstance(source, str):
@@ -352,15 +425,26 @@ def check_document(
 
             return surrogate_report(source, exc.start)
         return check_bytes(
-            data, max_bytes=max_bytes, decoded=True, dialect=dialect, enabled=enabled
+            data,
+            max_bytes=max_bytes,
+            decoded=True,
+            dialect=dialect,
+            enabled=enabled,
+            placeholders=placeholders,
         )
     if isinstance(source, (bytes, bytearray, memoryview)):
-        return check_bytes(bytes(source), max_bytes=max_bytes, dialect=dialect, enabled=enabled)
+        return check_bytes(
+            bytes(source),
+            max_bytes=max_bytes,
+            dialect=dialect,
+            enabled=enabled,
+            placeholders=placeholders,
+        )
     raise TypeError(f"source must be str or bytes, not {type(source).__name__}")
 
 
 def _fast(
-    source: str | bytes, max_bytes: int, dialect: Dialect | None, errors_only: bool
+    source: str | bytes, max_bytes: int, dialect: DialectArg, errors_only: bool
 ) -> list[Diagnostic] | None:
     """The findings on a document that passes the screen and the schema, else None.
 
@@ -389,21 +473,24 @@ def _fast(
         root = etree.fromstring(data if decoded else body, _PARSER)
     except etree.XMLSyntaxError:
         return None
-    d = LEGS if dialect is None else dialect
+    chosen = resolve_dialect(dialect)
+    d = _by_root(root) if chosen is None else chosen
     if not _schema(d).validate(root):
         return None
     from ._rules import checks
 
-    found = checks(schema_valid=True)
+    found = checks(schema_valid=True, dialect=d.name)
     if found.needles:
         found = checks(
-            schema_valid=True, present=frozenset([n for n in found.needles if n in text])
+            schema_valid=True,
+            present=frozenset([n for n in found.needles if n in text]),
+            dialect=d.name,
         )
     if errors_only and all(r.severity != "error" for r in found.rules):
         return []
     from ._rules._walk import walk
 
-    ctx = Context(text, root, d)
+    ctx = Context(text, root, d, explicit=chosen is not None)
     walk(ctx, found)
     if len(ctx.diagnostics) > 1:
         ctx.diagnostics.sort(key=_position)
@@ -411,7 +498,11 @@ def _fast(
 
 
 def has_errors(
-    source: str, *, max_bytes: int = DEFAULT_MAX_BYTES, dialect: Dialect | None = None
+    source: str,
+    *,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+    dialect: DialectArg = None,
+    placeholders: StylesArg = None,
 ) -> bool:
     """Whether :func:`validate` would report an error in ``source`` (warnings aside).
 
@@ -421,18 +512,32 @@ def has_errors(
     """
     found = _fast(source, max_bytes, dialect, True)
     if found is None:
-        found = check_document(source, max_bytes=max_bytes, dialect=dialect).diagnostics
+        found = check_document(
+            source, max_bytes=max_bytes, dialect=dialect, placeholders=placeholders
+        ).diagnostics
     return any(d.severity == "error" for d in found)
 
 
 def validate(
-    source: str | bytes, *, max_bytes: int = DEFAULT_MAX_BYTES, dialect: Dialect | None = None
+    source: str | bytes,
+    *,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+    dialect: DialectArg = None,
+    placeholders: StylesArg = None,
 ) -> list[Diagnostic]:
     """Check an ExoML document against every catalogue rule; return what was found.
 
     Parsing is hardened (no DTD, no entities, no network, a size cap of ``max_bytes``).
-    An empty list, or warnings only, means the document is valid. ``dialect`` is the
-    vocabulary to check against (Leg Actions by default).
+    An empty list, or warnings only, means the document is valid.
+
+    ``dialect`` is the vocabulary: ``"legs"`` (the Leg Actions API), ``"bridge"`` (the
+    Bridge Actions API) or ``"classic"`` (the ``<Response>`` of classic call flows).
+    ``None`` lets the root decide: ``<Response>`` is classic, ``<Flow>`` leg actions.
+    A named dialect makes any other root an error that names the dialect expected.
+
+    ``placeholders`` (``"jinja"``, ``"dollar"``, ``"format"``, or several) checks a
+    template: values that hold placeholders of those styles are not checked against
+    their rules, or only where the rest of the value can be (see the templates guide).
 
     >>> from exoml import validate
     >>> validate("<Flow><Answer/></Flow>")
@@ -442,5 +547,7 @@ def validate(
     """
     found = _fast(source, max_bytes, dialect, False)
     if found is None:
-        found = check_document(source, max_bytes=max_bytes, dialect=dialect).diagnostics
+        found = check_document(
+            source, max_bytes=max_bytes, dialect=dialect, placeholders=placeholders
+        ).diagnostics
     return found

@@ -219,8 +219,9 @@ def _body(spec: VerbSpec, consts: dict[str, str], target: str, dialect: Dialect)
             f"    for p in {c}:",
             f"        if {tests}:",
             f"            _bad_child({cls}, {c}.index(p), p)",
-            f"    x = f'{{x}}>{{\"\".join([p._xml for p in {c}])}}</{cls}>'",
-            f"    SELF._children = {c}",
+            f'    k = cast("tuple[_Verb, ...]", {c})',
+            f"    x = f'{{x}}>{{\"\".join([p._xml for p in k])}}</{cls}>'",
+            "    SELF._children = k",
             "    SELF._text = None",
         ]
     elif spec.text is not None:

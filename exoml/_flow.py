@@ -97,7 +97,7 @@ class Flow(FlowVerbs):
         """
         from ._check import check_document
 
-        report = check_document(source)
+        report = check_document(source, dialect="legs")
         errors = [d for d in report.diagnostics if d.severity == "error"]
         if errors or report.root is None:
             first = errors[0] if errors else None

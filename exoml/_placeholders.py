@@ -26,9 +26,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
-__all__ = ["STYLES", "PlaceholderStyle", "Placeholders", "parse_styles"]
+if TYPE_CHECKING:
+    from ._values import ValueKind
+
+__all__ = ["STYLES", "PlaceholderStyle", "Placeholders", "check_value", "parse_styles"]
 
 PlaceholderStyle = Literal["jinja", "dollar", "format"]
 
@@ -92,9 +95,11 @@ class Placeholders:
         rest = self._re.sub("", text)
         return rest.strip(" \t\n\r") == "" and rest != text
 
-    def candidates(self, text: str) -> list[str]:
-        """``text`` with every placeholder replaced by each neutral token in turn."""
-        return [self._re.sub(token, text) for token in _NEUTRAL]
+    def candidates(self, text: str, example: str | None = None) -> list[str]:
+        """``text`` with every placeholder replaced by each neutral token in turn (and by
+        ``example``, a whole valid value: a placeholder may stand for a URL's start)."""
+        tokens = _NEUTRAL if example is None else (*_NEUTRAL, example)
+        return [self._re.sub(lambda _, t=token: t, text) for token in tokens]  # type: ignore[misc]
 
     def in_name(self, text: str) -> tuple[int, str] | None:
         """The first placeholder that stands where a name must (an element or attribute
@@ -129,3 +134,32 @@ def _quote_open(tag: str) -> str | None:
         elif ch == quote:
             quote = None
     return quote
+
+
+def check_value(kind: ValueKind, value: str, placeholders: Placeholders) -> str | None:
+    """``kind.check_wire(value)``, for a value that may hold placeholders.
+
+    A value with no placeholder is checked as it is; one that is only placeholders is
+    accepted; a pattern with a placeholder beside other text is accepted when it matches
+    with the placeholders replaced by any neutral token; any other kind holding a
+    placeholder cannot be judged and is accepted.
+
+    >>> from exoml._values import Pattern
+    >>> url = Pattern("https://[a-z0-9.]+/[a-z./]*", "must be a URL", "URL", "https://x/")
+    >>> p = Placeholders(["format"])
+    >>> check_value(url, "https://{host}/a.wav", p) is None, check_value(url, "ftp://{h}/", p)
+    (True, 'must be a URL')
+    """
+    if not placeholders.holds(value):
+        return kind.check_wire(value)
+    if placeholders.only(value):
+        return None
+    from ._values import Pattern
+
+    if not isinstance(kind, Pattern):
+        return None
+    example = kind.example()
+    for candidate in placeholders.candidates(value, example if isinstance(example, str) else None):
+        if kind.check_wire(candidate) is None:
+            return None
+    return kind.rule

@@ -104,22 +104,30 @@ def rule_reference() -> str:
         "stable and never reused: `EX0xx` input, `EX1xx` structure, `EX2xx` names, "
         "`EX3xx` values, `EX4xx` children, `EX5xx` warnings. `python -m exoml.lint "
         "--explain CODE` prints the same text.\n\n",
-        "| Code | Name | Severity | Fixable | Summary |\n|---|---|---|---|---|\n",
+        "The *Dialects* column says which dialects a rule applies to: `legs` (leg actions), "
+        "`bridge` (bridge actions), `classic` (the `<Response>` of classic call flows); see "
+        "[Dialects](dialects/index.md).\n\n",
+        "| Code | Name | Severity | Fixable | Dialects | Summary |\n|---|---|---|---|---|---|\n",
     ]
     for r in RULES:
         fix = "yes" if r.fixable else "no"
+        dialects = "all" if len(r.dialects) == 3 else ", ".join(r.dialects)
         out.append(
-            f"| [{r.code}](#{r.code.lower()}) | `{r.name}` | {r.severity} | {fix} | {r.summary} |\n"
+            f"| [{r.code}](#{r.code.lower()}) | `{r.name}` | {r.severity} | {fix} | "
+            f"{dialects} | {_cell(r.summary)} |\n"
         )
     for r in RULES:
         _, _, body = r.doc.strip().partition("\n")
-        out.append(f"\n## {r.code}\n\n**{r.name}** · {r.severity}")
+        applies = "" if len(r.dialects) == 3 else f" · {', '.join(r.dialects)} only"
+        out.append(f"\n## {r.code}\n\n**{r.name}** · {r.severity}{applies}")
         out.append(" · fixable with `--fix`\n\n" if r.fixable else "\n\n")
         out.append(body.strip() + "\n\n")
         # The fence says what the docs' example checker must find: errors, or warnings only.
         fence = "xml invalid" if r.severity == "error" else "xml warning"
-        out.append(f"Bad:\n\n```{fence}\n{r.bad}\n```\n\n")
-        out.append(f"Good:\n\n```xml\n{r.good}\n```\n")
+        # the dialect the examples are checked as, when the root alone would not say it
+        as_dialect = f" {r.example_dialect}" if r.example_dialect else ""
+        out.append(f"Bad:\n\n```{fence}{as_dialect}\n{r.bad}\n```\n\n")
+        out.append(f"Good:\n\n```xml{as_dialect}\n{r.good}\n```\n")
     return "".join(out)
 
 

@@ -602,8 +602,9 @@ class Dial(Verb, dialect='classic'):
             for p in numbers:
                 if p.__class__ is not Number:
                     _bad_child(Dial, numbers.index(p), p)
-            x = f'{x}>{"".join([p._xml for p in numbers])}</Dial>'
-            self._children = numbers
+            k = cast("tuple[_Verb, ...]", numbers)
+            x = f'{x}>{"".join([p._xml for p in k])}</Dial>'
+            self._children = k
             self._text = None
         self._values = (caller_id, timeout, time_limit, record, action, method, hangup_on_star)
         self._xml = x
@@ -666,8 +667,9 @@ class Dial(Verb, dialect='classic'):
             for p in numbers:
                 if p.__class__ is not Number:
                     _bad_child(Dial, numbers.index(p), p)
-            x = f'{x}>{"".join([p._xml for p in numbers])}</Dial>'
-            self._children = numbers
+            k = cast("tuple[_Verb, ...]", numbers)
+            x = f'{x}>{"".join([p._xml for p in k])}</Dial>'
+            self._children = k
             self._text = None
         self._values = (caller_id, timeout, time_limit, record, action, method, hangup_on_star)
         self._xml = x
@@ -1215,8 +1217,9 @@ class ResponseVerbs:
             for p in numbers:
                 if p.__class__ is not Number:
                     _bad_child(Dial, numbers.index(p), p)
-            x = f'{x}>{"".join([p._xml for p in numbers])}</Dial>'
-            v._children = numbers
+            k = cast("tuple[_Verb, ...]", numbers)
+            x = f'{x}>{"".join([p._xml for p in k])}</Dial>'
+            v._children = k
             v._text = None
         v._values = (caller_id, timeout, time_limit, record, action, method, hangup_on_star)
         v._xml = x

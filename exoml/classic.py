@@ -32,14 +32,32 @@ from typing import TYPE_CHECKING, Any, overload
 
 from ._errors import ExomlError, FlowError
 from ._verb import Verb
-from ._verbs_classic import *  # noqa: F403 - the generated verb classes are part of this module
-from ._verbs_classic import ResponseVerbs
-from ._verbs_classic import __all__ as _verb_names
+from ._verbs_classic import (
+    Dial,
+    Gather,
+    Hangup,
+    Number,
+    Play,
+    Record,
+    Redirect,
+    ResponseVerbs,
+    Say,
+)
 
 if TYPE_CHECKING:
     from typing_extensions import Self
 
-__all__ = ["VERB_CLASSES", "Response", *(n for n in _verb_names if n != "ResponseVerbs")]
+__all__ = [
+    "Dial",
+    "Gather",
+    "Hangup",
+    "Number",
+    "Play",
+    "Record",
+    "Redirect",
+    "Response",
+    "Say",
+]
 
 _ROOT = "Response"
 _OPEN = f"<{_ROOT}>"

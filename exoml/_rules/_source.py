@@ -126,7 +126,8 @@ def parse_failure(text: str, body: bytes, exc: etree.XMLSyntaxError) -> list[Dia
             )
         ]
     r = ex001_not_well_formed.RULE
-    return [_diag(r, ex001_not_well_formed.message(message), line, column)]
+    hint = ex001_not_well_formed.hint(message)
+    return [_diag(r, ex001_not_well_formed.message(message), line, column, hint)]
 
 
 def surrogate_report(text: str, index: int) -> Report:

@@ -42,6 +42,10 @@ def check_element(
 ) -> None:
     if spec is None:
         return
+    if parent is None and not spec.method:
+        # a verb that stands only inside another (the classic Number)
+        top = ctx.dialect.top_level
+        ctx.add(RULE, message(spec.element, ctx.dialect.root, top), element=el)
     if parent is not None and spec.element not in parent.children:
         ctx.add(RULE, message(spec.element, parent.element, parent.children), element=el)
     if not spec.children:

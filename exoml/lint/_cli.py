@@ -395,6 +395,7 @@ def _list_rules(rules: Sequence[Rule], format_name: str) -> None:
                 "severity": r.severity,
                 "fixable": r.fixable,
                 "summary": r.summary,
+                "dialects": list(r.dialects),
             }
             for r in rules
         ]
@@ -402,9 +403,15 @@ def _list_rules(rules: Sequence[Rule], format_name: str) -> None:
         sys.stdout.write("\n")
         return
     width = max((len(r.name) for r in rules), default=4)
-    lines = [f"{'CODE':<6} {'SEVERITY':<8} {'FIX':<3} {'NAME':<{width}} SUMMARY"]
+    every = ("legs", "bridge", "classic")
+    shown = {r.code: "all" if r.dialects == every else ",".join(r.dialects) for r in rules}
+    dwidth = max((len(s) for s in shown.values()), default=8)
+    lines = [
+        f"{'CODE':<6} {'SEVERITY':<8} {'FIX':<3} {'DIALECTS':<{dwidth}} {'NAME':<{width}} SUMMARY"
+    ]
     lines.extend(
-        f"{r.code:<6} {r.severity:<8} {'yes' if r.fixable else '':<3} {r.name:<{width}} {r.summary}"
+        f"{r.code:<6} {r.severity:<8} {'yes' if r.fixable else '':<3} "
+        f"{shown[r.code]:<{dwidth}} {r.name:<{width}} {r.summary}"
         for r in rules
     )
     sys.stdout.write("\n".join(line.rstrip() for line in lines) + "\n")

@@ -157,10 +157,7 @@ def _lint(target: Target, settings: Settings) -> FileResult | None:
             return FileResult(target.display, error=f"cannot read: {exc.strerror or exc}")
     try:
         report = _check.check_bytes(
-            data,
-            max_bytes=settings.max_bytes,
-            dialect=_dialect_for(target, settings),
-            placeholders=settings.placeholders,
+            data, max_bytes=settings.max_bytes, **_options(target, settings)
         )
         # The common case: a clean file, with nothing to fix or to pass through.
         if not report.diagnostics and target.path is not None:
@@ -173,6 +170,20 @@ def _lint(target: Target, settings: Settings) -> FileResult | None:
     if result.diagnostics or result.fixed or result.output is not None or result.error:
         return result
     return None  # every finding was deselected
+
+
+def _options(target: Target, settings: Settings) -> dict[str, Any]:
+    """The engine's options for a target: its dialect and the placeholder styles (none
+    when neither is set, the common case)."""
+    if settings.dialect is None and not settings.per_path and not settings.placeholders:
+        return {}
+    options: dict[str, Any] = {}
+    dialect = _dialect_for(target, settings)
+    if dialect is not None:
+        options["dialect"] = dialect
+    if settings.placeholders:
+        options["placeholders"] = settings.placeholders
+    return options
 
 
 def _dialect_for(target: Target, settings: Settings) -> str | None:
@@ -259,11 +270,11 @@ def _fix(
             break
         fixed.extend(d for d in diagnostics if d.fix is not None)
         text = apply_edits(text, edits)
+        options: dict[str, Any] = {"dialect": dialect} if dialect else {}
+        if settings.placeholders:
+            options["placeholders"] = settings.placeholders
         report = _check.check_bytes(
-            prefix + text.encode("utf-8"),
-            max_bytes=settings.max_bytes,
-            dialect=dialect,
-            placeholders=settings.placeholders,
+            prefix + text.encode("utf-8"), max_bytes=settings.max_bytes, **options
         )
         diagnostics = _selected(report, settings)
         # The next pass's offsets point into the text the checker decoded.

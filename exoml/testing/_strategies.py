@@ -298,17 +298,21 @@ def _wire(kind: ValueKind, value: Any) -> str:
     return kind.check_python(value)
 
 
+def _attribute_text(name: str, kind: ValueKind) -> st.SearchStrategy[str]:
+    def render(value: Any) -> str:
+        return f' {name}="{escape_attr(_wire(kind, value))}"'
+
+    return values(kind).map(render)
+
+
 @cache
 def _element_text(element: str, dialect_name: str, max_children: int) -> st.SearchStrategy[str]:
     d = dialect(dialect_name)
     spec = d.verb(element)
     attrs = [
-        values(a.kind).map(lambda v, a=a: f' {a.name}="{escape_attr(_wire(a.kind, v))}"')
+        _attribute_text(a.name, a.kind)
         if a.required
-        else st.one_of(
-            st.just(""),
-            values(a.kind).map(lambda v, a=a: f' {a.name}="{escape_attr(_wire(a.kind, v))}"'),
-        )
+        else st.one_of(st.just(""), _attribute_text(a.name, a.kind))
         for a in spec.attrs
     ]
     head = st.tuples(*attrs).map("".join) if attrs else st.just("")

@@ -115,11 +115,11 @@ def test_jobs_zero_means_one_per_cpu(lint: Lint, write: Write) -> None:
 @pytest.mark.parametrize(
     ("args", "expected"),
     [
-        ((), {"EX301", "EX202", "EX503", "EX001", "EX102"}),
+        ((), {"EX301", "EX202", "EX503", "EX001", "EX103"}),
         (("--select", "EX3,EX5"), {"EX301", "EX503"}),
         (("--select", "EX3", "--select", "EX0"), {"EX301", "EX001"}),
-        (("--ignore", "EX2", "--ignore", "EX001"), {"EX301", "EX503", "EX102"}),
-        (("--select", "EX", "--ignore", "EX5"), {"EX301", "EX202", "EX001", "EX102"}),
+        (("--ignore", "EX2", "--ignore", "EX001"), {"EX301", "EX503", "EX103"}),
+        (("--select", "EX", "--ignore", "EX5"), {"EX301", "EX202", "EX001", "EX103"}),
         (("--select", "ex301"), {"EX301"}),
     ],
 )
