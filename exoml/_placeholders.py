@@ -37,8 +37,11 @@ PlaceholderStyle = Literal["jinja", "dollar", "format"]
 
 #: Each style and what it looks like. A placeholder never spans a line break in a value
 #: that is checked, but jinja blocks may span lines between elements.
+# Each pattern is linear on any input: the scan from one opening stops at the first
+# character that could start or end another (a lazy ``.*?`` would rescan the rest of the
+# text from every opening that is never closed: seconds on 64 KiB of ``{{``).
 _PATTERNS: dict[str, str] = {
-    "jinja": r"\{\{.*?\}\}|\{%.*?%\}|\{#.*?#\}",
+    "jinja": r"\{\{[^{}]*\}\}|\{%[^%]*%\}|\{#[^#]*#\}",
     "dollar": r"\$\{[^{}]*\}",
     "format": r"\{[A-Za-z0-9_][^{}\s]*\}",
 }
@@ -110,24 +113,61 @@ class Placeholders:
         >>> Placeholders(["jinja"]).in_name('<Say voice="{{ v }}">x</Say>') is None
         True
         """
+        from bisect import bisect_left
+
+        # Positions found once, so that each placeholder costs a bisection, not a scan.
+        lts = [i for i, ch in enumerate(text) if ch == "<"]
+        gts = [i for i, ch in enumerate(text) if ch == ">"]
+        skipped = _sections(text)  # comments and CDATA sections: (start, end) in order
+        starts = [a for a, _ in skipped]
+        tag_start, scanned, quote = -1, -1, None  # the quote state of the current tag
         for m in self._re.finditer(text):
             start = m.start()
-            lt = text.rfind("<", 0, start)
-            if lt < 0 or text.rfind(">", 0, start) > lt:
+            i = bisect_left(starts, start) - 1
+            if i >= 0 and start < skipped[i][1]:
+                continue  # in a comment or a CDATA section
+            j = bisect_left(lts, start) - 1
+            if j < 0:
+                continue
+            lt = lts[j]
+            k = bisect_left(gts, start) - 1
+            if k >= 0 and gts[k] > lt:
                 continue  # in content, not in a tag
-            inside = text[lt + 1 : start]
-            if inside.startswith(("!--", "![CDATA[", "?")):
-                continue  # in a comment, a CDATA section or a processing instruction
-            # In a tag: outside quotes means a name (or the tag's own name).
-            if _quote_open(inside) is None:
+            if text.startswith("<?", lt):
+                continue  # in a processing instruction
+            if lt != tag_start:
+                tag_start, scanned, quote = lt, lt + 1, None
+            quote = _quote_after(text, scanned, start, quote)
+            scanned = start
+            if quote is None:
                 return start, m.group()
         return None
 
 
-def _quote_open(tag: str) -> str | None:
-    """The quote that is open at the end of ``tag`` (the text after ``<``), if any."""
-    quote: str | None = None
-    for ch in tag:
+def _sections(text: str) -> list[tuple[int, int]]:
+    """The comments and CDATA sections of ``text``, in order, as (start, end) offsets
+    (an unclosed one runs to the end), found in one pass."""
+    found: list[tuple[int, int]] = []
+    at = 0
+    while True:
+        comment = text.find("<!--", at)
+        cdata = text.find("<![CDATA[", at)
+        if comment < 0 and cdata < 0:
+            return found
+        if cdata < 0 or 0 <= comment < cdata:
+            close = text.find("-->", comment + 4)
+            end = len(text) if close < 0 else close + 3
+            found.append((comment, end))
+        else:
+            close = text.find("]]>", cdata + 9)
+            end = len(text) if close < 0 else close + 3
+            found.append((cdata, end))
+        at = end
+
+
+def _quote_after(text: str, begin: int, end: int, quote: str | None) -> str | None:
+    """The quote open at ``end`` in a tag, given the one open at ``begin``."""
+    for ch in text[begin:end]:
         if quote is None:
             if ch in "\"'":
                 quote = ch
