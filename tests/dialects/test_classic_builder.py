@@ -139,7 +139,7 @@ def test_typed_properties_and_replace() -> None:
     assert gather.finish_on_key == ""
     assert gather.replace(num_digits=None).num_digits is None
     with pytest.raises(FlowError, match="must be one of 'man', 'woman'"):
-        Say("Hi").replace(voice="Aditi")  # type: ignore[arg-type]
+        Say("Hi").replace(voice="Aditi")
     with pytest.raises(TypeError, match="unexpected arguments"):
         Say("Hi").replace(pollyVoiceId="x")
 
@@ -148,18 +148,24 @@ def test_typed_properties_and_replace() -> None:
     ("make", "message"),
     [
         (
-            lambda: Say("Hi", voice="robot"),
+            lambda: Say("Hi", voice="robot"),  # type: ignore[arg-type]
             "Say voice (voice='robot'): must be one of 'man', 'woman'",
         ),
         (lambda: Say("Hi", loop=-1), "Say loop (loop=-1): must be at least 0"),
         (lambda: Say("  "), "Say text (text='  '): must contain at least one non-whitespace"),
         (lambda: Play("example.com/a.wav"), "Play text (url='example.com/a.wav'): must be"),
         (
-            lambda: Gather(method="PUT"),
+            lambda: Gather(method="PUT"),  # type: ignore[arg-type]
             "Gather method (method='PUT'): must be one of 'GET', 'POST'",
         ),
-        (lambda: Gather(Hangup()), "Gather prompts 0 (Hangup()): must be a Say or Play"),
-        (lambda: Record(play_beep="yes"), "Record playBeep (play_beep='yes'): must be a bool"),
+        (
+            lambda: Gather(Hangup()),  # type: ignore[arg-type]
+            "Gather prompts 0 (Hangup()): must be a Say or Play",
+        ),
+        (
+            lambda: Record(play_beep="yes"),  # type: ignore[arg-type]
+            "Record playBeep (play_beep='yes'): must be a bool",
+        ),
         (lambda: Dial(), "Dial numbers (): must be one number as text or one or more Number"),
         (lambda: Dial("1", "2"), "Dial numbers 0 ('1'): must be a Number"),
         (lambda: Dial("call me"), "Dial text (number='call me'): must be a phone number"),
