@@ -135,15 +135,15 @@ def test_list_rules(lint: Lint) -> None:
     run = lint("--list-rules")
     assert run.status == 0
     lines = run.out.splitlines()
-    assert lines[0].split() == ["CODE", "SEVERITY", "FIX", "NAME", "SUMMARY"]
+    assert lines[0].split() == ["CODE", "SEVERITY", "FIX", "DIALECTS", "NAME", "SUMMARY"]
     assert [line.split()[0] for line in lines[1:]] == [r.code for r in RULES]
-    assert "EX202  error    yes element-case" in run.out
+    assert "EX202  error    yes all         element-case" in run.out
 
 
 def test_list_rules_as_json(lint: Lint) -> None:
     items = json.loads(lint("--list-rules", "--format", "json").out)
     assert [i["code"] for i in items] == [r.code for r in RULES]
-    assert set(items[0]) == {"code", "name", "severity", "fixable", "summary"}
+    assert set(items[0]) == {"code", "name", "severity", "fixable", "summary", "dialects"}
 
 
 @pytest.mark.parametrize("rule", RULES, ids=[r.code for r in RULES])
