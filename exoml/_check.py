@@ -21,12 +21,16 @@ from typing import TYPE_CHECKING, NamedTuple
 
 from lxml import etree
 
-from ._catalogue import DIALECTS, LEGS, Dialect, names
+from ._catalogue import DIALECTS, LEGS, Dialect, Names, names
+from ._rules._walk import walk
+
+_LEGS_NAMES = names(LEGS)
 
 if TYPE_CHECKING:
     from ._diagnostics import Diagnostic, Fix
     from ._placeholders import Placeholders
     from ._rules._base import Rule
+    from ._rules._walk import Checks
 
 #: What a caller may name a dialect by: the value, its name, or None (the root decides).
 DialectArg = Dialect | str | None
@@ -164,17 +168,15 @@ class Context:
     here, never from a module-level table; ``names`` are its lookups.
     """
 
-    __slots__ = (
-        "_index",
-        "_positions",
-        "diagnostics",
-        "dialect",
-        "explicit",
-        "names",
-        "placeholders",
-        "root",
-        "text",
-    )
+    # Class-level defaults: a clean document's context sets three attributes, no more.
+    dialect: Dialect = LEGS
+    names: Names = _LEGS_NAMES
+    #: template placeholders allowed in values (None: plain ExoML)
+    placeholders: Placeholders | None = None
+    #: whether the caller named the dialect (else the root chose it)
+    explicit: bool = False
+    _positions: _Positions | None = None
+    _index: dict[etree._Element, int] | None = None
 
     def __init__(
         self,
@@ -187,15 +189,13 @@ class Context:
     ) -> None:
         self.text = text
         self.root = root
-        self.dialect = LEGS if dialect is None else dialect
-        self.names = names(self.dialect)
-        #: template placeholders to allow in values (None: plain ExoML)
-        self.placeholders = placeholders
-        #: whether the caller named the dialect (else the root chose it)
-        self.explicit = explicit
         self.diagnostics: list[Diagnostic] = []
-        self._positions: _Positions | None = None
-        self._index: dict[etree._Element, int] | None = None
+        if dialect is not None and dialect is not LEGS:
+            self.dialect, self.names = dialect, names(dialect)
+        if placeholders is not None:
+            self.placeholders = placeholders
+        if explicit:
+            self.explicit = True
 
     # Positions are computed on the first diagnostic that needs one.
     @property
@@ -294,7 +294,6 @@ def check_bytes(
     """
     from ._rules import checks
     from ._rules._source import check_source, parse_failure
-    from ._rules._walk import walk
 
     chosen = resolve_dialect(dialect)
     styles = _styles(placeholders)
@@ -333,21 +332,10 @@ def check_bytes(
 _XSI = "http://www.w3.org/2001/XMLSchema-instance"
 
 
-def _screen(data: bytes, text: str, max_bytes: int, decoded: bool) -> bool:
-    """Whether the byte stage certainly has nothing to say (else it must run).
-
-    Conservative: a document that passes has no size, encoding, DOCTYPE or blank-input
-    problem (the tests hold this screen to the byte stage's verdicts).
-    """
-    if len(data) > max_bytes or (b"<!" in data and (b"<!DOCTYPE" in data or b"<!ENTITY" in data)):
-        return False
-    if text[:1] != "<" or _XSI in text:  # leading white space, a second BOM, xsi: ...
-        return False
-    if not decoded and text.startswith("<?xml"):
-        declaration = text[: text.find("?>")].lower()
-        if "encoding" in declaration and "utf-8" not in declaration:
-            return False
-    return True
+def _utf8_declared(text: str) -> bool:
+    """Whether an XML declaration names no encoding, or UTF-8 (conservatively)."""
+    declaration = text[: text.find("?>")].lower()
+    return "encoding" not in declaration or "utf-8" in declaration
 
 
 def resolve_dialect(dialect: DialectArg) -> Dialect | None:
@@ -443,58 +431,32 @@ def check_document(
     raise TypeError(f"source must be str or bytes, not {type(source).__name__}")
 
 
-def _fast(
-    source: str | bytes, max_bytes: int, dialect: DialectArg, errors_only: bool
-) -> list[Diagnostic] | None:
-    """The findings on a document that passes the screen and the schema, else None.
+class _Plan:
+    """What the fast path runs for schema-valid documents (default rules): the needles to
+    look for, and the checks for each set of needles found. Built on first use."""
 
-    Only the rules the schema does not cover, and whose needles are in the text, run.
-    """
-    if source.__class__ is str:
-        text = source
-        try:
-            data = text.encode("utf-8")
-        except UnicodeEncodeError:
-            return None
-        decoded = True
-    elif source.__class__ is bytes:
-        data = source
-        body = data[3:] if data[:3] == _BOM else data
-        try:
-            text = body.decode("utf-8")
-        except UnicodeDecodeError:
-            return None
-        decoded = False
-    else:
-        return None
-    if not _screen(data, text, max_bytes, decoded):
-        return None
-    try:
-        root = etree.fromstring(data if decoded else body, _PARSER)
-    except etree.XMLSyntaxError:
-        return None
-    chosen = resolve_dialect(dialect)
-    d = _by_root(root) if chosen is None else chosen
-    if not _schema(d).validate(root):
-        return None
-    from ._rules import checks
+    __slots__ = ("by_present", "needles")
 
-    found = checks(schema_valid=True, dialect=d.name)
-    if found.needles:
-        found = checks(
-            schema_valid=True,
-            present=frozenset([n for n in found.needles if n in text]),
-            dialect=d.name,
-        )
-    if errors_only and all(r.severity != "error" for r in found.rules):
-        return []
-    from ._rules._walk import walk
+    def __init__(self) -> None:
+        from ._rules import checks
 
-    ctx = Context(text, root, d, explicit=chosen is not None)
-    walk(ctx, found)
-    if len(ctx.diagnostics) > 1:
-        ctx.diagnostics.sort(key=_position)
-    return ctx.diagnostics
+        self.needles = checks(schema_valid=True).needles
+        self.by_present: dict[tuple[str, ...], Checks] = {}
+
+    def checks(self, present: tuple[str, ...]) -> Checks:
+        from ._rules import checks
+
+        found = self.by_present[present] = checks(schema_valid=True, present=frozenset(present))
+        return found
+
+
+_PLAN: list[_Plan] = []
+
+
+def _plan() -> _Plan:
+    if not _PLAN:
+        _PLAN.append(_Plan())
+    return _PLAN[0]
 
 
 def has_errors(
@@ -510,11 +472,12 @@ def has_errors(
     a document with no error is accepted without locating the warnings it may have
     (which costs several times the check itself).
     """
-    found = _fast(source, max_bytes, dialect, True)
-    if found is None:
+    if placeholders:
         found = check_document(
             source, max_bytes=max_bytes, dialect=dialect, placeholders=placeholders
         ).diagnostics
+    else:
+        found = _check(source, max_bytes, dialect, True)
     return any(d.severity == "error" for d in found)
 
 
@@ -538,6 +501,7 @@ def validate(
     ``placeholders`` (``"jinja"``, ``"dollar"``, ``"format"``, or several) checks a
     template: values that hold placeholders of those styles are not checked against
     their rules, or only where the rest of the value can be (see the templates guide).
+    An unknown dialect or style raises ValueError.
 
     >>> from exoml import validate
     >>> validate("<Flow><Answer/></Flow>")
@@ -545,9 +509,130 @@ def validate(
     >>> [d.code for d in validate("<flow><answer/></flow>")]
     ['EX202', 'EX202']
     """
-    found = _fast(source, max_bytes, dialect, False)
-    if found is None:
-        found = check_document(
+    if placeholders:
+        return check_document(
             source, max_bytes=max_bytes, dialect=dialect, placeholders=placeholders
         ).diagnostics
-    return found
+    # The clean-document path, in this one function (no intermediate report): the byte
+    # screen, the parse, the schema, then the rules the schema does not cover. It is the
+    # body of _check (which has_errors uses) with errors_only False; tests hold them equal.
+    if dialect is not None and dialect is not LEGS:
+        chosen = resolve_dialect(dialect)
+        if chosen is not LEGS:
+            return check_document(source, max_bytes=max_bytes, dialect=chosen).diagnostics
+    else:
+        chosen = dialect  # None (the root decides) or LEGS
+    if source.__class__ is str:
+        text = source
+        try:
+            data = text.encode("utf-8")
+        except UnicodeEncodeError:
+            return check_document(source, max_bytes=max_bytes, dialect=chosen).diagnostics
+        body = data
+        decoded = True
+    elif source.__class__ is bytes:
+        data = source
+        body = data[3:] if data[:3] == _BOM else data
+        try:
+            text = body.decode("utf-8")
+        except UnicodeDecodeError:
+            return check_bytes(data, max_bytes=max_bytes, dialect=chosen).diagnostics
+        decoded = False
+    else:
+        return check_document(source, max_bytes=max_bytes, dialect=chosen).diagnostics
+    # The byte screen: anything the byte stage could report sends the document there.
+    if (
+        len(data) > max_bytes
+        or (b"<!" in data and (b"<!DOCTYPE" in data or b"<!ENTITY" in data))
+        or text[:1] != "<"
+        or _XSI in text
+        or (not decoded and text.startswith("<?xml") and not _utf8_declared(text))
+    ):
+        return check_bytes(data, max_bytes=max_bytes, decoded=decoded, dialect=chosen).diagnostics
+    try:
+        root = etree.fromstring(body, _PARSER)
+    except etree.XMLSyntaxError:
+        return check_bytes(data, max_bytes=max_bytes, decoded=decoded, dialect=chosen).diagnostics
+    try:
+        valid = _local.legs.validate(root)
+    except AttributeError:
+        _local.legs = _schema(LEGS)
+        valid = _local.legs.validate(root)
+    if not valid:
+        return check_bytes(data, max_bytes=max_bytes, decoded=decoded, dialect=chosen).diagnostics
+    plan = _PLAN[0] if _PLAN else _plan()
+    present: tuple[str, ...] = ()
+    for needle in plan.needles:
+        if needle in text:
+            present += (needle,)
+    found = plan.by_present.get(present) or plan.checks(present)
+    ctx = Context(text, root)
+    walk(ctx, found)
+    if len(ctx.diagnostics) > 1:
+        ctx.diagnostics.sort(key=_position)
+    return ctx.diagnostics
+
+
+def _check(
+    source: str | bytes, max_bytes: int, dialect: DialectArg, errors_only: bool
+) -> list[Diagnostic]:
+    """:func:`validate`: a document that passes the byte screen and the schema is
+    checked here, in one layer, by the rules the schema does not cover (and only those
+    whose needles are in the text); anything else goes to :func:`check_document`."""
+    if dialect is not None and dialect is not LEGS:
+        chosen = resolve_dialect(dialect)
+        if chosen is not LEGS:
+            return check_document(source, max_bytes=max_bytes, dialect=chosen).diagnostics
+    else:
+        chosen = dialect  # None (the root decides) or LEGS
+    if source.__class__ is str:
+        text = source
+        try:
+            data = text.encode("utf-8")
+        except UnicodeEncodeError:
+            return check_document(source, max_bytes=max_bytes, dialect=chosen).diagnostics
+        body = data
+        decoded = True
+    elif source.__class__ is bytes:
+        data = source
+        body = data[3:] if data[:3] == _BOM else data
+        try:
+            text = body.decode("utf-8")
+        except UnicodeDecodeError:
+            return check_bytes(data, max_bytes=max_bytes, dialect=chosen).diagnostics
+        decoded = False
+    else:
+        return check_document(source, max_bytes=max_bytes, dialect=chosen).diagnostics
+    # The byte screen: anything the byte stage could report sends the document there.
+    if (
+        len(data) > max_bytes
+        or (b"<!" in data and (b"<!DOCTYPE" in data or b"<!ENTITY" in data))
+        or text[:1] != "<"
+        or _XSI in text
+        or (not decoded and text.startswith("<?xml") and not _utf8_declared(text))
+    ):
+        return check_bytes(data, max_bytes=max_bytes, decoded=decoded, dialect=chosen).diagnostics
+    try:
+        root = etree.fromstring(body, _PARSER)
+    except etree.XMLSyntaxError:
+        return check_bytes(data, max_bytes=max_bytes, decoded=decoded, dialect=chosen).diagnostics
+    try:
+        valid = _local.legs.validate(root)
+    except AttributeError:
+        _local.legs = _schema(LEGS)
+        valid = _local.legs.validate(root)
+    if not valid:
+        return check_bytes(data, max_bytes=max_bytes, decoded=decoded, dialect=chosen).diagnostics
+    plan = _PLAN[0] if _PLAN else _plan()
+    present: tuple[str, ...] = ()
+    for needle in plan.needles:
+        if needle in text:
+            present += (needle,)
+    found = plan.by_present.get(present) or plan.checks(present)
+    if errors_only and not found.errors:
+        return []
+    ctx = Context(text, root)
+    walk(ctx, found)
+    if len(ctx.diagnostics) > 1:
+        ctx.diagnostics.sort(key=_position)
+    return ctx.diagnostics

@@ -1,8 +1,10 @@
 """Regenerate (or, with ``--check``, verify) the files derived from the catalogue.
 
 ``python -m exoml._generate`` writes each dialect's schema (``schema/exoml.xsd``,
-``schema/exoml-bridge.xsd``, ``schema/exoml-classic.xsd``), ``docs/verbs.md`` and
-``docs/rules.md``; ``--check`` exits 1 and names the files that drifted.
+``schema/exoml-bridge.xsd``, ``schema/exoml-classic.xsd``), the builders' generated verb
+modules, ``docs/verbs.md`` (and ``docs/verbs-bridge.md``, ``docs/verbs-classic.md``),
+``docs/rules.md`` and ``docs/events.md``; ``--check`` exits 1 and names the files that
+drifted.
 """
 
 from __future__ import annotations
@@ -22,11 +24,13 @@ def targets() -> dict[Path, Callable[[], str]]:
     from ._codegen import generate_verbs
     from ._reference import dialect_verb_reference, rule_reference, verb_reference
     from ._xsd import generate_xsd
+    from .events._reference import event_reference
 
     found: dict[Path, Callable[[], str]] = {
         ROOT_DIR / "exoml" / "_verbs.py": generate_verbs,
         ROOT_DIR / "docs" / "verbs.md": verb_reference,
         ROOT_DIR / "docs" / "rules.md": rule_reference,
+        ROOT_DIR / "docs" / "events.md": event_reference,
     }
     for d in DIALECTS.values():
         found[ROOT_DIR / "schema" / d.schema_file] = partial(generate_xsd, d)

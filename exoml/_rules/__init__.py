@@ -101,7 +101,7 @@ def register(module: ModuleType) -> None:
     MODULES.sort(key=lambda m: m.RULE.code)
     RULES = tuple(m.RULE for m in MODULES)
     _BY_CODE[module.RULE.code] = module.RULE
-    _CHECKS.clear()
+    _forget()
 
 
 def unregister(module: ModuleType) -> None:
@@ -110,7 +110,14 @@ def unregister(module: ModuleType) -> None:
     MODULES.remove(module)
     RULES = tuple(m.RULE for m in MODULES)
     del _BY_CODE[module.RULE.code]
+    _forget()
+
+
+def _forget() -> None:
+    from .._check import _PLAN
+
     _CHECKS.clear()
+    _PLAN.clear()
 
 
 def checks(
@@ -144,6 +151,7 @@ def checks(
         found = _CHECKS[key] = Checks(
             tuple(m.RULE for m in chosen),
             tuple(sorted(needles)),
+            any(m.RULE.severity == "error" for m in chosen),
             tuple(m.check_document for m in chosen if hasattr(m, "check_document")),
             tuple(m.check_element for m in chosen if hasattr(m, "check_element")),
             tuple(m.check_attribute for m in chosen if hasattr(m, "check_attribute")),

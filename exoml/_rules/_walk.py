@@ -32,6 +32,7 @@ class Checks(NamedTuple):
 
     rules: tuple[Rule, ...]
     needles: tuple[str, ...]  # every needle of these rules
+    errors: bool  # whether any of these rules reports errors
     document: tuple[DocumentCheck, ...]
     element: tuple[ElementCheck, ...]
     attribute: tuple[AttributeCheck, ...]
@@ -49,14 +50,13 @@ def walk(ctx: Context, checks: Checks) -> None:
     assert root is not None
     for check_document in checks.document:
         check_document(ctx)
-    if not root_is_entered(ctx):
+    if not (checks.element or checks.attribute) or not root_is_entered(ctx):
         return
     if checks.attribute:
         for qname, value in root.attrib.items():
             for check_attribute in checks.attribute:
                 check_attribute(ctx, root, None, qname, value, None)
-    if checks.element or checks.attribute:
-        _children(ctx, root, None, checks)
+    _children(ctx, root, None, checks)
 
 
 def _children(ctx: Context, parent: etree._Element, spec: VerbSpec | None, checks: Checks) -> None:

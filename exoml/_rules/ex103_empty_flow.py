@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from ._base import Rule
+from ._walk import root_is_entered
 
 if TYPE_CHECKING:
     from .._check import Context
@@ -29,8 +30,6 @@ MESSAGE = "<Flow> must contain at least one verb"
 
 
 def check_document(ctx: Context) -> None:
-    from ._walk import root_is_entered
-
     root = ctx.root
     assert root is not None
     if root_is_entered(ctx) and not any(c.tag.__class__ is str for c in root):

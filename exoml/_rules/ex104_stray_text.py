@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from ._base import Rule
+from ._walk import root_is_entered
 
 if TYPE_CHECKING:
     from lxml import etree
@@ -71,8 +72,6 @@ def _stray_text(ctx: Context, el: etree._Element, name: str) -> None:
 
 
 def check_document(ctx: Context) -> None:
-    from ._walk import root_is_entered
-
     if root_is_entered(ctx):
         assert ctx.root is not None
         _stray_text(ctx, ctx.root, ctx.dialect.root)

@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from ._base import Rule
+from ._walk import root_is_entered
 
 if TYPE_CHECKING:
     from .._check import Context
@@ -34,8 +35,6 @@ def message(count: int, root: str = "Flow") -> str:
 
 
 def check_document(ctx: Context) -> None:
-    from ._walk import root_is_entered
-
     root = ctx.root
     assert root is not None
     if len(root) > 1 and root_is_entered(ctx):

@@ -149,3 +149,21 @@ def test_the_engine_reads_the_vocabulary_from_the_dialect() -> None:
     assert [(d.code, d.message) for d in found] == [
         ("EX101", "the root element must be <Script>, not <Flow>")
     ]
+
+
+def test_validate_is_the_errors_only_check_inlined() -> None:
+    # validate keeps its clean path in one function; has_errors uses the same code with
+    # errors_only. The two bodies must not drift apart.
+    import inspect
+
+    from exoml import _check
+
+    def body(fn: Any, start: str) -> list[str]:
+        lines = inspect.getsource(fn).splitlines()
+        first = next(i for i, line in enumerate(lines) if line.strip().startswith(start))
+        return [line for line in lines[first:] if "errors_only" not in line and line.strip()]
+
+    start = "if dialect is not None and dialect is not LEGS:"
+    inlined = body(_check.validate, start)
+    shared = [line for line in body(_check._check, start) if line.strip() != "return []"]
+    assert inlined == shared
