@@ -107,6 +107,8 @@ class VerbSpec(NamedTuple):
     children_py: str = ""  # the Python parameter that takes the children
     aliases: tuple[str, ...] = ()  # other element spellings seen in Exotel's docs
     events: tuple[str, ...] = ()  # names in :data:`EVENTS` this verb emits, in order
+    # inline markup the text may hold (the classic Say's SSML): allowed, not checked inside
+    markup: tuple[str, ...] = ()
 
     @property
     def casing_confirmed(self) -> bool:

@@ -144,6 +144,8 @@ RESPONSE_VERBS: tuple[VerbSpec, ...] = (
             ),
         ),
         text=Text("text", SPOKEN, "What to speak."),
+        # Exotel's Say page documents an SSML subset inside the text
+        markup=("say-as", "break"),
     ),
     VerbSpec(
         "Play",

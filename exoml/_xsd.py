@@ -73,7 +73,16 @@ def generate_xsd(dialect: Dialect = LEGS) -> str:
             f"{required if a.required else ''}/>\n"
             for a in spec.attrs
         )
-        if spec.text is not None and spec.children:
+        if spec.text is not None and spec.markup:
+            # text with inline markup (SSML): mixed content (the engine checks the text)
+            w(f'  <xs:complexType name="{spec.element}Type" mixed="true">\n')
+            w('    <xs:choice minOccurs="0" maxOccurs="unbounded">\n')
+            for name in spec.markup:
+                w(f'      <xs:element name="{name}" type="markup"/>\n')
+            w("    </xs:choice>\n")
+            w(attrs.replace("      <xs:attribute", "    <xs:attribute"))
+            w("  </xs:complexType>\n")
+        elif spec.text is not None and spec.children:
             # text or children: mixed content (the engine checks the text)
             w(f'  <xs:complexType name="{spec.element}Type" mixed="true">\n')
             high = "unbounded" if spec.max_children is None else str(spec.max_children)
@@ -102,6 +111,13 @@ def generate_xsd(dialect: Dialect = LEGS) -> str:
             w(attrs.replace("      <xs:attribute", "    <xs:attribute"))
             w("  </xs:complexType>\n")
 
+    if any(spec.markup for spec in verbs):
+        # inline markup is allowed by name and not checked inside, as the engine does
+        w("\n  <!-- Inline markup (SSML), not checked inside -->\n")
+        w('  <xs:complexType name="markup" mixed="true">\n    <xs:sequence>\n')
+        w('      <xs:any processContents="skip" minOccurs="0" maxOccurs="unbounded"/>\n')
+        w('    </xs:sequence>\n    <xs:anyAttribute processContents="skip"/>\n')
+        w("  </xs:complexType>\n")
     w("\n  <!-- Value types -->\n")
     for name, kind in kinds.items():
         w(f'  <xs:simpleType name="{name}">\n    <!-- {kind.rule} -->\n')

@@ -213,6 +213,11 @@ def _verb_from_element(el: Any) -> Verb:
     from ._check import element_text
 
     verb_class = VERB_CLASSES[el.tag]
+    if verb_class.spec.markup and any(isinstance(c.tag, str) for c in el):
+        raise ExomlError(
+            f"<{el.tag}> holds SSML markup ({', '.join(verb_class.spec.markup)}), which is "
+            "valid classic ExoML but which the builder does not model: it writes text only"
+        )
     values = tuple(
         None if (raw := el.get(a.name)) is None else a.kind.from_wire(raw)
         for a in verb_class._attrs

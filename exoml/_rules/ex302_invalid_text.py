@@ -46,7 +46,8 @@ def check_element(
         return  # text or children (the classic Dial): children, so no text to check
     from .._check import element_text
 
-    text = element_text(el)
+    # inline markup (the classic Say's SSML) is part of what is spoken
+    text = "".join(el.itertext()) if spec.markup and len(el) else element_text(el)
     if ctx.placeholders is None:
         rule = spec.text.kind.check_wire(text)
     else:

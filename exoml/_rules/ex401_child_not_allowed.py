@@ -51,5 +51,5 @@ def check_element(
     if not spec.children:
         # A verb that holds no verbs: the walk does not enter it; report what is there.
         for child in el:
-            if child.tag.__class__ is str:
-                ctx.add(RULE, message(str(child.tag), spec.element, ()), element=child)
+            if child.tag.__class__ is str and child.tag not in spec.markup:
+                ctx.add(RULE, message(str(child.tag), spec.element, spec.markup), element=child)

@@ -228,3 +228,25 @@ def test_bridge_rows_and_evidence() -> None:
     (attr,) = BRIDGE.verb("Refer").attrs
     assert (attr.name, attr.required) == ("bridgeEventEndpoint", True)
     assert BRIDGE.verb("StartPlay").text is not None
+
+
+def test_classic_say_takes_its_ssml_subset_and_nothing_else() -> None:
+    ssml = '<Response><Say>Code <say-as interpret-as="digits">12</say-as><break/></Say></Response>'
+    assert validate(ssml) == []
+    assert validate(ssml, dialect="classic") == []
+    (d,) = validate("<Response><Say>Hi <b>x</b></Say></Response>")
+    assert d.code == "EX401"
+    assert "<say-as> or <break>" in d.message
+    (d,) = validate("<Response><Say> <break/> </Say></Response>")
+    assert d.code == "EX302"
+    # Only the classic Say: the leg actions' Say takes text alone.
+    (d,) = validate("<Flow><Say>Hi <break/></Say></Flow>")
+    assert d.code == "EX401"
+
+
+def test_the_classic_builder_refuses_to_parse_markup_it_cannot_write() -> None:
+    from exoml import ExomlError
+    from exoml.classic import Response
+
+    with pytest.raises(ExomlError, match="SSML markup"):
+        Response.parse("<Response><Say>Hi<break/></Say></Response>")

@@ -94,10 +94,11 @@ def _undeclared_root_with_xsi_type(data: bytes, v: Verdicts) -> bool:
 
 def _dial_text(data: bytes, v: Verdicts) -> bool:
     errors = [d for d in v.diagnostics if d.is_error]
+    mixed = ("<Dial>", "<Say>")
     return (
         v.dialect == "classic"
         and bool(errors)
-        and all(d.code in ("EX302", "EX104") and d.message.startswith("<Dial>") for d in errors)
+        and all(d.code in ("EX302", "EX104") and d.message.startswith(mixed) for d in errors)
     )
 
 
@@ -139,11 +140,11 @@ EXPLAINED: tuple[Explanation, ...] = (
     Explanation(
         "the text of a classic Dial (EX302, EX104)",
         "walk",
-        "A classic <Dial> takes either a number (or SIP URI) as text or <Number> children. "
-        "XSD 1.0 can only say that with mixed content, whose text it cannot constrain: "
-        "the schema accepts any text there (none, a bad number, text beside <Number> "
-        "children), and the walk checks it (EX302 for the number, EX104 for text beside "
-        "children).",
+        "A classic <Dial> takes either a number (or SIP URI) as text or <Number> children, "
+        "and a classic <Say> text with SSML markup (say-as, break) in it. XSD 1.0 can only "
+        "say that with mixed content, whose text it cannot constrain: the schema accepts "
+        "any text there (none, a bad number, blank speech, text beside <Number> children), "
+        "and the walk checks it (EX302 for the text, EX104 for text beside children).",
         _dial_text,
     ),
     Explanation(
