@@ -36,6 +36,18 @@ REGRESSIONS: tuple[Regression, ...] = (
         "the text of a classic Dial (EX302, EX104)",
         "classic",
     ),
+    # So is a classic Say's text when it holds SSML markup.
+    Regression(
+        "classic Say with markup and no words",
+        b"<Response><Say> <break/> </Say></Response>",
+        "the text of a classic Dial (EX302, EX104)",
+        "classic",
+    ),
+    Regression(
+        "classic Say with SSML",
+        b'<Response><Say>Code <say-as interpret-as="digits">12</say-as><break/></Say></Response>',
+        dialect="classic",
+    ),
     Regression(
         "classic Number outside a Dial",
         b"<Response><Number>+919876543210</Number></Response>",

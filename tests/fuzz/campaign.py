@@ -204,8 +204,11 @@ def check_one(data: bytes) -> str | None:
     parse: Any = Response.parse if classic else Flow.parse
     try:
         flow = parse(data)
-    except ExomlError:
-        return "parse refused a clean document" if report.ok else None
+    except ExomlError as exc:
+        # The classic builder writes text only: it refuses a Say's SSML, and says so.
+        if report.ok and "SSML markup" not in str(exc):
+            return "parse refused a clean document"
+        return None
     if not report.ok:
         return "parse accepted a document with errors"
     if parse(flow.to_xml()) != flow or parse(flow.to_xml(pretty=True)) != flow:
