@@ -20,7 +20,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from ._strategies import flows, verb_strategy, verbs
+    from ._strategies import documents, flows, verb_strategy, verbs
     from .fake_api import (
         DeliveryAttempt,
         FakeLegsAPI,
@@ -35,6 +35,7 @@ __all__ = [
     "ManualClock",
     "RecordedAction",
     "RecordedRequest",
+    "documents",
     "flows",
     "verb_strategy",
     "verbs",
@@ -46,6 +47,7 @@ _LAZY = {
     "ManualClock": "fake_api",
     "RecordedAction": "fake_api",
     "RecordedRequest": "fake_api",
+    "documents": "_strategies",
     "flows": "_strategies",
     "verb_strategy": "_strategies",
     "verbs": "_strategies",

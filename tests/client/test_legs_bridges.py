@@ -39,7 +39,7 @@ from ._exotel_server import ExotelServer
 from .conftest import Kind, Server, credentials, fast_backoff
 
 ENDPOINT = "https://events.example.com/exotel"
-PLAY = "<Flow><StartPlay loop='1'>https://example.com/a.wav</StartPlay></Flow>"
+PLAY = "<Flow><StartPlay>https://example.com/a.wav</StartPlay></Flow>"
 
 
 def call(kind: Kind, api: Server, method: str, *args: Any, **options: Any) -> Any:
@@ -193,6 +193,10 @@ def test_bridges_create_read_act_and_stop(kind: Kind, server: Any) -> None:
     )
     flow = call(kind, server, "send_to_bridge", bridge.bridge_sid, Flow().stop_play())
     assert flow.bridge_sid == bridge.bridge_sid
+    # Checked against the bridge dialect: a Refer with a bridgeEventEndpoint is a bridge
+    # action (a leg's Refer takes legEventEndpoint instead).
+    refer = '<Flow><Refer bridgeEventEndpoint="https://events.example.com/b2"/></Flow>'
+    assert call(kind, server, "send_to_bridge", bridge.bridge_sid, refer).http_code == 202
     stopped = call(kind, server, "stop_bridge", bridge.bridge_sid)
     assert (stopped.bridge_sid, stopped.http_code, stopped.leg_sid) == (
         bridge.bridge_sid,
@@ -203,11 +207,12 @@ def test_bridges_create_read_act_and_stop(kind: Kind, server: Any) -> None:
         assert server.bridges[bridge.bridge_sid]["actions"] == [
             {"exoml": PLAY, "action_custom_param": "p1"},
             {"exoml": "<Flow><StopPlay/></Flow>"},
+            {"exoml": refer},
         ]
         assert server.seen[-1].body == {"action": "stop"}
         assert server.seen[-1].method == "PUT"
     else:
-        assert [a.exoml for a in server.bridge_actions] == [PLAY, "<Flow><StopPlay/></Flow>"]
+        assert [a.exoml for a in server.bridge_actions] == [PLAY, "<Flow><StopPlay/></Flow>", refer]
         assert server.wait_for("bridge_terminal", bridge_sid=bridge.bridge_sid)
         assert call(kind, server, "get_bridge", bridge.bridge_sid).state == "terminal"
 
@@ -411,6 +416,11 @@ def test_other_arguments_are_checked_at_the_call() -> None:
         with pytest.raises(ExomlError, match="nothing sent") as caught:
             client.send_to_bridge("B1", "<Flow><StartPlay>not a url</StartPlay></Flow>")
         assert caught.value.diagnostics
+        # A bridge takes fewer verbs than a leg: a leg's Say is refused, even from a Flow.
+        with pytest.raises(ExomlError, match="nothing sent"):
+            client.send_to_bridge("B1", Flow().say("Hello"))
+        with pytest.raises(ExomlError, match="nothing sent"):
+            client.send_to_bridge("B1", "<Flow><Gather numDigits='1'/></Flow>")
         assert api.requests == []
 
 
