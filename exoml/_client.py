@@ -49,6 +49,7 @@ from ._errors import (
     RateLimitError,
     ServerError,
     TransportError,
+    _reason_phrase,
 )
 from ._pacing import AsyncLegQueues, LegQueues, RateLimiter
 from ._retry import Failure, RetryPolicy, parse_retry_after, seconds, shown
@@ -349,7 +350,7 @@ class _BaseLegsClient:
         code = _dig(body, "response", "error", "code")
         message = _dig(body, "response", "error", "message")
         if raw.problem is not None:
-            logger.debug("the body of an HTTP %d was not read: %s", status, raw.problem)
+            message = f"{_reason_phrase(status)}; the answer's body was not read: {raw.problem}"
         fields: dict[str, Any] = {
             "status_code": status,
             "request_id": _clip(request_id),
