@@ -301,8 +301,10 @@ def _attempt(request_id: str | None, event_sid: str) -> int | None:
     if not request_id:
         return None
     prefix, sep, number = request_id.strip().rpartition("-")
+    if not sep or not (number.isascii() and number.isdigit()):
+        return None
     # HTTP trims a header value's surrounding white space: compare the sid trimmed too.
-    if not sep or prefix.strip() != event_sid.strip() or not (number.isascii() and number.isdigit()):
+    if prefix != event_sid and prefix.strip() != event_sid.strip():
         return None
     if len(number) > 6:
         return None
