@@ -906,9 +906,9 @@ def _refuse_invalid(document: str) -> None:
 
     # Only errors stop a send: a valid document is not searched for warnings, whose
     # positions cost several times the check itself (a multi-verb flow warns EX501).
-    if not has_errors(document):
+    if not has_errors(document, dialect="legs"):
         return
-    diagnostics = validate(document)
+    diagnostics = validate(document, dialect="legs")
     errors = [d for d in diagnostics if d.is_error]
     if not errors:
         return
