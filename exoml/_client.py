@@ -52,6 +52,7 @@ from ._errors import (
     RateLimitError,
     ServerError,
     TransportError,
+    _reason_phrase,
 )
 from ._legs import Bridge, ExternalEvent, Leg, leg_events_from_answer
 from ._pacing import AsyncLegQueues, LegQueues, RateLimiter
@@ -578,7 +579,7 @@ class _BaseLegsClient:
         code = _dig(body, "response", "error", "code")
         message = _dig(body, "response", "error", "message")
         if raw.problem is not None:
-            logger.debug("the body of an HTTP %d was not read: %s", status, raw.problem)
+            message = f"{_reason_phrase(status)}; the answer's body was not read: {raw.problem}"
         fields: dict[str, Any] = {
             "status_code": status,
             "request_id": _clip(request_id),
