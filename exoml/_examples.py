@@ -7,37 +7,51 @@ from the catalogue (and the doc tests check that the builder agrees).
 
 from __future__ import annotations
 
-from ._catalogue import VerbSpec, verb
+from ._catalogue import Attr, VerbSpec, verb
 from ._values import escape_attr, escape_text
 
 __all__ = ["example_call", "example_xml"]
 
-_PROMPT = ("Say", "Enter your PIN")
-_MUSIC = ("StartPlay", "https://example.com/moh.wav")
+# The text of a nested verb in an example, by element (else its kind's example).
+_CHILD_TEXT = {"Say": "Enter your PIN", "StartPlay": "https://example.com/moh.wav"}
+
+
+def _child(spec: VerbSpec) -> tuple[str, str]:
+    name = spec.children[0]
+    text = verb(name).text
+    assert text is not None
+    return name, _CHILD_TEXT.get(name, str(text.kind.example()))
+
+
+def _example_attrs(spec: VerbSpec) -> list[Attr]:
+    """Every attribute, but only the first of an exactly-one-of group."""
+    others = {name for group in spec.one_of for name in group[1:]}
+    return [a for a in spec.attrs if a.name not in others]
 
 
 def example_call(spec: VerbSpec) -> str:
     """A call that makes the verb with an example value for every argument."""
     args: list[str] = []
-    if spec.children_py == "prompts":
-        args.append(f"{_PROMPT[0]}({_PROMPT[1]!r})")
-    elif spec.children_py == "music":
-        args.append(f"{_MUSIC[0]}({_MUSIC[1]!r})")
+    if spec.children:
+        name, text = _child(spec)
+        args.append(f"{name}({text!r})")
     elif spec.text is not None:
         args.append(repr(spec.text.kind.example()))
-    for attr in spec.attrs:
+    for attr in _example_attrs(spec):
         value = attr.kind.example()
-        args.append(repr(value) if attr.required else f"{attr.py}={value!r}")
+        leader = any(attr.name == group[0] for group in spec.one_of)
+        args.append(repr(value) if attr.required or leader else f"{attr.py}={value!r}")
     return f"{spec.element}({', '.join(args)})"
 
 
 def example_xml(spec: VerbSpec) -> str:
     """The ExoML that :func:`example_call` makes."""
     attrs = "".join(
-        f' {a.name}="{escape_attr(a.kind.check_python(a.kind.example()))}"' for a in spec.attrs
+        f' {a.name}="{escape_attr(a.kind.check_python(a.kind.example()))}"'
+        for a in _example_attrs(spec)
     )
-    if spec.children_py:
-        name, value = _PROMPT if spec.children_py == "prompts" else _MUSIC
+    if spec.children:
+        name, value = _child(spec)
         child = verb(name)
         assert child.text is not None
         inner = f"<{name}>{escape_text(child.text.kind.check_python(value))}</{name}>"

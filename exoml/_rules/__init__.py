@@ -35,6 +35,7 @@ from . import (
     ex203_unknown_attribute,
     ex204_attribute_case,
     ex205_missing_attribute,
+    ex206_conflicting_attributes,
     ex301_invalid_value,
     ex302_invalid_text,
     ex303_text_in_empty_verb,
@@ -43,6 +44,7 @@ from . import (
     ex501_multiple_actions,
     ex502_polly_voice_engine,
     ex503_insecure_stream,
+    ex510_unconfirmed_name,
 )
 from ._base import Rule
 from ._walk import Checks
@@ -67,6 +69,7 @@ MODULES: list[ModuleType] = [
     ex203_unknown_attribute,
     ex204_attribute_case,
     ex205_missing_attribute,
+    ex206_conflicting_attributes,
     ex301_invalid_value,
     ex302_invalid_text,
     ex303_text_in_empty_verb,
@@ -75,6 +78,7 @@ MODULES: list[ModuleType] = [
     ex501_multiple_actions,
     ex502_polly_voice_engine,
     ex503_insecure_stream,
+    ex510_unconfirmed_name,
 ]
 
 #: Every rule, in code order.

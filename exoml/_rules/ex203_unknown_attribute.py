@@ -40,7 +40,6 @@ def message(
     element: str,
     qname: str,
     known: list[str],
-    aliases: dict[str, str] | None = None,
     taken: frozenset[str] = frozenset(),
 ) -> tuple[str, str | None]:
     """The message and hint for attribute ``qname`` on ``element``."""
@@ -49,13 +48,6 @@ def message(
         return f"<{element}> does not take {name}: ExoML has no typed or nil elements", "remove it"
     if qname.startswith("{"):
         return f"<{element}> does not take the namespaced attribute {qname}", None
-    if aliases and qname in aliases:
-        name = aliases[qname]
-        return (
-            f"<{element}> takes {name}, not {qname} (another spelling in some of Exotel's "
-            "documentation)",
-            f"rename it to {name}",
-        )
     if not known:
         return f"<{element}> takes no attributes (found {qname})", "remove it"
     from ._hints import did_you_mean
@@ -85,6 +77,5 @@ def check_attribute(
         return
     element = ctx.dialect.root if spec is None else spec.element
     known = [] if spec is None else [a.name for a in spec.attrs]
-    aliases = {} if spec is None else {al: a.name for a in spec.attrs for al in a.aliases}
-    msg, hint = message(element, qname, known, aliases, _taken(ctx))
+    msg, hint = message(element, qname, known, _taken(ctx))
     ctx.add(RULE, msg, offset=ctx.attribute_offset(el, qname), hint=hint)

@@ -133,13 +133,27 @@ def _verb_strategy(element: str, max_children: int) -> st.SearchStrategy[Verb]:
         arguments[attr.py] = value if attr.required else st.one_of(st.none(), value)
     if spec.text is not None:
         arguments[spec.text.py] = values(spec.text.kind)
-    kwargs = st.fixed_dictionaries(arguments)
+    kwargs: st.SearchStrategy[dict[str, Any]] = st.fixed_dictionaries(arguments)
+    for group in spec.one_of:
+        # exactly one attribute of the group is set: draw which
+        pys = [spec.attr(name).py for name in group]
+        kwargs = st.builds(_only, kwargs, st.sampled_from(pys), st.just(pys), st.just(spec))
     if not spec.children:
         return kwargs.map(lambda kw: cls(**kw))
     limit = spec.max_children if spec.max_children is not None else max_children
     child = st.one_of([_verb_strategy(c, max_children) for c in spec.children])
     children = st.lists(child, max_size=limit)
     return st.builds(lambda kids, kw: cls(*kids, **kw), children, kwargs)
+
+
+def _only(kw: dict[str, Any], keep: str, group: list[str], spec: VerbSpec) -> dict[str, Any]:
+    """``kw`` with ``keep`` set (to an example if it was drawn unset) and the rest of
+    ``group`` unset."""
+    out = {k: v for k, v in kw.items() if k not in group or k == keep}
+    if out.get(keep) is None:
+        attr = next(a for a in spec.attrs if a.py == keep)
+        out[keep] = attr.kind.example()
+    return out
 
 
 def verb_strategy(
@@ -187,7 +201,7 @@ def flows(
     """Valid flows of ``min_verbs`` to ``max_verbs`` verbs.
 
     ``verbs`` limits the verbs used: element names (``["Say", "Gather"]``) or a
-    strategy of verbs of your own; by default any of the twenty. Each flow renders to a
+    strategy of verbs of your own; by default any verb of the catalogue. Each flow renders to a
     document that ``exoml.validate`` and the XSD accept (warnings such as EX501, more
     than one action, may still be reported).
 

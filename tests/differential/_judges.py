@@ -95,6 +95,28 @@ def _empty_cdata(data: bytes, v: Verdicts) -> bool:
     return not v.codes and b"<![CDATA[]]>" in data
 
 
+def _one_of_group(data: bytes, v: Verdicts) -> bool:
+    # Only EX205 for a one-of group (none set) and EX206 (several set).
+    errors = [d for d in v.diagnostics if d.is_error]
+    return bool(errors) and all(
+        (d.code == "EX205" and "(one of them)" in d.message) or d.code == "EX206" for d in errors
+    )
+
+
+def _unicode_space_around_trimmed_text(data: bytes, v: Verdicts) -> bool:
+    if v.codes != ["EX302"]:
+        return False
+    root = etree.fromstring(data, _PARSER)
+    trimmed = [
+        (el.text or "")
+        for el in root.iter()
+        if isinstance(el.tag, str)
+        and el.tag in _TRIMMED
+        and (el.text or "").strip() != (el.text or "").strip(" \t\n\r")
+    ]
+    return bool(trimmed)
+
+
 #: Every disagreement the differential tests accept, with its reason. Warnings (EX5xx)
 #: are not listed: a verdict counts errors only, so a warning never makes one differ.
 EXPLAINED: tuple[Explanation, ...] = (
@@ -125,6 +147,27 @@ EXPLAINED: tuple[Explanation, ...] = (
         "libxml2 (lxml, xmllint) requires a declared root, and so does ExoML: the root "
         "must be <Flow>.",
         _undeclared_root_with_xsi_type,
+    ),
+    Explanation(
+        "exactly one of url and streamUrl (EX205, EX206)",
+        "walk",
+        "StartStream takes its WebSocket URL as url (Exotel's cased documentation) or "
+        "streamUrl (its other pages): exactly one of the two. XSD 1.0 cannot require one "
+        "attribute of a set (xs:assert is XSD 1.1), so the schema makes both optional and "
+        "the engine refuses none (EX205) or both (EX206); exoml.validate and the linter "
+        "run those rules on schema-valid documents too.",
+        _one_of_group,
+    ),
+    Explanation(
+        "Unicode spaces around a trimmed value (EX302)",
+        "xmlschema",
+        "A StartPlay URL or SendDigits digits may stand between XML white space (Exotel's "
+        "examples indent them): the XSD derives their types from xs:token, whose white "
+        "space is XML's (space, tab, CR, LF). xmlschema collapses it with Python's "
+        "str.split(), which also removes U+00A0, U+0085, U+2028 and other Unicode spaces; "
+        "lxml, xmllint and exoml keep them as part of the value, which the pattern then "
+        "refuses.",
+        _unicode_space_around_trimmed_text,
     ),
     Explanation(
         "an empty CDATA section in an empty verb",
@@ -168,6 +211,8 @@ def explanation(data: bytes, v: Verdicts) -> Explanation | None:
 
 # Elements whose content is elements only (white space between them is formatting).
 _ELEMENT_ONLY = (ROOT, *(v.element for v in VERBS if v.children))
+# Elements whose text is checked after trimming XML white space.
+_TRIMMED = {v.element for v in VERBS if v.text is not None and getattr(v.text.kind, "trim", False)}
 _PARSER = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False)
 
 

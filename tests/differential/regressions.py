@@ -22,6 +22,32 @@ class Regression(NamedTuple):
 XSI = b'xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance"'
 
 REGRESSIONS: tuple[Regression, ...] = (
+    # StartStream's URL: exactly one of url and streamUrl, which XSD 1.0 cannot say.
+    Regression(
+        "StartStream with neither url nor streamUrl",
+        b'<Flow><StartStream streamType="bidirectional"/></Flow>',
+        "exactly one of url and streamUrl (EX205, EX206)",
+    ),
+    Regression(
+        "StartStream with both url and streamUrl",
+        b'<Flow><StartStream url="wss://a.example/s" streamUrl="wss://a.example/s"/></Flow>',
+        "exactly one of url and streamUrl (EX205, EX206)",
+    ),
+    Regression("StartStream with url", b'<Flow><StartStream url="wss://a.example/s"/></Flow>'),
+    # Trimmed text: XML white space around it is fine, other Unicode spaces are not.
+    Regression(
+        "indented StartPlay URL",
+        b"<Flow>\n  <StartPlay>\n    https://a.example/x.wav\n  </StartPlay>\n</Flow>",
+    ),
+    Regression(
+        "no-break space after SendDigits digits",
+        "<Flow><SendDigits>12\u00a0</SendDigits></Flow>".encode(),
+        "Unicode spaces around a trimmed value (EX302)",
+    ),
+    Regression(
+        "tab inside a StartPlay URL",
+        b"<Flow><StartPlay>https://a.example/x\ty.wav</StartPlay></Flow>",
+    ),
     # The engine skipped a second byte order mark (libxml2 skips one silently after we
     # strip the first); lxml, xmlschema and xmllint refuse it.
     Regression("double BOM", b"\xef\xbb\xbf\xef\xbb\xbf<Flow><Answer/></Flow>"),
