@@ -239,10 +239,10 @@ AUDIO_URL = Pattern(
     "`http(s)://` URL or `sound:` name",
     "https://example.com/audio.wav",
     fast_expr=(
-        '((({v}.startswith("https://") and {v}[8:9] not in _NO_HOST)'
+        '(({v}.startswith("https://") and {v}[8:9] not in _NO_HOST)'
         ' or ({v}.startswith("http://") and {v}[7:8] not in _NO_HOST)'
         ' or ({v}.startswith("sound:") and len({v}) > 6))'
-        ' and " " not in {v} and {v}.isascii())'
+        ' and " " not in {v} and {v}.isascii()'
     ),
     trim=True,
 )

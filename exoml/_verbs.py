@@ -185,7 +185,7 @@ class StartPlay(Verb):
             else:
                 e = password
             x = f'{x} password="{e}"'
-        if url.__class__ is not str or not ((((url.startswith("https://") and url[8:9] not in _NO_HOST) or (url.startswith("http://") and url[7:8] not in _NO_HOST) or (url.startswith("sound:") and len(url) > 6)) and " " not in url and url.isascii())) or not url.isprintable():
+        if url.__class__ is not str or not (((url.startswith("https://") and url[8:9] not in _NO_HOST) or (url.startswith("http://") and url[7:8] not in _NO_HOST) or (url.startswith("sound:") and len(url) > 6)) and " " not in url and url.isascii()) or not url.isprintable():
             url = _fix_text(StartPlay, url)
             e = _escape_text(url)
         elif '&' in url or '<' in url or '>' in url:
@@ -221,7 +221,7 @@ class StartPlay(Verb):
             else:
                 e = password
             x = f'{x} password="{e}"'
-        if url.__class__ is not str or not ((((url.startswith("https://") and url[8:9] not in _NO_HOST) or (url.startswith("http://") and url[7:8] not in _NO_HOST) or (url.startswith("sound:") and len(url) > 6)) and " " not in url and url.isascii())) or not url.isprintable():
+        if url.__class__ is not str or not (((url.startswith("https://") and url[8:9] not in _NO_HOST) or (url.startswith("http://") and url[7:8] not in _NO_HOST) or (url.startswith("sound:") and len(url) > 6)) and " " not in url and url.isascii()) or not url.isprintable():
             url = _fix_text(StartPlay, url)
             e = _escape_text(url)
         elif '&' in url or '<' in url or '>' in url:
@@ -1669,7 +1669,7 @@ class FlowVerbs:
             else:
                 e = password
             x = f'{x} password="{e}"'
-        if url.__class__ is not str or not ((((url.startswith("https://") and url[8:9] not in _NO_HOST) or (url.startswith("http://") and url[7:8] not in _NO_HOST) or (url.startswith("sound:") and len(url) > 6)) and " " not in url and url.isascii())) or not url.isprintable():
+        if url.__class__ is not str or not (((url.startswith("https://") and url[8:9] not in _NO_HOST) or (url.startswith("http://") and url[7:8] not in _NO_HOST) or (url.startswith("sound:") and len(url) > 6)) and " " not in url and url.isascii()) or not url.isprintable():
             url = _fix_text(StartPlay, url)
             e = _escape_text(url)
         elif '&' in url or '<' in url or '>' in url:
