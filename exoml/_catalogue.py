@@ -47,6 +47,7 @@ __all__ = [
     "dialect",
     "fast_check",
     "names",
+    "spellings",
     "verb",
 ]
 
@@ -799,6 +800,30 @@ LEGS = Dialect(
     "Leg actions",
     "The `<Flow>` that the Leg Actions endpoint takes to act on one call leg.",
 )
+
+def spellings(d: Dialect) -> tuple[tuple[str, str, str | None], ...]:
+    """Each name a dialect spells two ways: (one spelling, the other, the element whose
+    attributes they are, or None for two elements), the first being the one Exotel's
+    cased documentation uses (the default preference of rule EX520)."""
+    pairs: list[tuple[str, str, str | None]] = []
+    for v in d.verbs:
+        if v.spelling_of is not None:
+            other = d.verb(v.spelling_of)
+            pairs.append(_cased_first(v.element, v.evidence, other.element, other.evidence, None))
+        for a in v.attrs:
+            if a.spelling_of is not None:
+                b = v.attr(a.spelling_of)
+                pairs.append(_cased_first(a.name, a.sources(v), b.name, b.sources(v), v.element))
+    return tuple(pairs)
+
+
+def _cased_first(
+    a: str, a_evidence: Evidence, b: str, b_evidence: Evidence, element: str | None
+) -> tuple[str, str, str | None]:
+    if "cased-docs" in b_evidence and "cased-docs" not in a_evidence:
+        return (b, a, element)
+    return (a, b, element)
+
 
 #: Every dialect by name.
 DIALECTS: dict[str, Dialect] = {LEGS.name: LEGS}

@@ -167,6 +167,8 @@ class Context:
     names: Names = _LEGS_NAMES
     _positions: _Positions | None = None
     _index: dict[etree._Element, int] | None = None
+    #: names a project prefers where a name has two spellings (rule EX520)
+    prefer: frozenset[str] = frozenset()
 
     def __init__(
         self, text: str, root: etree._Element | None, dialect: Dialect | None = None
@@ -253,13 +255,14 @@ def check_bytes(
     full: bool = False,
     dialect: Dialect | None = None,
     enabled: Collection[str] = (),
+    prefer: Collection[str] = (),
 ) -> Report:
     """Check one document given as bytes; never raises on any input.
 
     ``decoded`` says the bytes came from a ``str`` (so an XML declaration's encoding is
     not the bytes' encoding and is not checked). ``dialect`` is the vocabulary (Leg
     Actions by default); ``enabled`` names the opt-in rules to run besides the default
-    ones.
+    ones; ``prefer`` the spellings a project prefers where a name has two (EX520).
 
     The byte stage runs the source rules; a document that parses then goes through one
     walk that calls every enabled tree rule. For a document the compiled schema accepts,
@@ -281,6 +284,8 @@ def check_bytes(
     except etree.XMLSyntaxError as exc:
         return Report(parse_failure(text, body, exc), text)
     ctx = Context(text, root, dialect)
+    if prefer:
+        ctx.prefer = frozenset(prefer)
     if not full and _XSI not in text and _schema(ctx.dialect).validate(root):
         found = checks(enabled, schema_valid=True)
         if found.needles:

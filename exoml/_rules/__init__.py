@@ -45,6 +45,7 @@ from . import (
     ex502_polly_voice_engine,
     ex503_insecure_stream,
     ex510_unconfirmed_name,
+    ex520_preferred_spelling,
 )
 from ._base import Rule
 from ._walk import Checks
@@ -79,6 +80,7 @@ MODULES: list[ModuleType] = [
     ex502_polly_voice_engine,
     ex503_insecure_stream,
     ex510_unconfirmed_name,
+    ex520_preferred_spelling,
 ]
 
 #: Every rule, in code order.

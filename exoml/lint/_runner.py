@@ -58,6 +58,8 @@ class Settings(NamedTuple):
     ignore: tuple[str, ...]
     fix: bool = False
     want_source: bool = False
+    enabled: tuple[str, ...] = ()  # opt-in rules to run (named in select)
+    prefer: tuple[str, ...] = ()  # preferred spellings (rule EX520)
 
 
 class FileResult(NamedTuple):
@@ -152,7 +154,7 @@ def _lint(target: Target, settings: Settings) -> FileResult | None:
         except OSError as exc:
             return FileResult(target.display, error=f"cannot read: {exc.strerror or exc}")
     try:
-        report = _check.check_bytes(data, max_bytes=settings.max_bytes)
+        report = _check.check_bytes(data, max_bytes=settings.max_bytes, **_options(settings))
         # The common case: a clean file, with nothing to fix or to pass through.
         if not report.diagnostics and target.path is not None:
             return None
@@ -164,6 +166,13 @@ def _lint(target: Target, settings: Settings) -> FileResult | None:
     if result.diagnostics or result.fixed or result.output is not None or result.error:
         return result
     return None  # every finding was deselected
+
+
+def _options(settings: Settings) -> dict[str, Any]:
+    """The engine's options beyond the size: opt-in rules and preferred spellings, if any."""
+    if not settings.enabled and not settings.prefer:
+        return {}
+    return {"enabled": settings.enabled, "prefer": settings.prefer}
 
 
 def _selected(report: Report, settings: Settings) -> list[Diagnostic]:
@@ -231,7 +240,9 @@ def _fix(
             break
         fixed.extend(d for d in diagnostics if d.fix is not None)
         text = apply_edits(text, edits)
-        report = _check.check_bytes(prefix + text.encode("utf-8"), max_bytes=settings.max_bytes)
+        report = _check.check_bytes(
+            prefix + text.encode("utf-8"), max_bytes=settings.max_bytes, **_options(settings)
+        )
         diagnostics = _selected(report, settings)
         # The next pass's offsets point into the text the checker decoded.
         text = text if report.text is None else report.text
