@@ -801,6 +801,7 @@ LEGS = Dialect(
     "The `<Flow>` that the Leg Actions endpoint takes to act on one call leg.",
 )
 
+
 def spellings(d: Dialect) -> tuple[tuple[str, str, str | None], ...]:
     """Each name a dialect spells two ways: (one spelling, the other, the element whose
     attributes they are, or None for two elements), the first being the one Exotel's
