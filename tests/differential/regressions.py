@@ -33,6 +33,11 @@ REGRESSIONS: tuple[Regression, ...] = (
         b'<Flow><StartStream url="wss://a.example/s" streamUrl="wss://a.example/s"/></Flow>',
         "exactly one of url and streamUrl (EX205, EX206)",
     ),
+    Regression(
+        "ideographic space and a StartStream with no URL",
+        '<Flow>\u3000<StartStream secureDtmf="true"/><Hangup/></Flow>'.encode(),
+        "Unicode spaces between elements (EX104)",
+    ),
     Regression("StartStream with url", b'<Flow><StartStream url="wss://a.example/s"/></Flow>'),
     # Trimmed text: XML white space around it is fine, other Unicode spaces are not.
     Regression(
