@@ -4,6 +4,7 @@ Every exception exoml raises on purpose derives from :class:`ExomlError`::
 
     ExomlError
     ├── FlowError (also ValueError)      a value refused by the builder, at the call that made it
+    ├── EventError (also ValueError)     a body that is not a leg or bridge event
     ├── ApiError                          the Leg Actions API answered with an error
     │   ├── InvalidExomlError             400: invalid ExoML or parameters
     │   ├── AuthenticationError           401: wrong API key or token
@@ -31,6 +32,7 @@ __all__ = [
     "ApiError",
     "AuthenticationError",
     "ClientClosedError",
+    "EventError",
     "ExomlError",
     "FlowError",
     "InvalidExomlError",
@@ -100,6 +102,23 @@ class FlowError(ExomlError, ValueError):
         self.attribute = attribute
         self.argument = argument
         self.value = value
+
+
+class EventError(ExomlError, ValueError):
+    """A body that is not a leg or bridge event: not JSON, not an object, or missing fields.
+
+    :func:`exoml.events.parse_event` raises it, and :class:`exoml.events.EventReceiver`
+    answers such a body with 400 (which Exotel does not retry). The message says what is
+    wrong without repeating the body; it is also a :class:`ValueError`.
+
+    >>> from exoml import EventError
+    >>> from exoml.events import parse_event
+    >>> try:
+    ...     parse_event(b'{"event_name": "play_started"}')
+    ... except EventError as exc:
+    ...     print(exc)
+    not an event: the body has no event_sid
+    """
 
 
 class TransportError(ExomlError):
