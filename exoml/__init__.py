@@ -14,13 +14,7 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING, Any
 
-
-def _verb_names() -> list[str]:
-    """The public verb classes: one per row of the catalogue, named as its element."""
-    from ._catalogue import VERBS
-
-    return [v.element for v in VERBS]
-
+from ._public import VERB_NAMES as _VERB_NAMES
 
 if TYPE_CHECKING:
     from ._check import validate
@@ -47,7 +41,8 @@ if TYPE_CHECKING:
 
 __version__ = "0.1.0"
 
-# The verb classes are not named here: one per catalogue row, they join __all__ below.
+# The verb classes are not named here: one per catalogue row (``_public.py``, generated
+# from the catalogue), they join __all__ below.
 __all__ = [
     "ActionAccepted",
     "ApiError",
@@ -74,7 +69,7 @@ __all__ = [
     "schema_path",
     "validate",
 ]
-__all__ += _verb_names()
+__all__ += _VERB_NAMES
 __all__.sort()
 
 _ERROR_NAMES = [

@@ -21,12 +21,10 @@ from typing import TYPE_CHECKING, NamedTuple
 
 from lxml import etree
 
-from ._catalogue import LEGS, Dialect, Names, names
 from ._rules._walk import walk
 
-_LEGS_NAMES = names(LEGS)
-
 if TYPE_CHECKING:
+    from ._catalogue import Dialect, Names
     from ._diagnostics import Diagnostic, Fix
     from ._rules._base import Rule
     from ._rules._walk import Checks
@@ -187,8 +185,10 @@ class Context:
     """
 
     # Class-level defaults: a clean document's context sets three attributes, no more.
-    dialect: Dialect = LEGS
-    names: Names = _LEGS_NAMES
+    # The dialect and its lookups are read on first use: a clean document never needs
+    # the catalogue (nor does the linter's start-up pay for it).
+    _dialect: Dialect | None = None
+    _names: Names | None = None
     _positions: _Positions | None = None
     _index: dict[etree._Element, int] | None = None
     #: names a project prefers where a name has two spellings (rule EX520)
@@ -200,8 +200,26 @@ class Context:
         self.text = text
         self.root = root
         self.diagnostics: list[Diagnostic] = []
-        if dialect is not None and dialect is not LEGS:
-            self.dialect, self.names = dialect, names(dialect)
+        if dialect is not None:
+            self._dialect = dialect
+
+    @property
+    def dialect(self) -> Dialect:
+        """The vocabulary: Leg Actions unless the caller chose another."""
+        if self._dialect is None:
+            from ._catalogue import LEGS
+
+            self._dialect = LEGS
+        return self._dialect
+
+    @property
+    def names(self) -> Names:
+        """The lookups of :attr:`dialect`."""
+        if self._names is None:
+            from ._catalogue import names
+
+            self._names = names(self.dialect)
+        return self._names
 
     # Positions are computed on the first diagnostic that needs one.
     @property
@@ -301,24 +319,53 @@ def check_bytes(
     verdicts).
     """
     from ._rules import checks
-    from ._rules._source import check_source, parse_failure
 
-    early = check_source(data, max_bytes, decoded=decoded)
-    if isinstance(early, Report):
-        return early
-    text, body = early
+    # The byte screen (as in validate): a document it passes has nothing for the byte
+    # stage to report, which is then not even loaded.
+    body = data[3:] if data[:3] == _BOM else data
+    text: str | None = None
+    if len(data) <= max_bytes and not (
+        b"<!" in data and (b"<!DOCTYPE" in data or b"<!ENTITY" in data)
+    ):
+        try:
+            text = body.decode("utf-8")
+        except UnicodeDecodeError:
+            pass
+        else:
+            if text[:1] != "<" or (
+                not decoded and text.startswith("<?xml") and not _utf8_declared(text)
+            ):
+                text = None
+    if text is None:
+        from ._rules._source import check_source
+
+        early = check_source(data, max_bytes, decoded=decoded)
+        if isinstance(early, Report):
+            return early
+        text, body = early
     try:
         root = etree.fromstring(body, _PARSER)
     except etree.XMLSyntaxError as exc:
+        from ._rules._source import parse_failure
+
         return Report(parse_failure(text, body, exc), text)
     ctx = Context(text, root, dialect)
     if prefer:
         ctx.prefer = frozenset(prefer)
-    if not full and not _declares_xsi(root, text) and _schema(ctx.dialect).validate(root):
-        found = checks(enabled, schema_valid=True)
-        if found.needles:
-            present = frozenset([n for n in found.needles if n in text])
-            found = checks(enabled, schema_valid=True, present=present)
+    schema_file = _LEGS_SCHEMA if dialect is None else dialect.schema_file
+    if not full and not _declares_xsi(root, text) and _schema(schema_file).validate(root):
+        if enabled:
+            found = checks(enabled, schema_valid=True)
+            if found.needles:
+                present = frozenset([n for n in found.needles if n in text])
+                found = checks(enabled, schema_valid=True, present=present)
+        else:  # the default rules: the plan validate uses
+            plan = _PLAN[0] if _PLAN else _plan()
+            found_needles: tuple[str, ...] = ()
+            for needle in plan.needles:
+                if needle in text:
+                    found_needles += (needle,)
+            found = plan.by_present.get(found_needles) or plan.checks(found_needles)
         walk(ctx, found)
     else:
         walk(ctx, checks(enabled))
@@ -361,17 +408,21 @@ def _position(d: Diagnostic) -> tuple[int, int]:
 _local = _thread_local()
 
 
-def _schema(dialect: Dialect) -> etree.XMLSchema:
+#: The Leg Actions dialect's schema file (``LEGS.schema_file``; a test holds them equal).
+_LEGS_SCHEMA = "exoml.xsd"
+
+
+def _schema(schema_file: str) -> etree.XMLSchema:
     # lxml's validators keep per-run state: one compiled copy per thread and dialect.
     try:
         schemas: dict[str, etree.XMLSchema] = _local.schemas
     except AttributeError:
         schemas = _local.schemas = {}
-    schema = schemas.get(dialect.schema_file)
+    schema = schemas.get(schema_file)
     if schema is None:
         from ._schema import compile_schema
 
-        schema = schemas[dialect.schema_file] = compile_schema(dialect.schema_file)
+        schema = schemas[schema_file] = compile_schema(schema_file)
     return schema
 
 
@@ -421,9 +472,9 @@ class _Plan:
     __slots__ = ("by_present", "needles")
 
     def __init__(self) -> None:
-        from ._rules import checks
+        from ._rules import plan_needles
 
-        self.needles = checks(schema_valid=True).needles
+        self.needles = plan_needles()
         self.by_present: dict[tuple[str, ...], Checks] = {}
 
     def checks(self, present: tuple[str, ...]) -> Checks:
@@ -472,7 +523,7 @@ def validate(
     # The clean-document path, in this one function (no intermediate report): the byte
     # screen, the parse, the schema, then the rules the schema does not cover. It is the
     # body of _check (which has_errors uses) with errors_only False; tests hold them equal.
-    if dialect is not None and dialect is not LEGS:
+    if dialect is not None:
         return check_document(source, max_bytes=max_bytes, dialect=dialect).diagnostics
     if source.__class__ is str:
         text = source
@@ -509,7 +560,7 @@ def validate(
     try:
         valid = _local.legs.validate(root)
     except AttributeError:
-        _local.legs = _schema(LEGS)
+        _local.legs = _schema(_LEGS_SCHEMA)
         valid = _local.legs.validate(root)
     if not valid:
         return check_bytes(data, max_bytes=max_bytes, decoded=decoded).diagnostics
@@ -532,7 +583,7 @@ def _check(
     """:func:`validate`: a document that passes the byte screen and the schema is
     checked here, in one layer, by the rules the schema does not cover (and only those
     whose needles are in the text); anything else goes to :func:`check_document`."""
-    if dialect is not None and dialect is not LEGS:
+    if dialect is not None:
         return check_document(source, max_bytes=max_bytes, dialect=dialect).diagnostics
     if source.__class__ is str:
         text = source
@@ -569,7 +620,7 @@ def _check(
     try:
         valid = _local.legs.validate(root)
     except AttributeError:
-        _local.legs = _schema(LEGS)
+        _local.legs = _schema(_LEGS_SCHEMA)
         valid = _local.legs.validate(root)
     if not valid:
         return check_bytes(data, max_bytes=max_bytes, decoded=decoded).diagnostics

@@ -16,12 +16,14 @@ ROOT_DIR = Path(__file__).resolve().parent.parent
 def targets() -> dict[Path, Callable[[], str]]:
     """Each generated file and the function that makes its text."""
     from ._codegen import generate_verbs
-    from ._reference import rule_reference, verb_reference
+    from ._reference import public_names, rule_index, rule_reference, verb_reference
     from ._xsd import generate_xsd
     from .events._reference import event_reference
 
     return {
         ROOT_DIR / "exoml" / "_verbs.py": generate_verbs,
+        ROOT_DIR / "exoml" / "_rules" / "_index.py": rule_index,
+        ROOT_DIR / "exoml" / "_public.py": public_names,
         ROOT_DIR / "schema" / "exoml.xsd": generate_xsd,
         ROOT_DIR / "docs" / "verbs.md": verb_reference,
         ROOT_DIR / "docs" / "rules.md": rule_reference,

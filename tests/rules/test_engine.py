@@ -146,7 +146,7 @@ def test_needles_are_a_promise_the_rules_keep() -> None:
             root = etree.fromstring(document.encode(), _PARSER)
         except etree.XMLSyntaxError:
             continue
-        if not _schema(LEGS).validate(root):
+        if not _schema(LEGS.schema_file).validate(root):
             continue
         for d in check_bytes(document.encode(), full=True).diagnostics:
             if d.code in needled:
@@ -180,7 +180,30 @@ def test_validate_is_the_errors_only_check_inlined() -> None:
         first = next(i for i, line in enumerate(lines) if line.strip().startswith(start))
         return [line for line in lines[first:] if "errors_only" not in line and line.strip()]
 
-    start = "if dialect is not None and dialect is not LEGS:"
+    start = "if dialect is not None:"
     inlined = body(_check.validate, start)
     shared = [line for line in body(_check._check, start) if line.strip() != "return []"]
     assert inlined == shared
+
+
+def test_the_engine_names_the_legs_schema_as_the_catalogue_does() -> None:
+    from exoml import _check
+
+    assert LEGS.schema_file == _check._LEGS_SCHEMA
+
+
+def test_a_clean_check_loads_neither_the_catalogue_nor_the_rules_it_does_not_run() -> None:
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\nfrom exoml._check import check_bytes, validate\n"
+        "assert validate(b'<Flow><Answer/></Flow>') == []\n"
+        "assert check_bytes(b'<Flow><StartPlay>https://a.b/c</StartPlay></Flow>').ok\n"
+        "print(sorted(m for m in sys.modules if m.startswith('exoml.')))"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    loaded = eval(done.stdout)
+    assert "exoml._catalogue" not in loaded
+    assert "exoml._rules.ex501_multiple_actions" in loaded  # it runs on every document
+    assert "exoml._rules.ex201_unknown_element" not in loaded  # covered by the schema
