@@ -10,7 +10,7 @@ checked for drift like the XSD.
 
 from __future__ import annotations
 
-from ._catalogue import VERBS, Attr, VerbSpec
+from ._catalogue import LEGS, Attr, Dialect, VerbSpec
 from ._examples import example_call, example_xml
 from ._values import Bool, Choice, IntRange, Pattern, ValueKind
 
@@ -32,12 +32,22 @@ def _annotation(attr: Attr, aliases: dict[int, str]) -> str:
     return "str"
 
 
+def _either(spec: VerbSpec) -> bool:
+    """Whether the verb takes text or children (the classic ``Dial``: a number, or
+    ``Number`` elements): one positional parameter takes either."""
+    return spec.text is not None and bool(spec.children)
+
+
 def _params(spec: VerbSpec, aliases: dict[int, str], *, build: bool) -> list[str]:
     """Parameters of ``__init__`` (or, with ``build``, of the positional ``_build``)."""
     params: list[str] = []
-    if spec.text is not None:
+    if _either(spec):
+        union = " | ".join([*spec.children, "str"])
+        c = spec.children_py
+        params.append(f"{c}: tuple[{union}, ...]" if build else f"*{c}: {union}")
+    elif spec.text is not None:
         params.append(f"{spec.text.py}: str")
-    if spec.children:
+    if spec.children and not _either(spec):
         union = " | ".join(spec.children)
         if spec.max_children == 1:
             params.append(f"{spec.children_py}: {union} | None = None")
@@ -68,7 +78,7 @@ def _params(spec: VerbSpec, aliases: dict[int, str], *, build: bool) -> list[str
 
 def _build_args(spec: VerbSpec) -> list[str]:
     args: list[str] = []
-    if spec.text is not None:
+    if spec.text is not None and not spec.children:
         args.append(spec.text.py)
     if spec.children:
         args.append(spec.children_py)
@@ -91,7 +101,20 @@ def _append(head: str, value: str) -> str:
     return f"x = f'{{x}}{head}{{{value}}}\"'"
 
 
-def _attr_code(spec: VerbSpec, index: int, attr: Attr, consts: dict[str, str]) -> list[str]:
+def _check_ref(spec: VerbSpec, attr: Attr | None, dialect: Dialect) -> str:
+    """The expression that fetches the builder's quick test of an attribute (or text)."""
+    args = [repr(spec.element)]
+    if attr is not None:
+        args.append(repr(attr.name))
+    if dialect is not LEGS:
+        args += ["None"] if attr is None else []
+        args.append(repr(dialect.name))
+    return f"_catalogue.fast_check({', '.join(args)})"
+
+
+def _attr_code(
+    spec: VerbSpec, index: int, attr: Attr, consts: dict[str, str], dialect: Dialect
+) -> list[str]:
     v = attr.py
     kind: ValueKind = attr.kind
     cls = spec.element
@@ -123,7 +146,7 @@ def _attr_code(spec: VerbSpec, index: int, attr: Attr, consts: dict[str, str]) -
         ]
     elif isinstance(kind, Pattern):
         name = f"_P_{cls}_{v}"
-        consts[name] = f"_catalogue.fast_check({cls!r}, {attr.name!r})"
+        consts[name] = _check_ref(spec, attr, dialect)
         fast = f"({kind.fast_expr.format(v=v)})" if kind.fast_expr else f"{name}({v})"
         if kind.safe:
             # a safe kind's fast_expr is only a shortcut: the pattern still decides
@@ -155,13 +178,38 @@ def _attr_code(spec: VerbSpec, index: int, attr: Attr, consts: dict[str, str]) -
     return [f"if {v} is not None:", *("    " + line for line in lines)]
 
 
-def _body(spec: VerbSpec, consts: dict[str, str], target: str) -> list[str]:
+def _text_code(spec: VerbSpec, consts: dict[str, str], dialect: Dialect) -> list[str]:
+    """Code that checks the text argument and closes the element with it."""
+    assert spec.text is not None
+    cls = spec.element
+    t = spec.text.py
+    tkind = spec.text.kind
+    assert isinstance(tkind, Pattern)
+    if tkind.fast_expr:
+        fast = f"({tkind.fast_expr.format(v=t)})"
+    else:
+        fast = f"_T_{cls}({t})"
+        consts[f"_T_{cls}"] = _check_ref(spec, None, dialect)
+    return [
+        f"if {t}.__class__ is not str or not {fast} or not {t}.isprintable():",
+        f"    {t} = _fix_text({cls}, {t})",
+        f"    e = _escape_text({t})",
+        f"elif {_specials(t, attr=False)}:",
+        f"    e = _escape_text({t})",
+        "else:",
+        f"    e = {t}",
+        f'x = f"{{x}}>{{e}}</{cls}>"',
+        f"SELF._text = {t}",
+    ]
+
+
+def _body(spec: VerbSpec, consts: dict[str, str], target: str, dialect: Dialect) -> list[str]:
     """Straight-line code that checks the arguments and sets ``target``'s slots."""
     cls = spec.element
     body: list[str] = [f'x = "<{cls}"']
     # Attributes are written in catalogue order; required ones come first in signatures.
     for index, attr in enumerate(spec.attrs):
-        body += _attr_code(spec, index, attr, consts)
+        body += _attr_code(spec, index, attr, consts, dialect)
     for number, group in enumerate(spec.one_of):
         # exactly one of the group's attributes (the catalogue's one_of)
         pys = [next(a.py for a in spec.attrs if a.name == name) for name in group]
@@ -172,26 +220,28 @@ def _body(spec: VerbSpec, consts: dict[str, str], target: str) -> list[str]:
         body += [f"if {test}:", f"    _one_of({cls}, {number}, {', '.join(pys)})"]
     values = ", ".join(a.py for a in spec.attrs)
     values_tuple = f"({values},)" if len(spec.attrs) == 1 else f"({values})"
-    if spec.text is not None:
-        t = spec.text.py
-        tkind = spec.text.kind
-        assert isinstance(tkind, Pattern)
-        if tkind.fast_expr:
-            fast = f"({tkind.fast_expr.format(v=t)})"
-        else:
-            fast = f"_T_{cls}({t})"
-            consts[f"_T_{cls}"] = f"_catalogue.fast_check({cls!r})"
+    if _either(spec):
+        assert spec.text is not None
+        c = spec.children_py
+        tests = " and ".join(f"p.__class__ is not {name}" for name in spec.children)
         body += [
-            f"if {t}.__class__ is not str or not {fast} or not {t}.isprintable():",
-            f"    {t} = _fix_text({cls}, {t})",
-            f"    e = _escape_text({t})",
-            f"elif {_specials(t, attr=False)}:",
-            f"    e = _escape_text({t})",
+            f"if len({c}) == 1 and {c}[0].__class__ is str:",
+            f"    {spec.text.py} = {c}[0]",
+            *("    " + line for line in _text_code(spec, consts, dialect)),
+            "    SELF._children = ()",
             "else:",
-            f"    e = {t}",
-            f'x = f"{{x}}>{{e}}</{cls}>"',
-            f"SELF._text = {t}",
+            f"    if not {c}:",
+            f"        _no_content({cls})",
+            f"    for p in {c}:",
+            f"        if {tests}:",
+            f"            _bad_child({cls}, {c}.index(p), p)",
+            f'    k = cast("tuple[_Verb, ...]", {c})',
+            f"    x = f'{{x}}>{{\"\".join([p._xml for p in k])}}</{cls}>'",
+            "    SELF._children = k",
+            "    SELF._text = None",
         ]
+    elif spec.text is not None:
+        body += _text_code(spec, consts, dialect)
     elif spec.children:
         c = spec.children_py
         tests = " and ".join(f"p.__class__ is not {name}" for name in spec.children)
@@ -225,10 +275,19 @@ def _body(spec: VerbSpec, consts: dict[str, str], target: str) -> list[str]:
     return [line.replace("SELF.", target + ".") for line in body]
 
 
-def _class_code(spec: VerbSpec, aliases: dict[int, str], consts: dict[str, str]) -> list[str]:
+def _class_code(
+    spec: VerbSpec, aliases: dict[int, str], consts: dict[str, str], dialect: Dialect
+) -> list[str]:
     cls = spec.element
-    out = [f"class {cls}(Verb):", f'    """{spec.summary}', ""]
-    out.append(f"    ExoML ``<{cls}>``; the same arguments as :meth:`Flow.{spec.method}`.")
+    base = "Verb" if dialect is LEGS else f"Verb, dialect={dialect.name!r}"
+    out = [f"class {cls}(Verb):".replace("(Verb)", f"({base})"), f'    """{spec.summary}', ""]
+    if spec.method:
+        out.append(
+            f"    ExoML ``<{cls}>``; the same arguments as :meth:`{dialect.root}.{spec.method}`."
+        )
+    else:
+        parents = [v.element for v in dialect.verbs if cls in v.children]
+        out.append(f"    ExoML ``<{cls}>``, inside {' or '.join(parents)} only.")
     out += ["", f"    >>> print({example_call(spec)})", f"    {example_xml(spec)}"]
     # Only the slots this verb fills; the others fall back to Verb's class defaults.
     slots = [
@@ -243,11 +302,11 @@ def _class_code(spec: VerbSpec, aliases: dict[int, str], consts: dict[str, str])
     out += ['    """', "", f"    __slots__ = {tuple(slots)!r}", ""]
     init = ", ".join(["self", *_params(spec, aliases, build=False)])
     out.append(f"    def __init__({init}) -> None:")
-    out += ["        " + line if line else "" for line in _body(spec, consts, "self")]
+    out += ["        " + line if line else "" for line in _body(spec, consts, "self", dialect)]
     out.append("")
     build = ", ".join(["self", *_params(spec, aliases, build=True)])
     out.append(f"    def _build({build}) -> None:")
-    body = _body(spec, consts, "self")
+    body = _body(spec, consts, "self", dialect)
     out += ["        " + line if line else "" for line in body]
     out += _accessors(spec, aliases)
     out.append("")
@@ -267,7 +326,22 @@ def _accessors(spec: VerbSpec, aliases: dict[int, str]) -> list[str]:
             f'        """``{attr.name}``: {attr.doc}"""',
             f'        return cast("{kind}", self._values[{index}])',
         ]
-    if spec.text is not None and spec.text.py != "text":
+    if _either(spec):
+        assert spec.text is not None
+        union = " | ".join(spec.children)
+        out += [
+            "",
+            "    @property",
+            f"    def {spec.text.py}(self) -> str | None:",
+            f'        """{spec.text.doc} (the text content), or None with children."""',
+            "        return self._text",
+            "",
+            "    @property",
+            f"    def {spec.children_py}(self) -> tuple[{union}, ...]:",
+            f'        """The nested {" or ".join(spec.children)} elements, in order."""',
+            f'        return cast("tuple[{union}, ...]", self._children)',
+        ]
+    elif spec.text is not None and spec.text.py != "text":
         out += [
             "",
             "    @property",
@@ -275,41 +349,46 @@ def _accessors(spec: VerbSpec, aliases: dict[int, str]) -> list[str]:
             f'        """{spec.text.doc} (the text content)."""',
             '        return cast("str", self._text)',
         ]
-    if spec.children:
+    if spec.children and not _either(spec):
         # one property named as the children's parameter, documented by the catalogue
         union = " | ".join(spec.children)
         name = spec.children_py
         first = "self._children[0] if self._children else None"
         if spec.max_children == 1:
+            doc = spec.children_doc or f"The {name}, or None."
             out += [
                 "",
                 "    @property",
                 f"    def {name}(self) -> {union} | None:",
-                f'        """{spec.children_doc}"""',
+                f'        """{doc}"""',
                 f'        return cast("{union} | None", {first})',
             ]
         else:
+            doc = spec.children_doc or f"The nested {name}, in order."
             out += [
                 "",
                 "    @property",
                 f"    def {name}(self) -> tuple[{union}, ...]:",
-                f'        """{spec.children_doc}"""',
+                f'        """{doc}"""',
                 f'        return cast("tuple[{union}, ...]", self._children)',
             ]
     return out
 
 
-def _method_code(spec: VerbSpec, aliases: dict[int, str], consts: dict[str, str]) -> list[str]:
+def _method_code(
+    spec: VerbSpec, aliases: dict[int, str], consts: dict[str, str], dialect: Dialect
+) -> list[str]:
     params = ", ".join(["self", *_params(spec, aliases, build=False)])
     summary = spec.summary[0].lower() + spec.summary[1:]
     return [
         f"    def {spec.method}({params}) -> Self:",
         f'        """Append ``{spec.element}``: {summary}',
         "",
-        f"        Takes the same arguments as :class:`{spec.element}`; returns a new Flow.",
+        f"        Takes the same arguments as :class:`{spec.element}`; returns a new "
+        f"{dialect.root}.",
         '        """',
         f"        v = _new({spec.element})",
-        *("        " + line if line else "" for line in _body(spec, consts, "v")),
+        *("        " + line if line else "" for line in _body(spec, consts, "v", dialect)),
         "        f = _new(self.__class__)",
         "        f._verbs = self._verbs + (v,)",
         "        return f",
@@ -317,11 +396,17 @@ def _method_code(spec: VerbSpec, aliases: dict[int, str], consts: dict[str, str]
     ]
 
 
-def generate_verbs() -> str:
-    """The source of ``exoml/_verbs.py``."""
+def _public(dialect: Dialect) -> str:
+    return dialect.root if dialect is LEGS else f"{dialect.name}.{dialect.root}"
+
+
+def generate_verbs(dialect: Dialect = LEGS) -> str:
+    """The source of ``exoml/_verbs.py`` (or, for another dialect, of its module)."""
+    verbs = dialect.verbs
+    holder = f"{dialect.root}Verbs"
     aliases: dict[int, str] = {}
     alias_defs: list[str] = []
-    for spec in VERBS:
+    for spec in verbs:
         for attr in spec.attrs:
             if isinstance(attr.kind, Choice) and id(attr.kind) not in aliases:
                 name = _alias_name(attr)
@@ -330,19 +415,24 @@ def generate_verbs() -> str:
                 alias_defs.append(f"{name} = Literal[{values}]")
     consts: dict[str, str] = {}
     classes: list[str] = []
-    for spec in VERBS:
-        classes += _class_code(spec, aliases, consts)
+    for spec in verbs:
+        classes += _class_code(spec, aliases, consts, dialect)
     methods: list[str] = []
-    for spec in VERBS:
-        methods += _method_code(spec, aliases, consts)
-    names = sorted(
-        [*(s.element for s in VERBS), *(n.split(" = ")[0] for n in alias_defs), "FlowVerbs"]
-    )
+    for spec in verbs:
+        if spec.method:
+            methods += _method_code(spec, aliases, consts, dialect)
+    names = sorted([*(s.element for s in verbs), *(n.split(" = ")[0] for n in alias_defs), holder])
+    if dialect is LEGS:
+        title = "The twenty verb classes and the Flow methods, generated from the catalogue."
+        source = "``exoml/_catalogue.py``"
+    else:
+        title = f"The {dialect.name} verb classes and the {dialect.root} methods, generated."
+        source = f"``exoml/_catalogue_{dialect.name}.py``"
     out = [
-        '"""The verb classes and the Flow methods, generated from the catalogue.',
+        f'"""{title}',
         "",
         "Generated by ``make schema`` (``python -m exoml._generate``) from",
-        "``exoml/_catalogue.py``; do not edit by hand. See ``exoml/_codegen.py`` for why.",
+        f"{source}; do not edit by hand. See ``exoml/_codegen.py`` for why.",
         '"""',
         "",
         "# ruff: noqa: E501, RUF005",
@@ -356,7 +446,9 @@ def generate_verbs() -> str:
         "from . import _catalogue",
         "from ._values import escape_attr as _escape_attr",
         "from ._values import escape_text as _escape_text",
-        "from ._verb import Verb, _bad_child, _fix, _fix_text, _one_of",
+        "from ._verb import Verb, _bad_child, _fix, _fix_text"
+        + (", _no_content" if any(_either(v) for v in verbs) else "")
+        + (", _one_of" if any(v.one_of for v in verbs) else ""),
         "",
         "if TYPE_CHECKING:",
         "    from typing_extensions import Self",
@@ -376,8 +468,8 @@ def generate_verbs() -> str:
         "",
         "",
         *classes,
-        "class FlowVerbs:",
-        '    """The verb methods of :class:`~exoml.Flow`: each appends one verb."""',
+        f"class {holder}:",
+        f'    """The verb methods of :class:`~exoml.{_public(dialect)}`: each appends one verb."""',
         "",
         '    __slots__ = ("_verbs",)',
         "",

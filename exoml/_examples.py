@@ -16,10 +16,18 @@ __all__ = ["example_call", "example_xml"]
 _CHILD_TEXT = {"Say": "Enter your PIN", "StartPlay": "https://example.com/moh.wav"}
 
 
-def _child(spec: VerbSpec) -> tuple[str, str]:
+def _child(spec: VerbSpec) -> tuple[str, str] | None:
+    """The nested verb of the example (a Leg Actions verb with text), if any: a verb that
+    takes text or children (the classic Dial) shows its text."""
+    if not spec.children or spec.text is not None:
+        return None
     name = spec.children[0]
-    text = verb(name).text
-    assert text is not None
+    try:
+        text = verb(name).text
+    except KeyError:
+        return None
+    if text is None:
+        return None
     return name, _CHILD_TEXT.get(name, str(text.kind.example()))
 
 
@@ -32,9 +40,9 @@ def _example_attrs(spec: VerbSpec) -> list[Attr]:
 def example_call(spec: VerbSpec) -> str:
     """A call that makes the verb with an example value for every argument."""
     args: list[str] = []
-    if spec.children:
-        name, text = _child(spec)
-        args.append(f"{name}({text!r})")
+    child = _child(spec)
+    if child is not None:
+        args.append(f"{child[0]}({child[1]!r})")
     elif spec.text is not None:
         args.append(repr(spec.text.kind.example()))
     for attr in _example_attrs(spec):
@@ -50,8 +58,9 @@ def example_xml(spec: VerbSpec) -> str:
         f' {a.name}="{escape_attr(a.kind.check_python(a.kind.example()))}"'
         for a in _example_attrs(spec)
     )
-    if spec.children:
-        name, value = _child(spec)
+    nested = _child(spec)
+    if nested is not None:
+        name, value = nested
         child = verb(name)
         assert child.text is not None
         inner = f"<{name}>{escape_text(child.text.kind.check_python(value))}</{name}>"

@@ -26,7 +26,9 @@ _OPEN = f"<{ROOT}>"
 _CLOSE = f"</{ROOT}>"
 
 #: Every verb class, by ExoML element name.
-VERB_CLASSES: dict[str, type[Verb]] = {cls.spec.element: cls for cls in Verb.__subclasses__()}
+VERB_CLASSES: dict[str, type[Verb]] = {
+    cls.spec.element: cls for cls in Verb.__subclasses__() if cls.dialect == "legs"
+}
 
 
 class Flow(FlowVerbs):
@@ -47,7 +49,7 @@ class Flow(FlowVerbs):
     def __init__(self, *verbs: Verb) -> None:
         if verbs:
             for i, v in enumerate(verbs):
-                if not isinstance(v, Verb):
+                if not isinstance(v, Verb) or v.dialect != "legs":
                     raise FlowError(f"Flow verb {i} ({v!r}): must be a verb such as Say or Answer")
         self._verbs = verbs
 
@@ -95,7 +97,7 @@ class Flow(FlowVerbs):
         """
         from ._check import check_document
 
-        report = check_document(source)
+        report = check_document(source, dialect="legs")
         errors = [d for d in report.diagnostics if d.severity == "error"]
         if errors or report.root is None:
             first = errors[0] if errors else None

@@ -1,7 +1,10 @@
 """Regenerate (or, with ``--check``, verify) the files derived from the catalogue.
 
-``python -m exoml._generate`` writes ``schema/exoml.xsd``, ``docs/verbs.md``,
-``docs/rules.md`` and ``docs/events.md``; ``--check`` exits 1 and names the files that drifted.
+``python -m exoml._generate`` writes each dialect's schema (``schema/exoml.xsd``,
+``schema/exoml-bridge.xsd``, ``schema/exoml-classic.xsd``), the builders' generated verb
+modules, ``docs/verbs.md`` (and ``docs/verbs-bridge.md``, ``docs/verbs-classic.md``),
+``docs/rules.md`` and ``docs/events.md``; ``--check`` exits 1 and names the files that
+drifted.
 """
 
 from __future__ import annotations
@@ -15,20 +18,37 @@ ROOT_DIR = Path(__file__).resolve().parent.parent
 
 def targets() -> dict[Path, Callable[[], str]]:
     """Each generated file and the function that makes its text."""
+    from functools import partial
+
+    from ._catalogue import DIALECTS
     from ._codegen import generate_verbs
-    from ._reference import public_names, rule_index, rule_reference, verb_reference
+    from ._reference import (
+        dialect_verb_reference,
+        public_names,
+        rule_index,
+        rule_reference,
+        verb_reference,
+    )
     from ._xsd import generate_xsd
     from .events._reference import event_reference
 
-    return {
+    found: dict[Path, Callable[[], str]] = {
         ROOT_DIR / "exoml" / "_verbs.py": generate_verbs,
         ROOT_DIR / "exoml" / "_rules" / "_index.py": rule_index,
         ROOT_DIR / "exoml" / "_public.py": public_names,
-        ROOT_DIR / "schema" / "exoml.xsd": generate_xsd,
         ROOT_DIR / "docs" / "verbs.md": verb_reference,
         ROOT_DIR / "docs" / "rules.md": rule_reference,
         ROOT_DIR / "docs" / "events.md": event_reference,
     }
+    for d in DIALECTS.values():
+        found[ROOT_DIR / "schema" / d.schema_file] = partial(generate_xsd, d)
+        if d.name != "legs":
+            found[ROOT_DIR / "docs" / f"verbs-{d.name}.md"] = partial(
+                dialect_verb_reference, d.name
+            )
+    # The classic dialect has a builder of its own (exoml.classic).
+    found[ROOT_DIR / "exoml" / "_verbs_classic.py"] = partial(generate_verbs, DIALECTS["classic"])
+    return found
 
 
 def main(argv: Sequence[str] | None = None) -> int:

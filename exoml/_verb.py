@@ -11,9 +11,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from ._catalogue import Attr, VerbSpec, verb
+from ._catalogue import Attr, VerbSpec, dialect, verb
 from ._errors import FlowError
 from ._values import _Refused
+
+_dialect = dialect  # the class keyword below is also called ``dialect``
 
 if TYPE_CHECKING:
     from typing_extensions import Self
@@ -70,6 +72,8 @@ class Verb:
 
     #: the catalogue row of this verb
     spec: ClassVar[VerbSpec]
+    #: the name of the dialect whose verb this is (``"legs"``, ``"classic"``)
+    dialect: ClassVar[str]
     _attrs: ClassVar[tuple[Attr, ...]]
     _close: ClassVar[str]  # "</Element>"
 
@@ -78,9 +82,10 @@ class Verb:
     _children: tuple[Verb, ...] = ()
     _xml: str
 
-    def __init_subclass__(cls, **kwargs: Any) -> None:
+    def __init_subclass__(cls, dialect: str = "legs", **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
-        cls.spec = verb(cls.__name__)
+        cls.dialect = dialect
+        cls.spec = verb(cls.__name__) if dialect == "legs" else _dialect(dialect).verb(cls.__name__)
         cls._attrs = cls.spec.attrs
         cls._close = "</" + cls.spec.element + ">"
 
@@ -94,9 +99,12 @@ class Verb:
         """Make a verb from catalogue-ordered values (used by parsing and unpickling)."""
         spec = cls.spec
         args: list[object] = []
-        if spec.text is not None:
+        if spec.text is not None and spec.children:
+            # text or children (the classic Dial): one positional parameter takes either
+            args.append(children if children else (text,))
+        elif spec.text is not None:
             args.append(text)
-        if spec.children:
+        if spec.children and spec.text is None:
             args.append(children if spec.max_children != 1 else (children[0] if children else None))
         by_name = dict(zip([a.py for a in spec.attrs], values, strict=True))
         args.extend(by_name[a.py] for a in spec.attrs if a.required)
@@ -159,8 +167,15 @@ class Verb:
             current[spec.text.py] = self._text
         if spec.children and spec.max_children == 1:
             current[spec.children_py] = self._children[0] if self._children else None
-        prompts: tuple[Verb, ...] = ()
-        if spec.children and spec.max_children != 1:
+        prompts: tuple[object, ...] = ()
+        if spec.text is not None and spec.children:
+            # text or children (the classic Dial): the positional arguments take either
+            del current[spec.text.py]
+            prompts = self._children or (self._text,)
+            if spec.text.py in changes:
+                prompts = (changes.pop(spec.text.py),)
+            prompts = tuple(changes.pop(spec.children_py, prompts))
+        elif spec.children and spec.max_children != 1:
             prompts = tuple(changes.pop(spec.children_py, self._children))
         unknown = sorted(set(changes) - set(current))
         if unknown:
@@ -251,10 +266,25 @@ def _fix_text(cls: type[Verb], value: object) -> Any:
         raise _refusal(spec, "text", spec.text.py, value, exc.rule) from None
 
 
+def _no_content(cls: type[Verb]) -> None:
+    """Refuse a verb that takes text or children but was given neither."""
+    spec = cls.spec
+    assert spec.text is not None
+    raise FlowError(
+        f"{spec.element} {spec.children_py} (): must be one {spec.text.py} as text or "
+        f"one or more {' or '.join(spec.children)}",
+        verb=spec.element,
+        argument=spec.children_py,
+        value=(),
+    )
+
+
 def _bad_child(cls: type[Verb], index: int, child: object) -> None:
     """Refuse a nested verb that the parent cannot hold."""
     spec = cls.spec
     allowed = " or ".join(spec.children)
+    if spec.text is not None:  # text or children: a lone string is the text
+        allowed += f" (or one {spec.text.py} alone, as text)"
     where = f"{spec.children_py} {index}" if spec.max_children != 1 else spec.children_py
     raise FlowError(
         f"{spec.element} {where} ({child!r}): must be a {allowed}",

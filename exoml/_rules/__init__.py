@@ -44,10 +44,12 @@ MODULE_NAMES: tuple[str, ...] = (
     "ex005_undeclared_entity",
     "ex006_too_large",
     "ex007_encoding_declaration",
+    "ex008_placeholder_in_name",
     "ex101_root_not_flow",
     "ex102_classic_dialect",
     "ex103_empty_flow",
     "ex104_stray_text",
+    "ex105_actions_root_in_classic",
     "ex201_unknown_element",
     "ex202_element_case",
     "ex203_unknown_attribute",
@@ -68,14 +70,24 @@ MODULE_NAMES: tuple[str, ...] = (
 
 # Rule modules added at run time (tests prove with them that every rule runs).
 _EXTRA: list[ModuleType] = []
-# (enabled opt-in codes, schema-valid, needles present) -> the checks to run
-_CHECKS: dict[tuple[frozenset[str], bool, frozenset[str] | None], Checks] = {}
+# (enabled opt-in codes, schema-valid, needles present, dialect) -> the checks to run
+_CHECKS: dict[tuple[frozenset[str], bool, frozenset[str] | None, str], Checks] = {}
 
 
 class _Row:
     """What the engine needs to know of a rule to decide whether to run it."""
 
-    __slots__ = ("code", "default", "module", "needles", "schema_covered", "severity", "stage")
+    __slots__ = (
+        "code",
+        "default",
+        "dialects",
+        "module",
+        "needles",
+        "schema_covered",
+        "schema_gaps",
+        "severity",
+        "stage",
+    )
 
     def __init__(self, module: str | ModuleType, flags: tuple[Any, ...]) -> None:
         self.module = module
@@ -86,6 +98,8 @@ class _Row:
             self.schema_covered,
             self.default,
             self.needles,
+            self.dialects,
+            self.schema_gaps,
         ) = flags
 
     def load(self) -> ModuleType:
@@ -96,7 +110,16 @@ class _Row:
 
 def flags(r: Rule) -> tuple[Any, ...]:
     """The flags of a rule that the index records."""
-    return (r.code, r.severity, r.stage, r.schema_covered, r.default, r.needles)
+    return (
+        r.code,
+        r.severity,
+        r.stage,
+        r.schema_covered,
+        r.default,
+        r.needles,
+        r.dialects,
+        r.schema_gaps,
+    )
 
 
 def _rows() -> list[_Row]:
@@ -148,14 +171,27 @@ def _forget() -> None:
     _PLAN.clear()
 
 
-def plan_needles(enabled: Collection[str] = ()) -> tuple[str, ...]:
-    """The needles of the rules that may run on a schema-valid document (no import)."""
-    found = {
-        n
-        for row in _rows()
-        if row.stage == "tree" and (row.default or row.code in enabled) and not row.schema_covered
-        for n in row.needles
-    }
+def _runs(
+    row: _Row,
+    enabled: frozenset[str],
+    schema_valid: bool,
+    present: frozenset[str] | None,
+    dialect: str,
+) -> bool:
+    return (
+        row.stage == "tree"
+        and dialect in row.dialects
+        and (row.default or row.code in enabled)
+        and not (schema_valid and row.schema_covered and dialect not in row.schema_gaps)
+        and (present is None or not row.needles or not present.isdisjoint(row.needles))
+    )
+
+
+def plan_needles(dialect: str = "legs") -> tuple[str, ...]:
+    """The needles of the default rules that may run on a schema-valid document of
+    ``dialect`` (read from the index: nothing is imported)."""
+    nothing: frozenset[str] = frozenset()
+    found = {n for row in _rows() if _runs(row, nothing, True, None, dialect) for n in row.needles}
     return tuple(sorted(found))
 
 
@@ -164,25 +200,22 @@ def checks(
     *,
     schema_valid: bool = False,
     present: frozenset[str] | None = None,
+    dialect: str = "legs",
 ) -> Checks:
     """The tree checks to run: every default rule and every opt-in rule in ``enabled``.
 
     With ``schema_valid`` (the document is one the XSD accepts), rules that declare
     themselves covered by the schema are left out: they have nothing to report there.
     With ``present`` (the needles found in the document), a rule whose needles are all
-    absent is left out: it has nothing to report there either. Only the modules of the
-    rules chosen are loaded.
+    absent is left out: it has nothing to report there either. Rules that do not apply
+    to ``dialect`` (:attr:`Rule.dialects`) are left out. Only the modules of the rules
+    chosen are loaded.
     """
-    key = (frozenset(enabled), schema_valid, present)
+    key = (frozenset(enabled), schema_valid, present, dialect)
     found = _CHECKS.get(key)
     if found is None:
         chosen = [
-            row.load()
-            for row in _rows()
-            if row.stage == "tree"
-            and (row.default or row.code in key[0])
-            and not (schema_valid and row.schema_covered)
-            and (present is None or not row.needles or not present.isdisjoint(row.needles))
+            row.load() for row in _rows() if _runs(row, key[0], schema_valid, present, dialect)
         ]
         needles = {n for m in chosen for n in m.RULE.needles}
         found = _CHECKS[key] = Checks(

@@ -78,4 +78,5 @@ def check_attribute(
     element = ctx.dialect.root if spec is None else spec.element
     known = [] if spec is None else [a.name for a in spec.attrs]
     msg, hint = message(element, qname, known, _taken(ctx))
-    ctx.add(RULE, msg, offset=ctx.attribute_offset(el, qname), hint=hint)
+    habit = ctx.dialect.habit(element, qname)
+    ctx.add(RULE, msg, offset=ctx.attribute_offset(el, qname), hint=habit or hint)
