@@ -250,20 +250,20 @@ TOKEN = Pattern(
     "SID",
     fast_expr='{v} and {v}[0] != " " and {v}[-1] != " "',
 )
+#: Not XML white space, and none of the Unicode spaces either: a trimmed value must not
+#: end in one (validators differ on whether xs:token collapsing removes them).
+_URL_CHAR = "[^ \\t\\n\\r\u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]"
 HTTP_URL = Pattern(
-    "https?://[^ \\t\\n\\r/?#]+([/?#][^ \\t\\n\\r]*)?",
+    f"https?://{_URL_CHAR[:-1]}/?#]+([/?#]{_URL_CHAR}*)?",
     "must be an absolute http:// or https:// URL without spaces",
     "`http(s)://` URL",
     "https://example.com/audio.wav",
     fast_expr=(
         '(({v}.startswith("https://") and {v}[8:9] not in _NO_HOST)'
         ' or ({v}.startswith("http://") and {v}[7:8] not in _NO_HOST))'
-        ' and " " not in {v}'
+        ' and " " not in {v} and {v}.isascii()'
     ),
 )
-#: Not XML white space, and none of the Unicode spaces either: a trimmed value must not
-#: end in one (validators differ on whether xs:token collapsing removes them).
-_URL_CHAR = "[^ \\t\\n\\r\u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]"
 #: What ``StartPlay`` plays: an http(s) URL, or one of Exotel's sounds (``sound:name``,
 #: also written ``sound://https://...``). Exotel's examples put the URL on its own
 #: indented line: the value is checked after trimming.

@@ -541,7 +541,7 @@ class StartRecording(Verb):
                 e = channel
             x = f'{x} channel="{e}"'
         if storage_url is not None:
-            if storage_url.__class__ is not str or not (((storage_url.startswith("https://") and storage_url[8:9] not in _NO_HOST) or (storage_url.startswith("http://") and storage_url[7:8] not in _NO_HOST)) and " " not in storage_url) or not storage_url.isprintable():
+            if storage_url.__class__ is not str or not (((storage_url.startswith("https://") and storage_url[8:9] not in _NO_HOST) or (storage_url.startswith("http://") and storage_url[7:8] not in _NO_HOST)) and " " not in storage_url and storage_url.isascii()) or not storage_url.isprintable():
                 storage_url = _fix(StartRecording, 5, storage_url)
                 e = _escape_attr(storage_url)
             elif '&' in storage_url or '<' in storage_url or '>' in storage_url or '"' in storage_url:
@@ -618,7 +618,7 @@ class StartRecording(Verb):
                 e = channel
             x = f'{x} channel="{e}"'
         if storage_url is not None:
-            if storage_url.__class__ is not str or not (((storage_url.startswith("https://") and storage_url[8:9] not in _NO_HOST) or (storage_url.startswith("http://") and storage_url[7:8] not in _NO_HOST)) and " " not in storage_url) or not storage_url.isprintable():
+            if storage_url.__class__ is not str or not (((storage_url.startswith("https://") and storage_url[8:9] not in _NO_HOST) or (storage_url.startswith("http://") and storage_url[7:8] not in _NO_HOST)) and " " not in storage_url and storage_url.isascii()) or not storage_url.isprintable():
                 storage_url = _fix(StartRecording, 5, storage_url)
                 e = _escape_attr(storage_url)
             elif '&' in storage_url or '<' in storage_url or '>' in storage_url or '"' in storage_url:
@@ -1829,7 +1829,7 @@ class FlowVerbs:
                 e = channel
             x = f'{x} channel="{e}"'
         if storage_url is not None:
-            if storage_url.__class__ is not str or not (((storage_url.startswith("https://") and storage_url[8:9] not in _NO_HOST) or (storage_url.startswith("http://") and storage_url[7:8] not in _NO_HOST)) and " " not in storage_url) or not storage_url.isprintable():
+            if storage_url.__class__ is not str or not (((storage_url.startswith("https://") and storage_url[8:9] not in _NO_HOST) or (storage_url.startswith("http://") and storage_url[7:8] not in _NO_HOST)) and " " not in storage_url and storage_url.isascii()) or not storage_url.isprintable():
                 storage_url = _fix(StartRecording, 5, storage_url)
                 e = _escape_attr(storage_url)
             elif '&' in storage_url or '<' in storage_url or '>' in storage_url or '"' in storage_url:

@@ -332,12 +332,16 @@ def _attribute_text(name: str, kind: ValueKind) -> st.SearchStrategy[str]:
 def _element_text(element: str, dialect_name: str, max_children: int) -> st.SearchStrategy[str]:
     d = dialect(dialect_name)
     spec = d.verb(element)
+    grouped = {name for group in spec.one_of for name in group}
     attrs = [
         _attribute_text(a.name, a.kind)
         if a.required
         else st.one_of(st.just(""), _attribute_text(a.name, a.kind))
         for a in spec.attrs
+        if a.name not in grouped
     ]
+    for group in spec.one_of:  # exactly one of the group
+        attrs.append(st.one_of([_attribute_text(n, spec.attr(n).kind) for n in group]))
     head = st.tuples(*attrs).map("".join) if attrs else st.just("")
     limit = spec.max_children if spec.max_children is not None else max_children
     kids: st.SearchStrategy[str] = st.just("")

@@ -39,6 +39,11 @@ REGRESSIONS: tuple[Regression, ...] = (
         '<Flow>\u3000<StartStream secureDtmf="true"/><Hangup/></Flow>'.encode(),
         "Unicode spaces between elements (EX104)",
     ),
+    Regression(
+        "StartStream with no URL and an empty CDATA section",
+        b'<Flow><StartStream streamType="bidirectional"><![CDATA[]]></StartStream></Flow>',
+        "a one-of group error and an empty CDATA section in an empty verb",
+    ),
     Regression("StartStream with url", b'<Flow><StartStream url="wss://a.example/s"/></Flow>'),
     # Trimmed text: XML white space around it is fine, other Unicode spaces are not.
     Regression(
