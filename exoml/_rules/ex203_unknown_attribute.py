@@ -61,8 +61,16 @@ def message(
     return f"<{element}> has no attribute {qname} (it takes {', '.join(known)})", None
 
 
+_TAKEN: dict[str, frozenset[str]] = {}
+
+
 def _taken(ctx: Context) -> frozenset[str]:
-    return frozenset(a.name for v in ctx.dialect.verbs for a in v.attrs)
+    """Every attribute name of the dialect (computed once per dialect)."""
+    d = ctx.dialect
+    found = _TAKEN.get(d.name)
+    if found is None or d.name not in ("legs", "bridge", "classic"):
+        found = _TAKEN[d.name] = frozenset(a.name for v in d.verbs for a in v.attrs)
+    return found
 
 
 def check_attribute(
