@@ -23,12 +23,14 @@ if TYPE_CHECKING:
     from ._errors import (
         ApiError,
         AuthenticationError,
+        BridgeNotFoundError,
         ClientClosedError,
         EventError,
         ExomlError,
         FlowError,
         InvalidExomlError,
         LegNotFoundError,
+        NotFoundError,
         PermissionDeniedError,
         RateLimitError,
         ResponseTooLargeError,
@@ -36,6 +38,7 @@ if TYPE_CHECKING:
         TransportError,
     )
     from ._flow import Flow, Verb
+    from ._legs import Bridge, ExternalEvent, Leg
     from ._schema import schema_path
     from ._verbs import *  # noqa: F403 - the verb classes, one per catalogue row
 
@@ -48,17 +51,22 @@ __all__ = [
     "ApiError",
     "AsyncLegsClient",
     "AuthenticationError",
+    "Bridge",
+    "BridgeNotFoundError",
     "ClientClosedError",
     "Diagnostic",
     "Edit",
     "EventError",
     "ExomlError",
+    "ExternalEvent",
     "Fix",
     "Flow",
     "FlowError",
     "InvalidExomlError",
+    "Leg",
     "LegNotFoundError",
     "LegsClient",
+    "NotFoundError",
     "PermissionDeniedError",
     "RateLimitError",
     "ResponseTooLargeError",
@@ -75,12 +83,14 @@ __all__.sort()
 _ERROR_NAMES = [
     "ApiError",
     "AuthenticationError",
+    "BridgeNotFoundError",
     "ClientClosedError",
     "EventError",
     "ExomlError",
     "FlowError",
     "InvalidExomlError",
     "LegNotFoundError",
+    "NotFoundError",
     "PermissionDeniedError",
     "RateLimitError",
     "ResponseTooLargeError",
@@ -98,6 +108,7 @@ _LAZY: dict[str, str] = {
     "LegsClient": "._client",
     "AsyncLegsClient": "._client",
     "ActionAccepted": "._client",
+    **dict.fromkeys(["Bridge", "ExternalEvent", "Leg"], "._legs"),
 }
 
 if not TYPE_CHECKING:
