@@ -5,6 +5,7 @@ one-line message and never a traceback, and the fake API's command serves a real
 from __future__ import annotations
 
 import importlib.metadata
+import os
 import re
 import signal
 import subprocess
@@ -185,3 +186,24 @@ def test_the_readme_leads_to_every_guide_page() -> None:
     for page in sorted((ROOT / "docs" / "guide").glob("*.md")):
         assert f"(docs/guide/{page.name})" in readme, page.name
     assert (ROOT / "LICENSE").read_text(encoding="utf-8").startswith("MIT License")
+
+
+@pytest.mark.parametrize(
+    ("args", "status"),
+    [(["--press", "9"], 2), (["--press", ""], 2), (["--live"], 2), (["--live", "LEG1"], 1)],
+)
+def test_the_demo_refuses_wrong_inputs_without_a_traceback(args: list[str], status: int) -> None:
+    """`examples/demo.py --press 9` waited 30 s for a call that could not end, then raised;
+    `--live` without credentials raised."""
+    run = subprocess.run(
+        [sys.executable, "examples/demo.py", *args],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        env={k: v for k, v in os.environ.items() if not k.startswith("EXOTEL_")},
+        timeout=PATIENCE * 2,
+        check=False,
+    )
+    assert run.returncode == status, run.stderr
+    assert "Traceback" not in run.stderr
+    assert "demo.py: error:" in run.stderr
