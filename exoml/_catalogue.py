@@ -156,6 +156,7 @@ TOKEN = Pattern(
     "non-empty string, no surrounding spaces",
     "SID",
     fast_expr='{v} and {v}[0] != " " and {v}[-1] != " "',
+    words=True,
 )
 HTTP_URL = Pattern(
     "https?://[^ \\t\\n\\r/?#]+([/?#][^ \\t\\n\\r]*)?",
@@ -163,8 +164,8 @@ HTTP_URL = Pattern(
     "`http(s)://` URL",
     "https://example.com/audio.wav",
     fast_expr=(
-        '(({v}.startswith("https://") and {v}[8:9] not in _NO_HOST)'
-        ' or ({v}.startswith("http://") and {v}[7:8] not in _NO_HOST))'
+        '(({v}[:8] == "https://" and len({v}) > 8 and {v}[8] not in "/?#")'
+        ' or ({v}[:7] == "http://" and len({v}) > 7 and {v}[7] not in "/?#"))'
         ' and " " not in {v}'
     ),
 )

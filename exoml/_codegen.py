@@ -1,20 +1,50 @@
-"""Generate ``exoml/_verbs.py``: the typed verb classes and Flow methods.
+"""Generate a dialect's builder module: its typed verb classes and document methods.
 
-Building a flow is a hot path (one per live call), so each verb gets straight-line code
-specialised from its catalogue row: a type-and-rule test per argument that costs a few
-dozen nanoseconds when the value is good, and a slow path (:func:`exoml._verb._fix`)
-that re-checks through the generic value kinds to word the error or normalise an
-``IntEnum``/``StrEnum``. The output is committed, typed for mypy and editors, and
-checked for drift like the XSD.
+``exoml/_verbs.py`` (the ``<Flow>`` of the legs dialect) and one module per other
+dialect are written by :func:`generate_verbs` from the dialect's catalogue rows, then
+committed, typed for mypy and editors, and checked for drift like the XSD.
+
+Building a document is a hot path (one per live call), so every verb gets straight-line
+code specialised from its row:
+
+* the document holds its **rendered body**: each chained call checks its arguments and
+  appends one ready fragment, written by **one f-string per element**; verb objects are
+  made only when someone reads them (see ``_flow.py``);
+* a choice or a small integer range is a **fragment table**: one dict lookup, after an
+  exact type test (``type(v) is str``, which no subclass or fake ``__class__`` passes),
+  both checks the value and returns the ready `` name="value"`` text;
+* other values take a fast inline test that may only accept valid values (tested), and
+  escaping is inlined for the values that need it;
+* anything else takes the slow path (:func:`exoml._verb._fix`), which converts a value
+  with the base type's own methods, re-checks it through the catalogue's value kind and
+  either raises the :class:`~exoml.FlowError` that names the verb, the attribute, the
+  value and the rule, or returns the plain value (an ``IntEnum`` becomes its ``int``).
+
+No check is cached across calls: every value is checked at the call that supplies it.
 """
 
 from __future__ import annotations
 
-from ._catalogue import VERBS, Attr, VerbSpec
+from ._catalogue import LEGS, Attr, Dialect, VerbSpec
 from ._examples import example_call, example_xml
 from ._values import Bool, Choice, IntRange, Pattern, ValueKind
 
-__all__ = ["generate_verbs"]
+__all__ = ["document_class_name", "generate_verbs", "module_name"]
+
+#: Integers with a ready fragment per attribute: the first values of each range.
+TABLE_SIZE = 256
+
+_DOCUMENT_CLASS = {"legs": "Flow", "bridge": "BridgeFlow", "classic": "Response"}
+
+
+def document_class_name(dialect: Dialect) -> str:
+    """The public class that builds a document of ``dialect`` (``Flow``, ``Response``)."""
+    return _DOCUMENT_CLASS.get(dialect.name, dialect.root)
+
+
+def module_name(dialect: Dialect) -> str:
+    """The generated module of ``dialect``, under ``exoml/`` (``_verbs``, ``_verbs_classic``)."""
+    return "_verbs" if dialect.name == LEGS.name else f"_verbs_{dialect.name}"
 
 
 def _alias_name(attr: Attr) -> str:
@@ -32,8 +62,8 @@ def _annotation(attr: Attr, aliases: dict[int, str]) -> str:
     return "str"
 
 
-def _params(spec: VerbSpec, aliases: dict[int, str], *, build: bool) -> list[str]:
-    """Parameters of ``__init__`` (or, with ``build``, of the positional ``_build``)."""
+def _params(spec: VerbSpec, aliases: dict[int, str]) -> list[str]:
+    """The parameters of a verb's constructor and of its document method."""
     params: list[str] = []
     if spec.text is not None:
         params.append(f"{spec.text.py}: str")
@@ -41,201 +71,285 @@ def _params(spec: VerbSpec, aliases: dict[int, str], *, build: bool) -> list[str
         union = " | ".join(spec.children)
         if spec.max_children == 1:
             params.append(f"{spec.children_py}: {union} | None = None")
-        elif build:
-            params.append(f"{spec.children_py}: tuple[{union}, ...]")
         else:
             params.append(f"*{spec.children_py}: {union}")
     required = [a for a in spec.attrs if a.required]
     optional = [a for a in spec.attrs if not a.required]
     params.extend(f"{a.py}: {_annotation(a, aliases)}" for a in required)
-    if optional and not build and not (spec.children and spec.max_children != 1):
+    if optional and not (spec.children and spec.max_children != 1):
         params.append("*")
     params.extend(f"{a.py}: {_annotation(a, aliases)} | None = None" for a in optional)
-    if build:
-        # _build takes every argument positionally, in catalogue order
-        params = [p.split(" = ")[0] for p in params]
-        params = [p for p in params if p != "*"]
     return params
 
 
-def _build_args(spec: VerbSpec) -> list[str]:
-    args: list[str] = []
+def _replace_params(spec: VerbSpec, aliases: dict[int, str]) -> list[str]:
+    """Keyword-only parameters of the typed ``replace``: each may be left unchanged."""
+    params: list[str] = []
     if spec.text is not None:
-        args.append(spec.text.py)
+        params.append(f"{spec.text.py}: str | Unchanged = UNCHANGED")
     if spec.children:
-        args.append(spec.children_py)
-    args.extend(a.py for a in spec.attrs if a.required)
-    args.extend(a.py for a in spec.attrs if not a.required)
-    return args
+        union = " | ".join(spec.children)
+        if spec.max_children == 1:
+            params.append(f"{spec.children_py}: {union} | Unchanged | None = UNCHANGED")
+        else:
+            params.append(f"{spec.children_py}: Iterable[{union}] | Unchanged = UNCHANGED")
+    for a in spec.attrs:
+        none = "" if a.required else " | None"
+        params.append(f"{a.py}: {_annotation(a, aliases)} | Unchanged{none} = UNCHANGED")
+    return ["*", *params] if params else []
 
 
-def _specials(v: str, *, attr: bool) -> str:
-    # The characters that need escaping in a printable string. ``isprintable()`` runs
-    # first: it is False for every character XML 1.0 cannot carry (controls, surrogates,
-    # U+FFFE/U+FFFF) and for tab, CR and LF, so those take the slow path, which checks
-    # and escapes them exactly; it is far cheaper than a regular expression.
-    specials = ["&", "<", ">", '"'] if attr else ["&", "<", ">"]
-    return " or ".join(f"{c!r} in {v}" for c in specials)
+def _attr_escape(v: str) -> str:
+    # Printable values hold no tab, CR or LF, so these four are all the escaping left.
+    return (
+        f'{v}.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")'
+        f""".replace('"', "&quot;")"""
+    )
 
 
-def _append(head: str, value: str) -> str:
-    """Code that appends ``head`` + ``value`` + ``"`` to ``x`` with one f-string."""
-    return f"x = f'{{x}}{head}{{{value}}}\"'"
+def _text_escape(v: str) -> str:
+    return f'{v}.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")'
 
 
-def _attr_code(spec: VerbSpec, index: int, attr: Attr, consts: dict[str, str]) -> list[str]:
+class _Module:
+    """What the generated module needs besides the classes: tables and checks."""
+
+    def __init__(self, dialect: Dialect) -> None:
+        self.dialect = dialect
+        self.consts: dict[str, str] = {}
+
+    def table(self, spec: VerbSpec, attr: Attr, values: list[object]) -> str:
+        name = f"_F_{spec.element}_{attr.py}"
+        if name not in self.consts:
+            items = ", ".join(f"{v!r}: {f' {attr.name}={chr(34)}{v}{chr(34)}'!r}" for v in values)
+            self.consts[name] = "{" + items + "}"
+        return name
+
+    def check(self, spec: VerbSpec, attr: Attr | None) -> str:
+        name = f"_P_{spec.element}_{attr.py if attr else 'text'}"
+        wire = repr(attr.name) if attr else "None"
+        self.consts[name] = f"_fast_check({self.dialect.name!r}, {spec.element!r}, {wire})"
+        return name
+
+
+def _attr_code(mod: _Module, spec: VerbSpec, index: int, attr: Attr, out: str) -> list[str]:
+    """Code that checks argument ``attr`` and sets ``out`` to its fragment ('' when unset)."""
     v = attr.py
     kind: ValueKind = attr.kind
     cls = spec.element
-    head = f' {attr.name}="'
-    lines: list[str] = []
-    if isinstance(kind, IntRange):
-        if kind.high is None:
-            test = f"{v}.__class__ is not int or not {kind.low} <= {v} <= {kind.max}"
-        else:
-            test = f"{v}.__class__ is not int or not {kind.low} <= {v} <= {kind.high}"
+    head = f" {attr.name}="
+    fix = f"{v} = _fix({cls}, {index}, {v})"
+    lines: list[str]
+    if isinstance(kind, Choice):
+        table = mod.table(spec, attr, list(kind.values))
         lines = [
-            f"if {test}:",
-            f"    {v} = _fix({cls}, {index}, {v})",
-            _append(head, v),
+            f"elif type({v}) is str:",
+            "    try:",
+            f"        {out} = {table}[{v}]",
+            "    except KeyError:",  # an exact str not in the table is refused by _fix
+            f"        {out} = {table}[_fix({cls}, {index}, {v})]",
+            "else:",
+            f"    {fix}",
+            f"    {out} = {table}[{v}]",
         ]
-    elif isinstance(kind, Choice):
-        name = f"_C_{cls}_{v}"
-        consts[name] = f"frozenset({kind.values!r})"
+    elif isinstance(kind, IntRange):
+        last = min(kind.max, kind.low + TABLE_SIZE - 1)
+        table = mod.table(spec, attr, list(range(kind.low, last + 1)))
+        if last == kind.max:
+            miss = [f"        {out} = {table}[_fix({cls}, {index}, {v})]"]
+        else:
+            miss = [
+                f"        if not {kind.low} <= {v} <= {kind.max}:",
+                f"            {fix}",
+                f"        {out} = f'{head}\"{{{v}}}\"'",
+            ]
         lines = [
-            f"if {v}.__class__ is not str or {v} not in {name}:",
-            f"    {v} = _fix({cls}, {index}, {v})",
-            _append(head, v),
+            f"elif type({v}) is int:",
+            "    try:",
+            f"        {out} = {table}[{v}]",
+            "    except KeyError:",
+            *miss,
+            "else:",
+            f"    {fix}",
+            f"    {out} = f'{head}\"{{{v}}}\"'",
         ]
     elif isinstance(kind, Bool):
         lines = [
-            f"if {v}.__class__ is not bool:",
-            f"    {v} = _fix({cls}, {index}, {v})",
-            f"x += '{head}true\"' if {v} else '{head}false\"'",
+            f"elif {v} is True:",
+            f"    {out} = '{head}\"true\"'",
+            f"elif {v} is False:",
+            f"    {out} = '{head}\"false\"'",
+            "else:",
+            f"    {fix}",
+            f"    {out} = '{head}\"true\"' if {v} else '{head}\"false\"'",
         ]
     elif isinstance(kind, Pattern):
-        name = f"_P_{cls}_{v}"
-        consts[name] = f"_catalogue.fast_check({cls!r}, {attr.name!r})"
-        fast = f"({kind.fast_expr.format(v=v)})" if kind.fast_expr else f"{name}({v})"
+        if kind.fast_expr:
+            fast = f"({kind.fast_expr.format(v=v)})"
+            if kind.safe:  # the expression is a shortcut only: the pattern decides
+                fast = f"({fast} or {mod.check(spec, attr)}({v}))"
+        else:
+            fast = f"{mod.check(spec, attr)}({v})"
         if kind.safe:
-            # a safe kind's fast_expr is only a shortcut: the pattern still decides
-            test = (
-                f"not (({kind.fast_expr.format(v=v)}) or {name}({v}))"
-                if kind.fast_expr
-                else f"not {name}({v})"
-            )
+            # no valid value needs escaping or holds a character XML cannot carry
             lines = [
-                f"if {v}.__class__ is not str or {test}:",
-                f"    {v} = _fix({cls}, {index}, {v})",
-                _append(head, v),
+                f"elif type({v}) is str and {fast}:",
+                f"    {out} = f'{head}\"{{{v}}}\"'",
+                "else:",
+                f"    {fix}",
+                f"    {out} = f'{head}\"{{_escape_attr({v})}}\"'",
             ]
         else:
+            specials = " or ".join(f"{c!r} in {v}" for c in ("&", "<", ">", '"'))
+            # a word (letters and digits only) is printable and needs no escaping
+            slow = [f"    {fix}", f"    {out} = f'{head}\"{{_escape_attr({v})}}\"'"]
+            words = []
+            if kind.words:  # every word is valid: no other test
+                words = [
+                    f"elif type({v}) is str and {v}.isalnum():",
+                    f"    {out} = f'{head}\"{{{v}}}\"'",
+                ]
             lines = [
-                f"if {v}.__class__ is not str or not {fast} or not {v}.isprintable():",
-                f"    {v} = _fix({cls}, {index}, {v})",
-                f"    e = _escape_attr({v})",
-                f"elif {_specials(v, attr=True)}:",
-                f"    e = _escape_attr({v})",
+                *words,
+                f"elif type({v}) is str and {fast}:",
+                f"    if {v}.isalnum():",
+                f"        {out} = f'{head}\"{{{v}}}\"'",
+                f"    elif not {v}.isprintable():",
+                *("    " + line for line in slow),
+                f"    elif {specials}:",
+                f"        s = {_attr_escape(v)}",
+                f"        {out} = f'{head}\"{{s}}\"'",
+                "    else:",
+                f"        {out} = f'{head}\"{{{v}}}\"'",
                 "else:",
-                f"    e = {v}",
-                _append(head, "e"),
+                *slow,
             ]
     else:  # pragma: no cover - a new kind needs its fast path here
         raise TypeError(f"no fast path for {type(kind).__name__}")
     if attr.required:
-        return lines
-    return [f"if {v} is not None:", *("    " + line for line in lines)]
+        # _fix words "is required" for None
+        first = lines[0].removeprefix("el")
+        return [first, *lines[1:]]
+    return [f"if {v} is None:", f'    {out} = ""', *lines]
 
 
-def _body(spec: VerbSpec, consts: dict[str, str], target: str) -> list[str]:
-    """Straight-line code that checks the arguments and sets ``target``'s slots."""
+def _text_code(mod: _Module, spec: VerbSpec) -> list[str]:
+    """Code that checks the text argument and sets ``e`` to its escaped form."""
+    assert spec.text is not None
+    t = spec.text.py
+    kind = spec.text.kind
+    assert isinstance(kind, Pattern)
     cls = spec.element
-    body: list[str] = [f'x = "<{cls}"']
-    # Attributes are written in catalogue order; required ones come first in signatures.
-    for index, attr in enumerate(spec.attrs):
-        body += _attr_code(spec, index, attr, consts)
-    values = ", ".join(a.py for a in spec.attrs)
-    values_tuple = f"({values},)" if len(spec.attrs) == 1 else f"({values})"
-    if spec.text is not None:
-        t = spec.text.py
-        tkind = spec.text.kind
-        assert isinstance(tkind, Pattern)
-        if tkind.fast_expr:
-            fast = f"({tkind.fast_expr.format(v=t)})"
-        else:
-            fast = f"_T_{cls}({t})"
-            consts[f"_T_{cls}"] = f"_catalogue.fast_check({cls!r})"
-        body += [
-            f"if {t}.__class__ is not str or not {fast} or not {t}.isprintable():",
+    if kind.fast_expr:
+        fast = f"({kind.fast_expr.format(v=t)})"
+        if kind.safe:
+            fast = f"({fast} or {mod.check(spec, None)}({t}))"
+    else:
+        fast = f"{mod.check(spec, None)}({t})"
+    if kind.safe:
+        return [
+            f"if type({t}) is str and {fast}:",
+            f"    e = {t}",
+            "else:",
             f"    {t} = _fix_text({cls}, {t})",
             f"    e = _escape_text({t})",
-            f"elif {_specials(t, attr=False)}:",
-            f"    e = _escape_text({t})",
-            "else:",
-            f"    e = {t}",
-            f'x = f"{{x}}>{{e}}</{cls}>"',
-            f"SELF._text = {t}",
         ]
-    elif spec.children:
-        c = spec.children_py
-        tests = " and ".join(f"p.__class__ is not {name}" for name in spec.children)
-        if spec.max_children == 1:
-            body += [
-                f"if {c} is None:",
-                '    x += "/>"',
-                "    SELF._children = ()",
-                "else:",
-                f"    if {' and '.join(f'{c}.__class__ is not {n}' for n in spec.children)}:",
-                f"        _bad_child({cls}, 0, {c})",
-                f'    x += ">" + {c}._xml + "</{cls}>"',
-                f"    SELF._children = ({c},)",
-            ]
-        else:
-            body += [
-                f"if {c}:",
-                f"    for p in {c}:",
-                f"        if {tests}:",
-                f"            _bad_child({cls}, {c}.index(p), p)",
-                f"    x = f'{{x}}>{{\"\".join([p._xml for p in {c}])}}</{cls}>'",
-                "else:",
-                '    x += "/>"',
-                f"SELF._children = {c}",
-            ]
-    else:
-        body.append('x += "/>"')
-    if spec.attrs:
-        body.append(f"SELF._values = {values_tuple}")
-    body.append("SELF._xml = x")
-    return [line.replace("SELF.", target + ".") for line in body]
-
-
-def _class_code(spec: VerbSpec, aliases: dict[int, str], consts: dict[str, str]) -> list[str]:
-    cls = spec.element
-    out = [f"class {cls}(Verb):", f'    """{spec.summary}', ""]
-    out.append(f"    ExoML ``<{cls}>``; the same arguments as :meth:`Flow.{spec.method}`.")
-    out += ["", f"    >>> print({example_call(spec)})", f"    {example_xml(spec)}"]
-    # Only the slots this verb fills; the others fall back to Verb's class defaults.
-    slots = [
-        name
-        for name, used in (
-            ("_children", spec.children),
-            ("_text", spec.text is not None),
-            ("_values", spec.attrs),
-        )
-        if used
+    specials = " or ".join(f"{c!r} in {t}" for c in ("&", "<", ">"))
+    return [
+        f"if type({t}) is str and {fast} and {t}.isprintable():",
+        f"    if {specials}:",
+        f"        e = {_text_escape(t)}",
+        "    else:",
+        f"        e = {t}",
+        "else:",
+        f"    {t} = _fix_text({cls}, {t})",
+        f"    e = _escape_text({t})",
     ]
-    out += ['    """', "", f"    __slots__ = {tuple(slots)!r}", ""]
-    init = ", ".join(["self", *_params(spec, aliases, build=False)])
+
+
+def _children_code(spec: VerbSpec) -> list[str]:
+    """Code that checks the nested verbs, sets ``k`` to the element's end and ``kids``."""
+    c = spec.children_py
+    cls = spec.element
+    if spec.max_children == 1:
+        tests = " or ".join(f"type({c}) is {name}" for name in spec.children)
+        return [
+            f"if {c} is None:",
+            '    k = "/>"',
+            "    kids: tuple[Verb, ...] = ()",
+            f"elif {tests}:",
+            f'    k = f">{{{c}._xml}}</{cls}>"',
+            f"    kids = ({c},)",
+            "else:",
+            f"    _bad_child({cls}, ({c},), {c})",
+        ]
+    tests = " and ".join(f"type(p) is not {name}" for name in spec.children)
+    return [
+        f"if {c}:",
+        '    k = ""',
+        f"    for p in {c}:",
+        f"        if {tests}:",
+        f"            _bad_child({cls}, {c}, p)",
+        "        k += p._xml",
+        f'    k = f">{{k}}</{cls}>"',
+        "else:",
+        '    k = "/>"',
+        f"kids = {c}",
+    ]
+
+
+def _checks(mod: _Module, spec: VerbSpec) -> tuple[list[str], str]:
+    """Straight-line checks of every argument, and the element's f-string body.
+
+    Attributes are checked and written in catalogue order, then the text or children.
+    """
+    lines: list[str] = []
+    parts: list[str] = []
+    for index, attr in enumerate(spec.attrs):
+        out = f"a{index}"
+        lines += _attr_code(mod, spec, index, attr, out)
+        parts.append(f"{{{out}}}")
+    attrs = "".join(parts)
+    cls = spec.element
+    if spec.text is not None:
+        lines += _text_code(mod, spec)
+        return lines, f"<{cls}{attrs}>{{e}}</{cls}>"
+    if spec.children:
+        lines += _children_code(spec)
+        return lines, f"<{cls}{attrs}{{k}}"
+    return lines, f"<{cls}{attrs}/>"
+
+
+def _class_code(mod: _Module, spec: VerbSpec, aliases: dict[int, str], doc_cls: str) -> list[str]:
+    cls = spec.element
+    out = [f"class {cls}(Verb, dialect={mod.dialect.name!r}):", f'    """{spec.summary}', ""]
+    out.append(f"    ExoML ``<{cls}>``; the same arguments as :meth:`{doc_cls}.{spec.method}`.")
+    out += ["", f"    >>> print({example_call(spec)})", f"    {example_xml(spec)}"]
+    slots = ("_kids",) if spec.children else ()
+    out += ['    """', "", f"    __slots__ = {slots!r}", ""]
+    init = ", ".join(["self", *_params(spec, aliases)])
     out.append(f"    def __init__({init}) -> None:")
-    out += ["        " + line if line else "" for line in _body(spec, consts, "self")]
-    out.append("")
-    build = ", ".join(["self", *_params(spec, aliases, build=True)])
-    out.append(f"    def _build({build}) -> None:")
-    body = _body(spec, consts, "self")
-    out += ["        " + line if line else "" for line in body]
+    checks, element = _checks(mod, spec)
+    out += ["        " + line for line in checks]
+    fstring = "f" if "{" in element else ""
+    out.append(f'        self._xml = {fstring}"{element}"')
+    if spec.children:
+        out.append("        self._kids = kids")
     out += _accessors(spec, aliases)
-    out.append("")
-    out.append("")
+    replace = _replace_params(spec, aliases)
+    if replace:
+        out += [
+            "",
+            "    if TYPE_CHECKING:",
+            "",
+            # narrower than Verb.replace(**changes) on purpose: a type checker then knows
+            # every argument of this verb
+            f"        def replace({', '.join(['self', *replace])}) -> {cls}:"
+            "  # type: ignore[override]",
+            '            """A checked copy with some arguments changed (``None`` removes one)."""',
+            "            ...",
+        ]
+    out += ["", ""]
     return out
 
 
@@ -249,7 +363,7 @@ def _accessors(spec: VerbSpec, aliases: dict[int, str]) -> list[str]:
             "    @property",
             f"    def {attr.py}(self) -> {kind}:",
             f'        """``{attr.name}``: {attr.doc}"""',
-            f'        return cast("{kind}", self._values[{index}])',
+            f'        return cast("{kind}", self._read()[0][{index}])',
         ]
     if spec.text is not None and spec.text.py != "text":
         out += [
@@ -257,92 +371,102 @@ def _accessors(spec: VerbSpec, aliases: dict[int, str]) -> list[str]:
             "    @property",
             f"    def {spec.text.py}(self) -> str:",
             f'        """{spec.text.doc} (the text content)."""',
-            '        return cast("str", self._text)',
+            '        return cast("str", self._read()[1])',
         ]
-    if spec.children_py == "prompts":
+    if spec.children:
         union = " | ".join(spec.children)
-        out += [
-            "",
-            "    @property",
-            f"    def prompts(self) -> tuple[{union}, ...]:",
-            '        """The nested prompts, in order."""',
-            f'        return cast("tuple[{union}, ...]", self._children)',
-        ]
-    elif spec.children_py == "music":
-        union = " | ".join(spec.children)
-        out += [
-            "",
-            "    @property",
-            f"    def music(self) -> {union} | None:",
-            '        """The music on hold, or None."""',
-            f'        return cast("{union} | None", self._children[0] if self._children else None)',
-        ]
+        if spec.max_children == 1:
+            out += [
+                "",
+                "    @property",
+                f"    def {spec.children_py}(self) -> {union} | None:",
+                '        """The nested verb, or None."""',
+                f'        return cast("{union} | None", self._kids[0] if self._kids else None)',
+            ]
+        else:
+            out += [
+                "",
+                "    @property",
+                f"    def {spec.children_py}(self) -> tuple[{union}, ...]:",
+                '        """The nested verbs, in order."""',
+                f'        return cast("tuple[{union}, ...]", self._kids)',
+            ]
     return out
 
 
-def _method_code(spec: VerbSpec, aliases: dict[int, str], consts: dict[str, str]) -> list[str]:
-    params = ", ".join(["self", *_params(spec, aliases, build=False)])
+def _method_code(mod: _Module, spec: VerbSpec, aliases: dict[int, str]) -> list[str]:
+    params = ", ".join(["self", *_params(spec, aliases)])
     summary = spec.summary[0].lower() + spec.summary[1:]
-    return [
+    checks, element = _checks(mod, spec)
+    out = [
         f"    def {spec.method}({params}) -> Self:",
         f'        """Append ``{spec.element}``: {summary}',
         "",
-        f"        Takes the same arguments as :class:`{spec.element}`; returns a new Flow.",
+        f"        Takes the same arguments as :class:`{spec.element}`; returns a new document.",
         '        """',
-        f"        v = _new({spec.element})",
-        *("        " + line if line else "" for line in _body(spec, consts, "v")),
-        "        f = _new(self.__class__)",
-        "        f._verbs = self._verbs + (v,)",
+        *("        " + line for line in checks),
+        "        f = _new(type(self))",
+        f'        f._body = x = f"{{self._body}}{element}"',
+        "        f._prev = self",
+    ]
+    if spec.children:
+        out.append("        f._kids = kids")
+    out += [
+        "        if len(x) > _ROOM:",
+        "            f._check_size()",
         "        return f",
         "",
     ]
+    return out
 
 
-def generate_verbs() -> str:
-    """The source of ``exoml/_verbs.py``."""
+def generate_verbs(dialect: Dialect = LEGS) -> str:
+    """The source of the builder module of ``dialect`` (``exoml/_verbs.py`` for legs)."""
+    doc_cls = document_class_name(dialect)
     aliases: dict[int, str] = {}
     alias_defs: list[str] = []
-    for spec in VERBS:
+    for spec in dialect.verbs:
         for attr in spec.attrs:
             if isinstance(attr.kind, Choice) and id(attr.kind) not in aliases:
                 name = _alias_name(attr)
                 aliases[id(attr.kind)] = name
                 values = ", ".join(repr(v) for v in attr.kind.values)
                 alias_defs.append(f"{name} = Literal[{values}]")
-    consts: dict[str, str] = {}
+    mod = _Module(dialect)
     classes: list[str] = []
-    for spec in VERBS:
-        classes += _class_code(spec, aliases, consts)
+    for spec in dialect.verbs:
+        classes += _class_code(mod, spec, aliases, doc_cls)
     methods: list[str] = []
-    for spec in VERBS:
-        methods += _method_code(spec, aliases, consts)
-    names = sorted(
-        [*(s.element for s in VERBS), *(n.split(" = ")[0] for n in alias_defs), "FlowVerbs"]
-    )
+    for spec in dialect.verbs:
+        methods += _method_code(mod, spec, aliases)
+    names = sorted([*(s.element for s in dialect.verbs), *(n.split(" = ")[0] for n in alias_defs)])
+    count = len(dialect.verbs)
     out = [
-        '"""The twenty verb classes and the Flow methods, generated from the catalogue.',
+        f'"""The {count} verb classes and the {doc_cls} methods of the {dialect.name} dialect.',
         "",
         "Generated by ``make schema`` (``python -m exoml._generate``) from",
         "``exoml/_catalogue.py``; do not edit by hand. See ``exoml/_codegen.py`` for why.",
         '"""',
         "",
-        "# ruff: noqa: E501, RUF005",
+        "# ruff: noqa: E501",
         "# mypy: disable-error-code=unreachable",
-        "# (the fast paths test __class__ on values typed str or int: a caller that ignores",
-        "# the types must still reach the slow path's error)",
+        "# (the fast paths test the exact type of values typed str or int: a caller that",
+        "# ignores the types must still reach the slow path's error)",
         "from __future__ import annotations",
         "",
-        "from typing import TYPE_CHECKING, Literal, cast",
+        "from typing import TYPE_CHECKING, Any, Literal, cast",
         "",
-        "from . import _catalogue",
         "from ._values import escape_attr as _escape_attr",
         "from ._values import escape_text as _escape_text",
-        "from ._verb import Verb, _bad_child, _fix, _fix_text",
+        "from ._verb import ROOM as _ROOM",
+        "from ._verb import Verb, _bad_child, _fast_check, _fix, _fix_text",
         "",
         "if TYPE_CHECKING:",
+        "    from collections.abc import Iterable",
+        "",
         "    from typing_extensions import Self",
         "",
-        "    from ._verb import Verb as _Verb",
+        "    from ._verb import UNCHANGED, Unchanged",
         "",
         "__all__ = [",
         *(f'    "{n}",' for n in names),
@@ -353,16 +477,42 @@ def generate_verbs() -> str:
         "",
         *alias_defs,
         "",
-        *(f"{k} = {v}" for k, v in consts.items()),
+        *(f"{k} = {v}" for k, v in mod.consts.items()),
         "",
         "",
         *classes,
-        "class FlowVerbs:",
-        '    """The verb methods of :class:`~exoml.Flow`: each appends one verb."""',
+        "#: Every verb class of the dialect, by element name.",
+        "CLASSES: dict[str, type[Verb]] = {",
+        *(f"    {s.element!r}: {s.element}," for s in dialect.verbs),
+        "}",
         "",
-        '    __slots__ = ("_verbs",)',
         "",
-        "    _verbs: tuple[_Verb, ...]",
+        f"class {doc_cls}:",
+        f'    """The verb methods of :class:`~exoml.{doc_cls}`: each appends one verb."""',
+        "",
+        "    if not TYPE_CHECKING:  # the document class (the next base) has the slots",
+        "        __slots__ = ()",
+        "",
+        "    _body: str",
+        "    _prev: Any",
+        "    _kids: tuple[Verb, ...]",
+        "",
+        "    if TYPE_CHECKING:  # the document class (the next base) defines them",
+        "",
+        "        def _check_size(self) -> None: ...",
+        "",
+        "        def _render(self, pretty: bool, xml_declaration: bool) -> str: ...",
+        "",
+        "    def to_xml(self, *, pretty: bool = False, xml_declaration: bool = False) -> str:",
+        '        """The ExoML document.',
+        "",
+        "        ``pretty`` indents nested elements by two spaces (text content is never",
+        f"        touched, so both forms parse back to the same {doc_cls}); ``xml_declaration``",
+        """        prefixes ``<?xml version="1.0" encoding="UTF-8"?>``.""",
+        '        """',
+        "        if pretty or xml_declaration or not self._body:",
+        "            return self._render(pretty, xml_declaration)",
+        f'        return f"<{dialect.root}>{{self._body}}</{dialect.root}>"',
         "",
         *methods,
     ]

@@ -287,6 +287,7 @@ class Pattern(ValueKind):
         safe: bool = False,
         check: Callable[[str], object] | None = None,
         fast_expr: str | None = None,
+        words: bool = False,
     ) -> None:
         self.pattern = pattern
         self.rule = rule
@@ -301,6 +302,9 @@ class Pattern(ValueKind):
         #: place of ``fast_check``; it may only be true for valid values, given that
         #: ``{v}.isprintable()`` (tested)
         self.fast_expr = fast_expr
+        #: True when every non-empty string of letters and digits (``str.isalnum``)
+        #: matches, so the builder takes such a value as it is (tested)
+        self.words = words
 
     @property
     def regex(self) -> re.Pattern[str]:

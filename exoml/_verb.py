@@ -1,24 +1,52 @@
 """The base of the verb classes, and the builder's slow paths.
 
-The verb classes themselves are generated into ``_verbs.py`` (see ``_codegen.py``): each
-runs specialised checks on its arguments and renders its XML once. When a value fails
-the fast test, :func:`_fix` re-checks it through the catalogue's value kind, which
-either raises the :class:`FlowError` that names the verb, the attribute, the value and
-the rule, or returns the canonical value (an ``IntEnum`` member becomes its ``int``).
+The verb classes themselves are generated (see ``_codegen.py``): each runs specialised
+checks on its arguments and renders its XML once. A verb *is* that canonical XML: its
+values, text and properties are read back from it on first use. When a value fails the
+fast test, :func:`_fix` re-checks it through the catalogue's value kind, which either
+raises the :class:`FlowError` that names the verb, the attribute, the value and the
+rule, or returns the canonical value (an ``IntEnum`` member becomes its ``int``).
 """
 
 from __future__ import annotations
 
+import enum
+import re
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from ._catalogue import Attr, VerbSpec, verb
+from ._catalogue import Attr, VerbSpec, dialect
 from ._errors import FlowError
-from ._values import _Refused
+from ._values import Pattern, _Refused
 
 if TYPE_CHECKING:
     from typing_extensions import Self
 
-__all__ = ["Verb"]
+__all__ = ["MAX_DOCUMENT_BYTES", "ROOM", "UNCHANGED", "Unchanged", "Verb"]
+
+#: The largest document, in UTF-8 bytes, that ``validate``, ``Flow.parse`` and the linter
+#: take by default (``exoml._check.DEFAULT_MAX_BYTES``; a test keeps the two equal). The
+#: builder refuses, at the call, a document that would be larger in any of its forms.
+MAX_DOCUMENT_BYTES = 64 * 1024
+
+#: A body of at most this many characters is certainly within the cap in every form: a
+#: character is at most 4 bytes, every element has a ``<`` per 3 characters at most, and
+#: indentation adds at most 16 bytes per ``<`` at the nesting depths ExoML has. Longer
+#: bodies are measured (``_check_size`` of the document classes).
+ROOM = (MAX_DOCUMENT_BYTES - 64) // 10
+
+
+class Unchanged(enum.Enum):
+    """The type of :data:`UNCHANGED`: an argument of ``replace`` that was not given."""
+
+    UNCHANGED = "UNCHANGED"
+
+    def __repr__(self) -> str:
+        return "UNCHANGED"
+
+
+#: The default of every ``replace`` argument: keep the current value.
+UNCHANGED = Unchanged.UNCHANGED
 
 
 def _shown(value: object) -> str:
@@ -38,8 +66,32 @@ def _refusal(spec: VerbSpec, wire: str, py: str, value: object, rule: str) -> Fl
     )
 
 
+# A verb's XML is canonical (written by the generated code): attributes are
+# ``name="value"`` with ``&<>"``, tab, LF and CR escaped, so the first ``>`` ends the
+# start tag and a value holds no ``"``.
+_ATTRIBUTE = re.compile(r' ([A-Za-z]+)="([^"]*)"')
+_REFERENCES = (
+    ("&lt;", "<"),
+    ("&gt;", ">"),
+    ("&quot;", '"'),
+    ("&#9;", "\t"),
+    ("&#10;", "\n"),
+    ("&#13;", "\r"),
+    ("&amp;", "&"),  # last: "&amp;lt;" is "&lt;" as text
+)
+
+
+def _unescape(text: str) -> str:
+    if "&" not in text:
+        return text
+    for reference, char in _REFERENCES:
+        if reference in text:
+            text = text.replace(reference, char)
+    return text
+
+
 class Verb:
-    """Base class of the twenty ExoML verbs.
+    """Base class of the ExoML verbs.
 
     A verb is an immutable value: equal verbs compare and hash equal. Make one by
     calling its class with the same arguments as the matching :class:`Flow` method
@@ -56,28 +108,46 @@ class Verb:
     ('Say', 'Enter your PIN', {'language': 'en-IN'})
     """
 
-    # Subclasses add the slots they fill; verbs without text, children or attributes
-    # read these class defaults, which saves the builder three stores per verb.
-    __slots__ = ("_xml",)
+    # ``_xml`` is the verb; ``_parts`` caches what is read back from it; verbs that nest
+    # others add ``_kids``, the nested verb objects.
+    __slots__ = ("_parts", "_xml")
 
     #: the catalogue row of this verb
     spec: ClassVar[VerbSpec]
     _attrs: ClassVar[tuple[Attr, ...]]
+    _index: ClassVar[dict[str, int]]  # wire name -> position in _attrs
     _close: ClassVar[str]  # "</Element>"
-
-    _values: tuple[object, ...] = ()
-    _text: str | None = None
-    _children: tuple[Verb, ...] = ()
+    _kids: tuple[Verb, ...]
     _xml: str
+    _parts: tuple[tuple[object, ...], str | None]
 
-    def __init_subclass__(cls, **kwargs: Any) -> None:
+    def __init_subclass__(cls, *, dialect: str = "legs", **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
-        cls.spec = verb(cls.__name__)
+        cls.spec = _dialect(dialect).verb(cls.__name__)
         cls._attrs = cls.spec.attrs
+        cls._index = {a.name: i for i, a in enumerate(cls._attrs)}
         cls._close = "</" + cls.spec.element + ">"
+        cls.__module__ = "exoml" if dialect == "legs" else cls.__module__
 
-    def _build(self, *args: Any) -> None:  # pragma: no cover - every verb defines it
-        raise NotImplementedError
+    def _read(self) -> tuple[tuple[object, ...], str | None]:
+        """The values (in catalogue order) and the text, read back from the XML once."""
+        try:
+            return self._parts
+        except AttributeError:
+            pass
+        xml = self._xml
+        end = xml.index(">")
+        attrs = self._attrs
+        values: list[object] = [None] * len(attrs)
+        for name, raw in _ATTRIBUTE.findall(xml, 0, end):
+            i = self._index[name]
+            values[i] = attrs[i].kind.from_wire(_unescape(raw))
+        text = None
+        if self.spec.text is not None:
+            text = _unescape(xml[end + 1 : -len(self._close)])
+        parts = (tuple(values), text)
+        self._parts = parts
+        return parts
 
     @classmethod
     def _from_parts(
@@ -89,13 +159,12 @@ class Verb:
         if spec.text is not None:
             args.append(text)
         if spec.children:
-            args.append(children if spec.max_children != 1 else (children[0] if children else None))
-        by_name = dict(zip([a.py for a in spec.attrs], values, strict=True))
-        args.extend(by_name[a.py] for a in spec.attrs if a.required)
-        args.extend(by_name[a.py] for a in spec.attrs if not a.required)
-        obj = object.__new__(cls)
-        obj._build(*args)
-        return obj
+            if spec.max_children == 1:
+                args.append(children[0] if children else None)
+            else:
+                args.extend(children)
+        kwargs = {a.py: v for a, v in zip(spec.attrs, values, strict=True) if v is not None}
+        return cls(*args, **kwargs)
 
     # --- reading a verb back --------------------------------------------------------
 
@@ -107,30 +176,32 @@ class Verb:
     @property
     def text(self) -> str | None:
         """The text content (``Say``'s words, ``StartPlay``'s URL), or None."""
-        return self._text
+        return self._read()[1]
 
     @property
     def children(self) -> tuple[Verb, ...]:
         """The nested verbs (``Gather``'s prompts, ``Hold``'s music)."""
-        return self._children
+        return self._kids if self.spec.children else ()
 
     @property
     def arguments(self) -> dict[str, object]:
         """The attributes that are set, by Python name: ``{"loop": 2}``."""
-        return {a.py: v for a, v in zip(self._attrs, self._values, strict=True) if v is not None}
+        values = self._read()[0]
+        return {a.py: v for a, v in zip(self._attrs, values, strict=True) if v is not None}
 
     @property
     def attributes(self) -> dict[str, str]:
         """The attributes that are set, by ExoML name, as written: ``{"loop": "2"}``."""
+        values = self._read()[0]
         return {
             a.name: a.kind.check_python(v)
-            for a, v in zip(self._attrs, self._values, strict=True)
+            for a, v in zip(self._attrs, values, strict=True)
             if v is not None
         }
 
     def get(self, name: str) -> object:
         """The value of the attribute with Python name ``name`` (None when not set)."""
-        for attr, value in zip(self._attrs, self._values, strict=True):
+        for attr, value in zip(self._attrs, self._read()[0], strict=True):
             if attr.py == name:
                 return value
         raise AttributeError(f"{self.spec.element} has no attribute {name!r}")
@@ -139,21 +210,24 @@ class Verb:
         """A copy with some arguments changed, checked like a new verb.
 
         Arguments are named as in the constructor; ``None`` removes an optional
-        attribute. Use it to edit a parsed flow.
+        attribute. Use it to edit a parsed flow. Each verb class types its own
+        ``replace``, so a type checker knows every argument it takes.
 
         >>> from exoml import Say
         >>> Say("Hello", language="en", loop=2).replace(language="hi-IN", loop=None)
         Say('Hello', language='hi-IN')
         """
         spec = self.spec
-        current: dict[str, Any] = dict(zip([a.py for a in spec.attrs], self._values, strict=True))
+        values, text = self._read()
+        current: dict[str, Any] = dict(zip([a.py for a in spec.attrs], values, strict=True))
         if spec.text is not None:
-            current[spec.text.py] = self._text
-        if spec.children_py == "music":
-            current["music"] = self._children[0] if self._children else None
+            current[spec.text.py] = text
+        if spec.children and spec.max_children == 1:
+            current[spec.children_py] = self._kids[0] if self._kids else None
+        changes = {k: v for k, v in changes.items() if v is not UNCHANGED}
         prompts: tuple[Verb, ...] = ()
-        if spec.children_py == "prompts":
-            prompts = tuple(changes.pop("prompts", self._children))
+        if spec.children and spec.max_children != 1:
+            prompts = tuple(changes.pop(spec.children_py, self._kids))
         unknown = sorted(set(changes) - set(current))
         if unknown:
             raise TypeError(f"{spec.element}.replace() got unexpected arguments: {unknown}")
@@ -178,24 +252,36 @@ class Verb:
         return hash((type(self), self._xml))
 
     def __repr__(self) -> str:
-        args = [repr(c) for c in self._children]
-        if self._text is not None:
-            args.append(repr(self._text))
+        args = [repr(c) for c in self.children]
+        text = self.text
+        if text is not None:
+            args.append(repr(text))
         args.extend(f"{k}={v!r}" for k, v in self.arguments.items())
         return f"{type(self).__name__}({', '.join(args)})"
 
     def __reduce__(self) -> tuple[Any, ...]:
-        return (type(self)._from_parts, (self._values, self._text, self._children))
+        values, text = self._read()
+        return (type(self)._from_parts, (values, text, self.children))
+
+    def __copy__(self) -> Self:
+        return self
+
+    def __deepcopy__(self, memo: dict[int, object]) -> Self:
+        return self
 
     def _pretty(self, indent: str, step: str) -> list[str]:
-        if not self._children:
+        children = self.children
+        if not children:
             return [indent + self._xml]
         head = self._xml[: self._xml.index(">") + 1]
         lines = [indent + head]
-        for child in self._children:
+        for child in children:
             lines.extend(child._pretty(indent + step, step))
         lines.append(indent + self._close)
         return lines
+
+
+_dialect = dialect
 
 
 def _fix(cls: type[Verb], index: int, value: object) -> Any:
@@ -220,14 +306,30 @@ def _fix_text(cls: type[Verb], value: object) -> Any:
         raise _refusal(spec, "text", spec.text.py, value, exc.rule) from None
 
 
-def _bad_child(cls: type[Verb], index: int, child: object) -> None:
-    """Refuse a nested verb that the parent cannot hold."""
+def _bad_child(cls: type[Verb], children: tuple[object, ...], child: object) -> None:
+    """Refuse a nested verb that the parent cannot hold (``child`` is in ``children``)."""
     spec = cls.spec
     allowed = " or ".join(spec.children)
-    where = f"{spec.children_py} {index}" if spec.max_children != 1 else spec.children_py
+    if spec.max_children == 1:
+        where = spec.children_py
+    else:  # by identity: a value's own __eq__ does not get a say
+        index = next(i for i, c in enumerate(children) if c is child)
+        where = f"{spec.children_py} {index}"
     raise FlowError(
-        f"{spec.element} {where} ({child!r}): must be a {allowed}",
+        f"{spec.element} {where} ({_shown(child)}): must be a {allowed}",
         verb=spec.element,
         argument=spec.children_py,
         value=child,
     )
+
+
+def _fast_check(dialect_name: str, element: str, attr: str | None) -> Callable[[str], object]:
+    """The builder's quick test for a pattern attribute (or, with ``attr`` None, the text)."""
+    spec = dialect(dialect_name).verb(element)
+    if attr is None:
+        assert spec.text is not None
+        kind = spec.text.kind
+    else:
+        kind = next(a.kind for a in spec.attrs if a.name == attr)
+    assert isinstance(kind, Pattern)
+    return kind.fast_check

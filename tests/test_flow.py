@@ -467,7 +467,7 @@ def test_replace_makes_a_checked_copy() -> None:
     with pytest.raises(FlowError, match="must be at least 1"):
         gather.replace(num_digits=0)
     with pytest.raises(TypeError, match="unexpected arguments"):
-        gather.replace(numDigits=6)
+        gather.replace(numDigits=6)  # type: ignore[call-arg]
     # Editing a parsed flow: every Say in Hindi.
     flow = Flow.parse('<Flow><Say language="en">Hi</Say><Hangup/></Flow>')
     edited = Flow(*(v.replace(language="hi-IN") if isinstance(v, Say) else v for v in flow))
