@@ -372,17 +372,21 @@ def _schema() -> etree.XMLSchema:
 
 def check_document(source: str | bytes, *, max_bytes: int = DEFAULT_MAX_BYTES) -> Report:
     """Check a document given as ``str`` (already decoded) or ``bytes`` (UTF-8)."""
-    if isinstance(source, str):
+    kind = type(source)  # not source.__class__, which an object may fake
+    if issubclass(kind, str):
+        # the characters themselves, not what a subclass's encode says
+        text = str.__str__(source)
         try:
-            data = source.encode("utf-8")
+            data = text.encode("utf-8")
         except UnicodeEncodeError as exc:
             # Lone surrogates: a str that no encoding can carry.
             from ._rules._source import surrogate_report
 
-            return surrogate_report(source, exc.start)
+            return surrogate_report(text, exc.start)
         return check_bytes(data, max_bytes=max_bytes, decoded=True)
-    if isinstance(source, (bytes, bytearray, memoryview)):
-        return check_bytes(bytes(source), max_bytes=max_bytes)
+    if issubclass(kind, (bytes, bytearray, memoryview)):
+        # the buffer's bytes, not what a subclass's __bytes__ says
+        return check_bytes(bytes(memoryview(source)), max_bytes=max_bytes)  # type: ignore[arg-type]
     raise TypeError(f"source must be str or bytes, not {type(source).__name__}")
 
 
@@ -393,6 +397,8 @@ def has_errors(source: str, *, max_bytes: int = DEFAULT_MAX_BYTES) -> bool:
     a document with no error is accepted on the short path's tests alone, without
     locating the warnings it may have (which costs several times the check itself).
     """
+    if type(source) is not str:
+        return not check_document(source, max_bytes=max_bytes).ok
     try:
         data = source.encode("utf-8")
     except UnicodeEncodeError:

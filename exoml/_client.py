@@ -532,15 +532,18 @@ def _require_text(name: str, value: object) -> None:
 
 def _document(exoml: object, validate: bool) -> str:
     """The ExoML text to send: a Flow rendered, or a string checked (unless told not to)."""
-    if isinstance(exoml, str):
+    kind = type(exoml)  # not exoml.__class__, which an object may fake
+    if issubclass(kind, str):
+        # the characters themselves: what is checked is what is sent
+        text = str.__str__(exoml)
         if validate:
-            _refuse_invalid(exoml)
-        return exoml
+            _refuse_invalid(text)
+        return text
     from . import Flow
 
-    if isinstance(exoml, Flow):
+    if issubclass(kind, Flow):
         # A Flow is valid by construction: no need to parse what it just rendered.
-        return exoml.to_xml()
+        return Flow.to_xml(exoml)  # type: ignore[arg-type]
     raise TypeError(f"exoml must be a Flow or a str, not {type(exoml).__name__}")
 
 

@@ -83,19 +83,23 @@ def _params(spec: VerbSpec, aliases: dict[int, str]) -> list[str]:
 
 
 def _replace_params(spec: VerbSpec, aliases: dict[int, str]) -> list[str]:
-    """Keyword-only parameters of the typed ``replace``: each may be left unchanged."""
+    """Keyword-only parameters of the typed ``replace``; one not given is left unchanged.
+
+    The signature is for type checkers only (``...`` marks "not given"); at run time
+    :meth:`exoml.Verb.replace` takes the same names and words the same errors.
+    """
     params: list[str] = []
     if spec.text is not None:
-        params.append(f"{spec.text.py}: str | Unchanged = UNCHANGED")
+        params.append(f"{spec.text.py}: str = ...")
     if spec.children:
         union = " | ".join(spec.children)
         if spec.max_children == 1:
-            params.append(f"{spec.children_py}: {union} | Unchanged | None = UNCHANGED")
+            params.append(f"{spec.children_py}: {union} | None = ...")
         else:
-            params.append(f"{spec.children_py}: Iterable[{union}] | Unchanged = UNCHANGED")
+            params.append(f"{spec.children_py}: Iterable[{union}] = ...")
     for a in spec.attrs:
         none = "" if a.required else " | None"
-        params.append(f"{a.py}: {_annotation(a, aliases)} | Unchanged{none} = UNCHANGED")
+        params.append(f"{a.py}: {_annotation(a, aliases)}{none} = ...")
     return ["*", *params] if params else []
 
 
@@ -465,8 +469,6 @@ def generate_verbs(dialect: Dialect = LEGS) -> str:
         "    from collections.abc import Iterable",
         "",
         "    from typing_extensions import Self",
-        "",
-        "    from ._verb import UNCHANGED, Unchanged",
         "",
         "__all__ = [",
         *(f'    "{n}",' for n in names),

@@ -10,7 +10,6 @@ rule, or returns the canonical value (an ``IntEnum`` member becomes its ``int``)
 
 from __future__ import annotations
 
-import enum
 import re
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, ClassVar
@@ -22,7 +21,7 @@ from ._values import Pattern, _Refused
 if TYPE_CHECKING:
     from typing_extensions import Self
 
-__all__ = ["MAX_DOCUMENT_BYTES", "ROOM", "UNCHANGED", "Unchanged", "Verb"]
+__all__ = ["MAX_DOCUMENT_BYTES", "ROOM", "Verb"]
 
 #: The largest document, in UTF-8 bytes, that ``validate``, ``Flow.parse`` and the linter
 #: take by default (``exoml._check.DEFAULT_MAX_BYTES``; a test keeps the two equal). The
@@ -34,19 +33,6 @@ MAX_DOCUMENT_BYTES = 64 * 1024
 #: indentation adds at most 16 bytes per ``<`` at the nesting depths ExoML has. Longer
 #: bodies are measured (``_check_size`` of the document classes).
 ROOM = (MAX_DOCUMENT_BYTES - 64) // 10
-
-
-class Unchanged(enum.Enum):
-    """The type of :data:`UNCHANGED`: an argument of ``replace`` that was not given."""
-
-    UNCHANGED = "UNCHANGED"
-
-    def __repr__(self) -> str:
-        return "UNCHANGED"
-
-
-#: The default of every ``replace`` argument: keep the current value.
-UNCHANGED = Unchanged.UNCHANGED
 
 
 def _shown(value: object) -> str:
@@ -123,6 +109,8 @@ class Verb:
 
     def __init_subclass__(cls, *, dialect: str = "legs", **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
+        if hasattr(cls, "spec"):  # a subclass of a verb class: the same verb
+            return
         cls.spec = _dialect(dialect).verb(cls.__name__)
         cls._attrs = cls.spec.attrs
         cls._index = {a.name: i for i, a in enumerate(cls._attrs)}
@@ -224,7 +212,6 @@ class Verb:
             current[spec.text.py] = text
         if spec.children and spec.max_children == 1:
             current[spec.children_py] = self._kids[0] if self._kids else None
-        changes = {k: v for k, v in changes.items() if v is not UNCHANGED}
         prompts: tuple[Verb, ...] = ()
         if spec.children and spec.max_children != 1:
             prompts = tuple(changes.pop(spec.children_py, self._kids))

@@ -22,8 +22,6 @@ if TYPE_CHECKING:
 
     from typing_extensions import Self
 
-    from ._verb import UNCHANGED, Unchanged
-
 __all__ = [
     "Answer",
     "Direction",
@@ -157,7 +155,7 @@ class StartPlay(Verb, dialect='legs'):
 
     if TYPE_CHECKING:
 
-        def replace(self, *, url: str | Unchanged = UNCHANGED, loop: int | Unchanged | None = UNCHANGED) -> StartPlay:  # type: ignore[override]
+        def replace(self, *, url: str = ..., loop: int | None = ...) -> StartPlay:  # type: ignore[override]
             """A checked copy with some arguments changed (``None`` removes one)."""
             ...
 
@@ -266,7 +264,7 @@ class Say(Verb, dialect='legs'):
 
     if TYPE_CHECKING:
 
-        def replace(self, *, text: str | Unchanged = UNCHANGED, preferred_tts_engine: PreferredTtsEngine | Unchanged | None = UNCHANGED, language: str | Unchanged | None = UNCHANGED, polly_voice_id: str | Unchanged | None = UNCHANGED, loop: int | Unchanged | None = UNCHANGED) -> Say:  # type: ignore[override]
+        def replace(self, *, text: str = ..., preferred_tts_engine: PreferredTtsEngine | None = ..., language: str | None = ..., polly_voice_id: str | None = ..., loop: int | None = ...) -> Say:  # type: ignore[override]
             """A checked copy with some arguments changed (``None`` removes one)."""
             ...
 
@@ -347,7 +345,7 @@ class StartRecording(Verb, dialect='legs'):
 
     if TYPE_CHECKING:
 
-        def replace(self, *, direction: Direction | Unchanged | None = UNCHANGED, format: Format | Unchanged | None = UNCHANGED, storage_type: StorageType | Unchanged | None = UNCHANGED) -> StartRecording:  # type: ignore[override]
+        def replace(self, *, direction: Direction | None = ..., format: Format | None = ..., storage_type: StorageType | None = ...) -> StartRecording:  # type: ignore[override]
             """A checked copy with some arguments changed (``None`` removes one)."""
             ...
 
@@ -448,7 +446,7 @@ class Gather(Verb, dialect='legs'):
 
     if TYPE_CHECKING:
 
-        def replace(self, *, prompts: Iterable[Say | StartPlay] | Unchanged = UNCHANGED, num_digits: int | Unchanged | None = UNCHANGED, timeout_in_sec: int | Unchanged | None = UNCHANGED, finish_on_key: FinishOnKey | Unchanged | None = UNCHANGED) -> Gather:  # type: ignore[override]
+        def replace(self, *, prompts: Iterable[Say | StartPlay] = ..., num_digits: int | None = ..., timeout_in_sec: int | None = ..., finish_on_key: FinishOnKey | None = ...) -> Gather:  # type: ignore[override]
             """A checked copy with some arguments changed (``None`` removes one)."""
             ...
 
@@ -483,7 +481,7 @@ class Hold(Verb, dialect='legs'):
 
     if TYPE_CHECKING:
 
-        def replace(self, *, music: StartPlay | Unchanged | None = UNCHANGED) -> Hold:  # type: ignore[override]
+        def replace(self, *, music: StartPlay | None = ...) -> Hold:  # type: ignore[override]
             """A checked copy with some arguments changed (``None`` removes one)."""
             ...
 
@@ -534,7 +532,7 @@ class Mute(Verb, dialect='legs'):
 
     if TYPE_CHECKING:
 
-        def replace(self, *, direction: Direction | Unchanged | None = UNCHANGED) -> Mute:  # type: ignore[override]
+        def replace(self, *, direction: Direction | None = ...) -> Mute:  # type: ignore[override]
             """A checked copy with some arguments changed (``None`` removes one)."""
             ...
 
@@ -570,7 +568,7 @@ class UnMute(Verb, dialect='legs'):
 
     if TYPE_CHECKING:
 
-        def replace(self, *, direction: Direction | Unchanged | None = UNCHANGED) -> UnMute:  # type: ignore[override]
+        def replace(self, *, direction: Direction | None = ...) -> UnMute:  # type: ignore[override]
             """A checked copy with some arguments changed (``None`` removes one)."""
             ...
 
@@ -626,7 +624,7 @@ class JoinBridge(Verb, dialect='legs'):
 
     if TYPE_CHECKING:
 
-        def replace(self, *, bridge_sid: str | Unchanged = UNCHANGED, absorb_dtmf: bool | Unchanged | None = UNCHANGED) -> JoinBridge:  # type: ignore[override]
+        def replace(self, *, bridge_sid: str = ..., absorb_dtmf: bool | None = ...) -> JoinBridge:  # type: ignore[override]
             """A checked copy with some arguments changed (``None`` removes one)."""
             ...
 
@@ -696,7 +694,7 @@ class StartStream(Verb, dialect='legs'):
 
     if TYPE_CHECKING:
 
-        def replace(self, *, stream_url: str | Unchanged = UNCHANGED, stream_type: StreamType | Unchanged | None = UNCHANGED) -> StartStream:  # type: ignore[override]
+        def replace(self, *, stream_url: str = ..., stream_type: StreamType | None = ...) -> StartStream:  # type: ignore[override]
             """A checked copy with some arguments changed (``None`` removes one)."""
             ...
 
@@ -768,7 +766,7 @@ class StartMonitoring(Verb, dialect='legs'):
 
     if TYPE_CHECKING:
 
-        def replace(self, *, monitoring_leg_sid: str | Unchanged = UNCHANGED, rx_audio: RxAudio | Unchanged | None = UNCHANGED) -> StartMonitoring:  # type: ignore[override]
+        def replace(self, *, monitoring_leg_sid: str = ..., rx_audio: RxAudio | None = ...) -> StartMonitoring:  # type: ignore[override]
             """A checked copy with some arguments changed (``None`` removes one)."""
             ...
 
@@ -823,7 +821,7 @@ class Refer(Verb, dialect='legs'):
 
     if TYPE_CHECKING:
 
-        def replace(self, *, leg_event_endpoint: str | Unchanged = UNCHANGED) -> Refer:  # type: ignore[override]
+        def replace(self, *, leg_event_endpoint: str = ...) -> Refer:  # type: ignore[override]
             """A checked copy with some arguments changed (``None`` removes one)."""
             ...
 
