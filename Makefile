@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed-dev
 # mkdocs-material prints a notice about a future MkDocs on every build; it is not ours.
 export NO_MKDOCS_2_WARNING := 1
 
-.PHONY: help venv test demo schema docs docs-gen bench fuzz lint typecheck clean
+.PHONY: help venv test demo schema docs docs-gen bench fuzz lint typecheck clean redis-server
 
 help:
 	@echo "make demo    build, lint and send a flow against the local fake API"
@@ -27,12 +27,20 @@ $(STAMP): pyproject.toml | $(PY)
 venv: $(STAMP)
 
 test: $(STAMP)
+	@command -v redis-server >/dev/null 2>&1 || $(MAKE) --no-print-directory redis-server
 	$(PY) -m ruff check exoml tests bench examples
 	$(PY) -m ruff format --check exoml tests bench examples
 	$(PY) -m mypy --strict exoml tests
 	$(PY) -m exoml._generate --check
 	$(PY) -m pytest -q -p no:cacheprovider
 	$(PY) -m mkdocs build --strict --quiet --site-dir .venv/site
+
+# The event tests start a private redis-server (tests/events/conftest.py); install it when
+# missing, as .ci/run does. Without it those tests are skipped, and fail under CI=true.
+redis-server:
+	@echo "make test: installing redis-server for the event receiver's tests"
+	@(apt-get update -qq && apt-get install -y -qq redis-server) >/dev/null 2>&1 \
+	  || echo "make test: could not install redis-server (Debian: apt-get install redis-server)"
 
 demo: $(STAMP)
 	$(PY) examples/demo.py

@@ -26,21 +26,27 @@ from ._values import ANY, NOT_NEWLINE, NOT_SPACE, Bool, Choice, IntRange, Patter
 
 __all__ = [
     "CLASSIC_ROOT",
+    "CLASSIC_VERBS",
     "DIALECTS",
     "EVENTS",
+    "FOREIGN_ROOTS",
+    "INSECURE_STREAM_SCHEME",
     "LEGS",
     "ROOT",
     "VERBS",
+    "WS_URL",
     "Attr",
     "Dialect",
     "DialectName",
     "EventSpec",
     "Evidence",
+    "Names",
     "Source",
     "Text",
     "VerbSpec",
     "dialect",
     "fast_check",
+    "names",
     "verb",
 ]
 
@@ -72,6 +78,8 @@ class Attr(NamedTuple):
     default: str | None = None  # the API's documented default, for the reference only
     evidence: Evidence | None = None  # None: the verb's
     aliases: tuple[str, ...] = ()  # other spellings seen in Exotel's docs
+    # (attribute, value): this one has an effect only when that attribute has that value
+    only_with: tuple[str, str] | None = None
 
 
 class Text(NamedTuple):
@@ -175,6 +183,8 @@ WS_URL = Pattern(
     "`wss://` URL",
     "wss://bot.example.com/stream",
 )
+#: The scheme of a stream URL that carries the call's audio unencrypted (warning EX503).
+INSECURE_STREAM_SCHEME = "ws://"
 EVENT_ENDPOINT = Pattern(
     "grpcs?://[^ \\t\\n\\r/?#:]+:[0-9]+|https://[^ \\t\\n\\r/?#]+([/?#][^ \\t\\n\\r]*)?",
     "must be grpc://host:port, grpcs://host:port or an absolute https:// URL",
@@ -254,6 +264,7 @@ VERBS: tuple[VerbSpec, ...] = (
                 "polly_voice_id",
                 TOKEN,
                 "The voice, e.g. `Aditi` (with the polly engine).",
+                only_with=("preferredTTSEngine", "polly"),
             ),
             Attr("loop", "loop", LOOP, "How many times to repeat (0 to 10)."),
         ),
@@ -551,6 +562,75 @@ LEGS = Dialect(
 
 #: Every dialect by name.
 DIALECTS: dict[str, Dialect] = {LEGS.name: LEGS}
+
+#: Roots of other vocabularies, and what the linter says of a document rooted there.
+FOREIGN_ROOTS: dict[str, str] = {CLASSIC_ROOT: "classic"}
+#: The classic dialect's verbs that a Leg Actions document may hold by mistake, and the
+#: leg action that does the same job (None: no single one does). ``Dial`` is not here:
+#: it is a leg action too.
+CLASSIC_VERBS: dict[str, str | None] = {
+    "Play": "StartPlay",
+    "Record": "StartRecording",
+    "Redirect": None,
+    "Number": None,
+}
+
+
+class Names:
+    """The lookups one dialect's checks need, built once per dialect (:func:`names`)."""
+
+    __slots__ = (
+        "attrs",
+        "attrs_folded",
+        "dialect",
+        "elements",
+        "elements_folded",
+        "root_folded",
+    )
+
+    def __init__(self, d: Dialect) -> None:
+        self.dialect = d
+        #: element name -> row
+        self.elements: dict[str, VerbSpec] = {v.element: v for v in d.verbs}
+        #: lowercased element name -> row
+        self.elements_folded: dict[str, VerbSpec] = {v.element.lower(): v for v in d.verbs}
+        self.root_folded = d.root.lower()
+        #: element -> attribute name -> attribute
+        self.attrs: dict[str, dict[str, Attr]] = {
+            v.element: {a.name: a for a in v.attrs} for v in d.verbs
+        }
+        #: element -> lowercased attribute name -> attribute
+        self.attrs_folded: dict[str, dict[str, Attr]] = {
+            v.element: {a.name.lower(): a for a in v.attrs} for v in d.verbs
+        }
+
+    def element(self, tag: str) -> VerbSpec | None:
+        """The row ``tag`` names, exactly or but for case (the root is no verb)."""
+        spec = self.elements.get(tag)
+        if spec is None:
+            spec = self.elements_folded.get(tag.lower())
+        return spec
+
+    def attribute(self, el_attrib: object, spec: VerbSpec, qname: str) -> Attr | None:
+        """The attribute ``qname`` names on ``spec``: exactly, or but for case when the
+        exact spelling is not also present (``el_attrib`` is the element's attributes)."""
+        attr = self.attrs[spec.element].get(qname)
+        if attr is None:
+            attr = self.attrs_folded[spec.element].get(qname.lower())
+            if attr is not None and attr.name in el_attrib:  # type: ignore[operator]
+                return None
+        return attr
+
+
+_NAMES: dict[int, tuple[Dialect, Names]] = {}
+
+
+def names(d: Dialect) -> Names:
+    """The lookups of dialect ``d`` (built on first use, then shared)."""
+    found = _NAMES.get(id(d))
+    if found is None or found[0] is not d:
+        found = _NAMES[id(d)] = (d, Names(d))
+    return found[1]
 
 
 def dialect(name: str) -> Dialect:

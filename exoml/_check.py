@@ -16,14 +16,20 @@ from __future__ import annotations
 
 import re
 from _thread import _local as _thread_local
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from typing import TYPE_CHECKING, NamedTuple
 
 from lxml import etree
 
+from ._catalogue import LEGS, Dialect, Names, names
+from ._rules._walk import walk
+
+_LEGS_NAMES = names(LEGS)
+
 if TYPE_CHECKING:
     from ._diagnostics import Diagnostic, Fix
     from ._rules._base import Rule
+    from ._rules._walk import Checks
 
 __all__ = [
     "DEFAULT_MAX_BYTES",
@@ -150,14 +156,26 @@ class _Positions:
 
 
 class Context:
-    """The state of one check: the text, the tree, and the diagnostics so far."""
+    """The state of one check: the dialect, the text, the tree, the diagnostics so far.
 
-    def __init__(self, text: str, root: etree._Element | None) -> None:
+    ``dialect`` decides the vocabulary (root, verbs, children): every rule reads it from
+    here, never from a module-level table; ``names`` are its lookups.
+    """
+
+    # Class-level defaults: a clean document's context sets three attributes, no more.
+    dialect: Dialect = LEGS
+    names: Names = _LEGS_NAMES
+    _positions: _Positions | None = None
+    _index: dict[etree._Element, int] | None = None
+
+    def __init__(
+        self, text: str, root: etree._Element | None, dialect: Dialect | None = None
+    ) -> None:
         self.text = text
         self.root = root
         self.diagnostics: list[Diagnostic] = []
-        self._positions: _Positions | None = None
-        self._index: dict[etree._Element, int] | None = None
+        if dialect is not None and dialect is not LEGS:
+            self.dialect, self.names = dialect, names(dialect)
 
     # Positions are computed on the first diagnostic that needs one.
     @property
@@ -233,23 +251,25 @@ def check_bytes(
     max_bytes: int = DEFAULT_MAX_BYTES,
     decoded: bool = False,
     full: bool = False,
+    dialect: Dialect | None = None,
+    enabled: Collection[str] = (),
 ) -> Report:
     """Check one document given as bytes; never raises on any input.
 
     ``decoded`` says the bytes came from a ``str`` (so an XML declaration's encoding is
-    not the bytes' encoding and is not checked).
+    not the bytes' encoding and is not checked). ``dialect`` is the vocabulary (Leg
+    Actions by default); ``enabled`` names the opt-in rules to run besides the default
+    ones.
 
-    Clean documents are the common case, so they take a short path: a document that is
-    plainly UTF-8 with no DOCTYPE, that the compiled schema accepts, and that holds
-    nothing any warning rule looks at, has no diagnostics, and the rule modules are not
-    even imported for it. Everything else goes through the rules, which find and place
-    every problem. ``full=True`` forces the complete walk (the differential tests use it
-    to hold the walk and the schema to the same verdicts).
+    The byte stage runs the source rules; a document that parses then goes through one
+    walk that calls every enabled tree rule. For a document the compiled schema accepts,
+    the rules that declare themselves covered by the schema are left out (the schema has
+    already said they have nothing to report), and so are rules none of whose needles
+    are in the text; every other rule runs. ``full=True`` runs every rule regardless
+    (the differential tests use it to hold the rules and the schema to the same
+    verdicts).
     """
-    if not full:
-        clean = _clean(data, max_bytes, decoded)
-        if clean is not None:
-            return clean
+    from ._rules import checks
     from ._rules._source import check_source, parse_failure
 
     early = check_source(data, max_bytes, decoded=decoded)
@@ -260,13 +280,15 @@ def check_bytes(
         root = etree.fromstring(body, _PARSER)
     except etree.XMLSyntaxError as exc:
         return Report(parse_failure(text, body, exc), text)
-    ctx = Context(text, root)
-    from ._rules._walk import walk, warnings
-
-    if not full and _XSI not in text and _schema().validate(root):
-        warnings(ctx)
+    ctx = Context(text, root, dialect)
+    if not full and _XSI not in text and _schema(ctx.dialect).validate(root):
+        found = checks(enabled, schema_valid=True)
+        if found.needles:
+            present = frozenset([n for n in found.needles if n in text])
+            found = checks(enabled, schema_valid=True, present=present)
+        walk(ctx, found)
     else:
-        walk(ctx)
+        walk(ctx, checks(enabled))
     if len(ctx.diagnostics) > 1:
         ctx.diagnostics.sort(key=_position)
     return Report(ctx.diagnostics, text, root)
@@ -278,75 +300,10 @@ def check_bytes(
 _XSI = "http://www.w3.org/2001/XMLSchema-instance"
 
 
-def _clean(data: bytes, max_bytes: int, decoded: bool, warnings: bool = True) -> Report | None:
-    """An empty report for a document that is certainly clean, else None (look closer).
-
-    Every test here is conservative: anything a source rule or a warning rule could
-    report sends the document down the full path, which decides. ``warnings=False``
-    skips the warning rules' tests: a report then says only that there is no error.
-    """
-    if len(data) > max_bytes or (b"<!" in data and (b"<!DOCTYPE" in data or b"<!ENTITY" in data)):
-        return None
-    body = data[3:] if data[:3] == _BOM else data
-    try:
-        text = body.decode("utf-8")
-    except UnicodeDecodeError:
-        return None
-    if text[:1] != "<" or _XSI in text:  # leading white space, a second BOM, xsi: ...
-        return None
-    if not decoded and text.startswith("<?xml"):
-        declaration = text[: text.find("?>")].lower()
-        if "encoding" in declaration and "utf-8" not in declaration:
-            return None
-    try:
-        root = etree.fromstring(body, _PARSER)
-    except etree.XMLSyntaxError:
-        return None
-    if warnings and _may_warn(root, text):
-        return None
-    if not _schema().validate(root):
-        return None
-    return Report([], text, root)
-
-
-def _may_warn(root: etree._Element, text: str) -> bool:
-    """Whether a warning rule could fire on a schema-valid document.
-
-    The rules are tested as ``_rules._walk.warnings`` tests them (tests hold the two paths
-    to the same findings): several verbs (EX501), a Polly voice with another engine
-    (EX502), a ws:// stream URL (EX503). Substring tests rule out most documents before
-    any element is touched.
-    """
-    if len(root) > 1 and sum(1 for c in root if c.tag.__class__ is str) > 1:
-        return True
-    if "pollyVoiceId" in text:
-        for el in root.iter("Say"):
-            if polly_engine_mismatch(el) is not None:
-                return True
-    if "ws://" in text:
-        for el in root.iter("StartStream"):
-            if insecure_stream(el):
-                return True
-    return False
-
-
-# The two element-level warning tests, shared by the short path above and the rules
-# (``_rules._walk``), so that both paths always agree.
-
-
-def polly_engine_mismatch(say: etree._Element) -> str | None:
-    """The engine of a ``<Say>`` that sets ``pollyVoiceId`` with an engine other than
-    polly (EX502), else None."""
-    engine = say.get("preferredTTSEngine")
-    if engine is not None and engine != "polly" and say.get("pollyVoiceId") is not None:
-        return engine
-    return None
-
-
-def insecure_stream(stream: etree._Element) -> bool:
-    """Whether a ``<StartStream>`` streams to an unencrypted ws:// URL (EX503)."""
-    url = stream.get("streamUrl")
-    return url is not None and url.startswith("ws://")
+def _utf8_declared(text: str) -> bool:
+    """Whether an XML declaration names no encoding, or UTF-8 (conservatively)."""
+    declaration = text[: text.find("?>")].lower()
+    return "encoding" not in declaration or "utf-8" in declaration
 
 
 def _position(d: Diagnostic) -> tuple[int, int]:
@@ -358,19 +315,27 @@ def _position(d: Diagnostic) -> tuple[int, int]:
 _local = _thread_local()
 
 
-def _schema() -> etree.XMLSchema:
-    # lxml's validators keep per-run state: one compiled copy per thread.
+def _schema(dialect: Dialect) -> etree.XMLSchema:
+    # lxml's validators keep per-run state: one compiled copy per thread and dialect.
     try:
-        schema: etree.XMLSchema = _local.schema
-        return schema
+        schemas: dict[str, etree.XMLSchema] = _local.schemas
     except AttributeError:
+        schemas = _local.schemas = {}
+    schema = schemas.get(dialect.schema_file)
+    if schema is None:
         from ._schema import compile_schema
 
-        _local.schema = compiled = compile_schema()
-        return compiled
+        schema = schemas[dialect.schema_file] = compile_schema(dialect.schema_file)
+    return schema
 
 
-def check_document(source: str | bytes, *, max_bytes: int = DEFAULT_MAX_BYTES) -> Report:
+def check_document(
+    source: str | bytes,
+    *,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+    dialect: Dialect | None = None,
+    enabled: Collection[str] = (),
+) -> Report:
     """Check a document given as ``str`` (already decoded) or ``bytes`` (UTF-8)."""
     kind = type(source)  # not source.__class__, which an object may fake
     if issubclass(kind, str):
@@ -383,36 +348,64 @@ def check_document(source: str | bytes, *, max_bytes: int = DEFAULT_MAX_BYTES) -
             from ._rules._source import surrogate_report
 
             return surrogate_report(text, exc.start)
-        return check_bytes(data, max_bytes=max_bytes, decoded=True)
+        return check_bytes(
+            data, max_bytes=max_bytes, decoded=True, dialect=dialect, enabled=enabled
+        )
     if issubclass(kind, (bytes, bytearray, memoryview)):
         # the buffer's bytes, not what a subclass's __bytes__ says
-        return check_bytes(bytes(memoryview(source)), max_bytes=max_bytes)  # type: ignore[arg-type]
+        data = bytes(memoryview(source))  # type: ignore[arg-type]
+        return check_bytes(data, max_bytes=max_bytes, dialect=dialect, enabled=enabled)
     raise TypeError(f"source must be str or bytes, not {type(source).__name__}")
 
 
-def has_errors(source: str, *, max_bytes: int = DEFAULT_MAX_BYTES) -> bool:
+class _Plan:
+    """What the fast path runs for schema-valid documents (default rules): the needles to
+    look for, and the checks for each set of needles found. Built on first use."""
+
+    __slots__ = ("by_present", "needles")
+
+    def __init__(self) -> None:
+        from ._rules import checks
+
+        self.needles = checks(schema_valid=True).needles
+        self.by_present: dict[tuple[str, ...], Checks] = {}
+
+    def checks(self, present: tuple[str, ...]) -> Checks:
+        from ._rules import checks
+
+        found = self.by_present[present] = checks(schema_valid=True, present=frozenset(present))
+        return found
+
+
+_PLAN: list[_Plan] = []
+
+
+def _plan() -> _Plan:
+    if not _PLAN:
+        _PLAN.append(_Plan())
+    return _PLAN[0]
+
+
+def has_errors(
+    source: str, *, max_bytes: int = DEFAULT_MAX_BYTES, dialect: Dialect | None = None
+) -> bool:
     """Whether :func:`validate` would report an error in ``source`` (warnings aside).
 
     For callers that only refuse invalid documents, such as the clients before sending:
-    a document with no error is accepted on the short path's tests alone, without
-    locating the warnings it may have (which costs several times the check itself).
+    a document with no error is accepted without locating the warnings it may have
+    (which costs several times the check itself).
     """
-    if type(source) is not str:
-        return not check_document(source, max_bytes=max_bytes).ok
-    try:
-        data = source.encode("utf-8")
-    except UnicodeEncodeError:
-        return not check_document(source, max_bytes=max_bytes).ok
-    if _clean(data, max_bytes, True, warnings=False) is not None:
-        return False
-    return not check_bytes(data, max_bytes=max_bytes, decoded=True).ok
+    return any(d.severity == "error" for d in _check(source, max_bytes, dialect, True))
 
 
-def validate(source: str | bytes, *, max_bytes: int = DEFAULT_MAX_BYTES) -> list[Diagnostic]:
+def validate(
+    source: str | bytes, *, max_bytes: int = DEFAULT_MAX_BYTES, dialect: Dialect | None = None
+) -> list[Diagnostic]:
     """Check an ExoML document against every catalogue rule; return what was found.
 
     Parsing is hardened (no DTD, no entities, no network, a size cap of ``max_bytes``).
-    An empty list, or warnings only, means the document is valid.
+    An empty list, or warnings only, means the document is valid. ``dialect`` is the
+    vocabulary to check against (Leg Actions by default).
 
     >>> from exoml import validate
     >>> validate("<Flow><Answer/></Flow>")
@@ -420,4 +413,118 @@ def validate(source: str | bytes, *, max_bytes: int = DEFAULT_MAX_BYTES) -> list
     >>> [d.code for d in validate("<flow><answer/></flow>")]
     ['EX202', 'EX202']
     """
-    return check_document(source, max_bytes=max_bytes).diagnostics
+    # The clean-document path, in this one function (no intermediate report): the byte
+    # screen, the parse, the schema, then the rules the schema does not cover. It is the
+    # body of _check (which has_errors uses) with errors_only False; tests hold them equal.
+    if dialect is not None and dialect is not LEGS:
+        return check_document(source, max_bytes=max_bytes, dialect=dialect).diagnostics
+    if type(source) is str:  # not source.__class__, which an object may fake
+        text = source
+        try:
+            data = text.encode("utf-8")
+        except UnicodeEncodeError:
+            return check_document(source, max_bytes=max_bytes).diagnostics
+        body = data
+        decoded = True
+    elif type(source) is bytes:
+        data = source
+        body = data[3:] if data[:3] == _BOM else data
+        try:
+            text = body.decode("utf-8")
+        except UnicodeDecodeError:
+            return check_bytes(data, max_bytes=max_bytes).diagnostics
+        decoded = False
+    else:
+        return check_document(source, max_bytes=max_bytes).diagnostics
+    # The byte screen: anything the byte stage could report sends the document there.
+    if (
+        len(data) > max_bytes
+        or (b"<!" in data and (b"<!DOCTYPE" in data or b"<!ENTITY" in data))
+        or text[:1] != "<"
+        or _XSI in text
+        or (not decoded and text.startswith("<?xml") and not _utf8_declared(text))
+    ):
+        return check_bytes(data, max_bytes=max_bytes, decoded=decoded).diagnostics
+    try:
+        root = etree.fromstring(body, _PARSER)
+    except etree.XMLSyntaxError:
+        return check_bytes(data, max_bytes=max_bytes, decoded=decoded).diagnostics
+    try:
+        valid = _local.legs.validate(root)
+    except AttributeError:
+        _local.legs = _schema(LEGS)
+        valid = _local.legs.validate(root)
+    if not valid:
+        return check_bytes(data, max_bytes=max_bytes, decoded=decoded).diagnostics
+    plan = _PLAN[0] if _PLAN else _plan()
+    present: tuple[str, ...] = ()
+    for needle in plan.needles:
+        if needle in text:
+            present += (needle,)
+    found = plan.by_present.get(present) or plan.checks(present)
+    ctx = Context(text, root)
+    walk(ctx, found)
+    if len(ctx.diagnostics) > 1:
+        ctx.diagnostics.sort(key=_position)
+    return ctx.diagnostics
+
+
+def _check(
+    source: str | bytes, max_bytes: int, dialect: Dialect | None, errors_only: bool
+) -> list[Diagnostic]:
+    """:func:`validate`: a document that passes the byte screen and the schema is
+    checked here, in one layer, by the rules the schema does not cover (and only those
+    whose needles are in the text); anything else goes to :func:`check_document`."""
+    if dialect is not None and dialect is not LEGS:
+        return check_document(source, max_bytes=max_bytes, dialect=dialect).diagnostics
+    if type(source) is str:  # not source.__class__, which an object may fake
+        text = source
+        try:
+            data = text.encode("utf-8")
+        except UnicodeEncodeError:
+            return check_document(source, max_bytes=max_bytes).diagnostics
+        body = data
+        decoded = True
+    elif type(source) is bytes:
+        data = source
+        body = data[3:] if data[:3] == _BOM else data
+        try:
+            text = body.decode("utf-8")
+        except UnicodeDecodeError:
+            return check_bytes(data, max_bytes=max_bytes).diagnostics
+        decoded = False
+    else:
+        return check_document(source, max_bytes=max_bytes).diagnostics
+    # The byte screen: anything the byte stage could report sends the document there.
+    if (
+        len(data) > max_bytes
+        or (b"<!" in data and (b"<!DOCTYPE" in data or b"<!ENTITY" in data))
+        or text[:1] != "<"
+        or _XSI in text
+        or (not decoded and text.startswith("<?xml") and not _utf8_declared(text))
+    ):
+        return check_bytes(data, max_bytes=max_bytes, decoded=decoded).diagnostics
+    try:
+        root = etree.fromstring(body, _PARSER)
+    except etree.XMLSyntaxError:
+        return check_bytes(data, max_bytes=max_bytes, decoded=decoded).diagnostics
+    try:
+        valid = _local.legs.validate(root)
+    except AttributeError:
+        _local.legs = _schema(LEGS)
+        valid = _local.legs.validate(root)
+    if not valid:
+        return check_bytes(data, max_bytes=max_bytes, decoded=decoded).diagnostics
+    plan = _PLAN[0] if _PLAN else _plan()
+    present: tuple[str, ...] = ()
+    for needle in plan.needles:
+        if needle in text:
+            present += (needle,)
+    found = plan.by_present.get(present) or plan.checks(present)
+    if errors_only and not found.errors:
+        return []
+    ctx = Context(text, root)
+    walk(ctx, found)
+    if len(ctx.diagnostics) > 1:
+        ctx.diagnostics.sort(key=_position)
+    return ctx.diagnostics

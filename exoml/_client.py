@@ -23,33 +23,41 @@ import functools
 import ipaddress
 import json
 import logging
+import math
 import os
+import re
 import time
-from collections.abc import Mapping
+import zlib
+from collections.abc import Awaitable, Callable, Iterable, Mapping
+from contextvars import ContextVar
 from dataclasses import dataclass
+from datetime import datetime, timezone
 from importlib.metadata import PackageNotFoundError, version
 from typing import TYPE_CHECKING, Any, Literal, NamedTuple, TypeVar
 from urllib.parse import quote
 
+import httpcore
 import httpx
 
 from ._diagnostics import Diagnostic
 from ._errors import (
     ApiError,
     AuthenticationError,
+    ClientClosedError,
     ExomlError,
     InvalidExomlError,
     LegNotFoundError,
     PermissionDeniedError,
     RateLimitError,
+    ResponseTooLargeError,
     ServerError,
     TransportError,
 )
 from ._pacing import AsyncLegQueues, LegQueues, RateLimiter
-from ._retry import Failure, RetryPolicy, parse_retry_after
+from ._retry import Failure, RetryPolicy, parse_retry_after, seconds, shown
 
 if TYPE_CHECKING:
-    from . import Flow
+    from . import Flow, Verb
 
 __all__ = ["ActionAccepted", "AsyncLegsClient", "LegsClient"]
 
@@ -65,6 +73,20 @@ ENV_ACCOUNT_SID = "EXOTEL_ACCOUNT_SID"
 ENV_API_KEY = "EXOTEL_API_KEY"
 ENV_API_TOKEN = "EXOTEL_API_TOKEN"
 ENV_BASE_URL = "EXOTEL_BASE_URL"
+
+#: The default cap on an answer's size, as received and decompressed.
+DEFAULT_MAX_RESPONSE_BYTES = 1024 * 1024
+#: The bounds of ``max_response_bytes``.
+MIN_RESPONSE_BYTES = 1024
+MAX_RESPONSE_BYTES = 1024**3
+#: The default ``deadline`` is this many times ``timeout``.
+DEADLINE_FACTOR = 3
+#: JSON nested deeper than this is not decoded (the body is kept as text).
+MAX_JSON_DEPTH = 32
+#: Longest server-supplied ``code`` and ``message`` kept in an error (the body keeps all).
+_MAX_MESSAGE = 1000
+#: The content codings the client asks for and decodes (within the size cap) itself.
+_ENCODINGS = "gzip, deflate"
 
 logger = logging.getLogger("exoml.client")
 
@@ -86,9 +108,10 @@ _JSON = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
 class ActionAccepted:
     """The API accepted an action (HTTP 202); its effects arrive later as leg events.
 
-    ``request_id`` identifies the request in Exotel's records (``None`` only if a 2xx
-    body carried none, which the documented API never does); ``leg_sid`` is the leg the
-    action was sent to; ``http_code`` is the status (202).
+    ``request_id`` identifies the request in Exotel's records (``None`` when the 2xx
+    answer's body could not be read or carried none, which the documented API never
+    does); ``leg_sid`` is the leg the action was sent to; ``http_code`` is the status
+    (202). Any 2xx status is an acceptance, whatever its body.
 
     >>> ActionAccepted(request_id="r1", leg_sid="L1", http_code=202).http_code
     202
@@ -107,8 +130,48 @@ class _Action(NamedTuple):
     content: bytes
 
 
+@dataclass(frozen=True)
+class _Raw:
+    """What one attempt received: the status, headers and body bytes (decoded from their
+    content coding), or, when the body could not be read whole, why (``problem``)."""
+
+    status: int
+    headers: httpx.Headers
+    content: bytes | None
+    problem: TransportError | None = None
+
+
+@dataclass(frozen=True)
+class _Reply:
+    """A 2xx answer, for the endpoint methods to turn into their result.
+
+    ``body`` is the decoded JSON (or the text, or ``None``; see :func:`_decode`);
+    ``problem`` is set when the body could not be read whole (too large, too slow, cut
+    off, an unknown content coding): the server did answer 2xx, so an action ran, but
+    nothing in the body can be trusted. Use :meth:`data` where the body is the result.
+    """
+
+    status: int
+    headers: httpx.Headers
+    body: Any
+    problem: TransportError | None
+
+    def data(self) -> Any:
+        """The body, or the reason it could not be read raised as a TransportError."""
+        if self.problem is not None:
+            raise self.problem
+        return self.body
+
+
 class _BaseLegsClient:
-    """Everything the two clients share except I/O; not for direct use."""
+    """Everything the two clients share except I/O; not for direct use.
+
+    The request core: :meth:`_outcome` turns what an attempt received into a
+    :class:`_Reply` (2xx) or the :class:`~exoml.ApiError` for its status, and nothing
+    else; :meth:`_after_response` and :meth:`_after_transport_error` decide on retries;
+    :class:`_BodyReader` reads a body within the size cap. Each client's ``_request``
+    runs the attempts (pacing, deadline, retries) and is what every endpoint calls.
+    """
 
     _retry: RetryPolicy
     _limiter: RateLimiter | None
@@ -122,23 +185,40 @@ class _BaseLegsClient:
         base_url: str = DEFAULT_BASE_URL,
         region: Region | None = None,
         timeout: float = 10.0,
+        deadline: float | None = None,
         max_retries: int = 2,
+        max_retry_wait: float = 60.0,
         retry_server_errors: bool = False,
         rate_limit: float | None = None,
+        max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
     ) -> None:
-        _require_text("account_sid", account_sid)
-        _require_text("api_key", api_key)
-        _require_text("api_token", api_token)
+        account_sid = _text("account_sid", account_sid)
+        api_key = _text("api_key", api_key)
+        api_token = _text("api_token", api_token)
+        if ":" in api_key:
+            raise ValueError("api_key must not contain ':' (HTTP Basic cannot carry it)")
         if region is not None:
             if base_url != DEFAULT_BASE_URL:
                 raise ValueError("give base_url or region, not both")
             if region not in REGIONS:
                 raise ValueError(f"region must be one of {sorted(REGIONS)}, not {region!r}")
             base_url = REGIONS[region]
-        if isinstance(timeout, bool) or not isinstance(timeout, (int, float)):
-            raise TypeError(f"timeout must be a number of seconds, not {timeout!r}")
-        if not 0 < timeout < float("inf"):
-            raise ValueError(f"timeout must be a positive number of seconds, not {timeout!r}")
+        self._timeout = seconds("timeout", timeout)
+        self._deadline = (
+            min(self._timeout * DEADLINE_FACTOR, 86_400.0)
+            if deadline is None
+            else seconds("deadline", deadline)
+        )
+        if isinstance(max_response_bytes, bool) or not isinstance(max_response_bytes, int):
+            raise TypeError(
+                f"max_response_bytes must be an int, not {type(max_response_bytes).__name__}"
+            )
+        if not MIN_RESPONSE_BYTES <= max_response_bytes <= MAX_RESPONSE_BYTES:
+            raise ValueError(
+                f"max_response_bytes must be between {MIN_RESPONSE_BYTES} and "
+                f"{MAX_RESPONSE_BYTES}, not {shown(max_response_bytes)}"
+            )
+        self._max_response_bytes = max_response_bytes
         self._base_url, self._loopback = _check_base_url(base_url)
         self._host = httpx.URL(self._base_url).host
         self._account_sid = account_sid
@@ -146,11 +226,22 @@ class _BaseLegsClient:
         self._api_key = api_key
         # Only httpx's auth object holds the token; nothing here prints it.
         self._auth = httpx.BasicAuth(api_key, api_token)
-        self._timeout = float(timeout)
-        self._retry = RetryPolicy(max_retries=max_retries, retry_server_errors=retry_server_errors)
-        self._limiter = RateLimiter(rate_limit) if rate_limit is not None else None
+        self._retry = RetryPolicy(
+            max_retries=max_retries,
+            retry_server_errors=retry_server_errors,
+            max_retry_wait=max_retry_wait,
+        )
+        # The time sources, replaceable in tests: the monotonic clock for deadlines and
+        # the rate limit, and the wall clock for Retry-After dates.
+        self._clock: Callable[[], float] = time.monotonic
+        self._now: Callable[[], datetime] = functools.partial(datetime.now, timezone.utc)
+        self._limiter = (
+            RateLimiter(rate_limit, clock=lambda: self._clock()) if rate_limit is not None else None
+        )
+        self._closed = False
         self._headers = {
             "Accept": "application/json",
+            "Accept-Encoding": _ENCODINGS,
             "Content-Type": "application/json",
             "User-Agent": f"exoml-dsl/{_package_version()}",
         }
@@ -193,6 +284,11 @@ class _BaseLegsClient:
         """The account the client acts for."""
         return self._account_sid
 
+    @property
+    def closed(self) -> bool:
+        """Whether :meth:`close` (or ``aclose``) was called: a closed client cannot send."""
+        return self._closed
+
     def __repr__(self) -> str:
         return (
             f"<{type(self).__name__} account_sid={self._account_sid!r} "
@@ -202,13 +298,15 @@ class _BaseLegsClient:
     # -- building the request -----------------------------------------------------------
 
     def _prepare(
-        self, leg_sid: str, exoml: Flow | str, custom_param: str | None, validate: bool
+        self, leg_sid: object, exoml: object, custom_param: object, validate: bool
     ) -> _Action:
-        _require_text("leg_sid", leg_sid)
-        if custom_param is not None and not isinstance(custom_param, str):
-            raise TypeError(
-                f"custom_param must be a str or None, not {type(custom_param).__name__}"
-            )
+        leg_sid = _text("leg_sid", leg_sid)
+        if custom_param is not None:
+            if not isinstance(custom_param, str):
+                raise TypeError(
+                    f"custom_param must be a str or None, not {type(custom_param).__name__}"
+                )
+            custom_param = _text("custom_param", custom_param, empty=True)
         document = _document(exoml, validate)
         body: dict[str, str] = {"exoml": document}
         if custom_param is not None:
@@ -221,45 +319,81 @@ class _BaseLegsClient:
         return {
             "auth": self._auth,
             "headers": self._headers,
-            "timeout": self._timeout,
+            "timeout": min(self._timeout, self._deadline),
             "follow_redirects": False,
             # Proxy settings from the environment are for the real API, not a local fake.
             "trust_env": not self._loopback,
         }
 
+    def _check_open(self) -> None:
+        if self._closed:
+            raise ClientClosedError(
+                f"this {type(self).__name__} is closed; make a new client to send again"
+            )
+
     # -- reading the outcome ------------------------------------------------------------
 
-    def _outcome(self, action: _Action, response: httpx.Response) -> ActionAccepted | ApiError:
-        """The result of one attempt: accepted, or the error the status maps to."""
-        status = response.status_code
-        body = _decode(response.content)
-        request_id = _dig(body, "request_id")
+    def _reader(self, response: httpx.Response) -> _BodyReader:
+        return _BodyReader(response.headers, self._max_response_bytes, self._host)
+
+    def _late(self) -> TransportError:
+        """The problem of an answer whose body was still arriving at the deadline."""
+        return TransportError(
+            f"the answer from {self._host} was not complete within the deadline of "
+            f"{self._deadline:g} s"
+        )
+
+    def _outcome(self, raw: _Raw) -> _Reply | ApiError:
+        """The result of one attempt: a 2xx reply, or the error its status maps to.
+
+        Nothing else: whatever the body holds (nothing, garbage, JSON nested a thousand
+        deep, NaN, a gigabyte), a 2xx is a reply and any other status its ApiError.
+        """
+        status = raw.status
+        body = _decode(raw.content)
         if 200 <= status < 300:
-            # The server said it accepted the action: whatever the body, this is success.
-            leg = _dig(body, "response", "data", "leg_sid")
-            logger.debug("leg %r: accepted, request_id %s", action.leg_sid, request_id)
-            return ActionAccepted(
-                request_id=request_id, leg_sid=leg or action.leg_sid, http_code=status
-            )
+            return _Reply(status, raw.headers, body, raw.problem)
+        request_id = _dig(body, "request_id")
         code = _dig(body, "response", "error", "code")
         message = _dig(body, "response", "error", "message")
+        if raw.problem is not None:
+            logger.debug("the body of an HTTP %d was not read: %s", status, raw.problem)
         fields: dict[str, Any] = {
             "status_code": status,
-            "request_id": request_id,
-            "code": code,
+            "request_id": _clip(request_id),
+            "code": _clip(code),
             "body": body,
             "diagnostics": _diagnostics(body),
         }
         error_class = _STATUS_ERRORS.get(status)
         if error_class is RateLimitError:
-            retry_after = parse_retry_after(response.headers.get("Retry-After"))
-            return RateLimitError(message, retry_after=retry_after, **fields)
+            retry_after = parse_retry_after(raw.headers.get("Retry-After"), now=self._now())
+            return RateLimitError(_clip(message), retry_after=retry_after, **fields)
         if error_class is None:
             error_class = ServerError if 500 <= status < 600 else ApiError
-        return error_class(message, **fields)
+        return error_class(_clip(message), **fields)
 
-    def _transport_error(self, exc: httpx.HTTPError) -> tuple[TransportError, Failure]:
-        """Map an httpx exception, and say whether the request may have reached the server."""
+    def _accepted(self, action: _Action, reply: _Reply) -> ActionAccepted:
+        """The :class:`ActionAccepted` of a 2xx answer to an action, whatever its body."""
+        if reply.problem is not None:
+            logger.warning(
+                "leg %r: the action was accepted (HTTP %d) but the answer could not be read: %s",
+                action.leg_sid,
+                reply.status,
+                reply.problem,
+            )
+        request_id = _dig(reply.body, "request_id")
+        leg = _dig(reply.body, "response", "data", "leg_sid")
+        logger.debug("leg %r: accepted, request_id %s", action.leg_sid, request_id)
+        return ActionAccepted(
+            request_id=request_id, leg_sid=leg or action.leg_sid, http_code=reply.status
+        )
+
+    def _transport_error(self, exc: httpx.HTTPError, late: bool) -> tuple[TransportError, Failure]:
+        """Map an httpx exception, and say whether the request may have reached the server.
+
+        ``late`` says that the attempt's deadline had passed.
+        """
         host = self._host
         name, text = type(exc).__name__, str(exc)
         detail = f"{name}: {text}" if text and text != name else name
@@ -274,6 +408,12 @@ class _BaseLegsClient:
         elif isinstance(exc, httpx.PoolTimeout):
             message = f"timed out waiting for a free connection to {host}; nothing was sent"
             failure = "not_sent"
+        elif isinstance(exc, _DeadlinePassed) or (late and isinstance(exc, httpx.TimeoutException)):
+            message = (
+                f"no complete answer from {host} within the deadline of {self._deadline:g} s; "
+                "the action may have run"
+            )
+            failure = "maybe_sent"
         elif isinstance(exc, httpx.TimeoutException):
             message = f"no response from {host} within {self._timeout:g} s; the action may have run"
             failure = "maybe_sent"
@@ -283,14 +423,14 @@ class _BaseLegsClient:
         return TransportError(message), failure
 
     def _after_response(
-        self, action: _Action, response: httpx.Response, attempt: int
-    ) -> ActionAccepted | float:
-        """The result of an attempt that got a response, or the delay before retrying.
+        self, subject: str, raw: _Raw, attempt: int, waited: float
+    ) -> _Reply | float:
+        """The reply of an attempt that got a 2xx, or the delay before retrying.
 
         Raises the mapped :class:`~exoml.ApiError` when the attempt is not to be retried.
         """
-        outcome = self._outcome(action, response)
-        if isinstance(outcome, ActionAccepted):
+        outcome = self._outcome(raw)
+        if isinstance(outcome, _Reply):
             return outcome
         kind: Failure = "refused"
         if isinstance(outcome, RateLimitError):
@@ -298,39 +438,321 @@ class _BaseLegsClient:
         elif isinstance(outcome, ServerError):
             kind = "server_error"
         retry_after = outcome.retry_after if isinstance(outcome, RateLimitError) else None
-        delay = self._retry.delay(kind, attempt=attempt, retry_after=retry_after)
+        delay = self._retry.delay(kind, attempt=attempt, retry_after=retry_after, waited=waited)
         if delay is None:
+            self._log_give_up(subject, outcome, kind, attempt, retry_after, waited)
             raise outcome
-        self._log_retry(action, outcome, attempt, delay)
+        self._log_retry(subject, outcome, attempt, delay)
         return delay
 
-    def _after_transport_error(self, action: _Action, exc: httpx.HTTPError, attempt: int) -> float:
+    def _after_transport_error(
+        self, subject: str, exc: httpx.HTTPError, attempt: int, waited: float, late: bool
+    ) -> float:
         """The delay before retrying after an httpx exception; raises when not retrying.
 
         Call it from the ``except`` block: the :class:`~exoml.TransportError` it raises is
         chained ``from`` the httpx exception, which never reaches the caller itself.
         """
-        error, kind = self._transport_error(exc)
-        delay = self._retry.delay(kind, attempt=attempt)
+        error, kind = self._transport_error(exc, late)
+        delay = self._retry.delay(kind, attempt=attempt, waited=waited)
         if delay is None:
+            self._log_give_up(subject, error, kind, attempt, None, waited)
             raise error from exc
-        self._log_retry(action, error, attempt, delay)
+        self._log_retry(subject, error, attempt, delay)
         return delay
 
-    def _log_retry(self, action: _Action, failure: ExomlError, attempt: int, delay: float) -> None:
+    def _log_retry(self, subject: str, failure: ExomlError, attempt: int, delay: float) -> None:
         # str(failure) is built from the status, the server's answer and the host only: the
         # credentials cannot appear in it.
         logger.info(
-            "leg %r: attempt %d failed (%s); retrying in %.2f s",
-            action.leg_sid,
+            "%s: attempt %d of %d failed (%s); retrying in %.2f s",
+            subject,
             attempt + 1,
+            self._retry.max_retries + 1,
             failure,
             delay,
         )
 
+    def _log_give_up(
+        self,
+        subject: str,
+        failure: ExomlError,
+        kind: Failure,
+        attempt: int,
+        retry_after: float | None,
+        waited: float,
+    ) -> None:
+        """Say why a retryable failure is not retried when the wait budget is the reason."""
+        if attempt >= self._retry.max_retries or kind in ("refused",):
+            return
+        wait = retry_after if retry_after is not None else None
+        if kind == "rate_limited" and wait is not None:
+            logger.info(
+                "%s: not waiting %.2f s for Retry-After: past max_retry_wait (%g s, "
+                "%.2f s already waited); giving up",
+                subject,
+                wait,
+                self._retry.max_retry_wait,
+                waited,
+            )
+
     def _pace(self) -> float:
         """Seconds to wait for the next rate-limit slot (0.0 without a rate limit)."""
         return self._limiter.reserve() if self._limiter is not None else 0.0
+
+
+# -- the deadline, below httpx ------------------------------------------------------------
+
+#: The running attempt's deadline and clock, read by the sync network streams below so
+#: that every socket operation, even one byte of a trickled status line, ends by then.
+_DEADLINE: ContextVar[tuple[float, Callable[[], float]] | None] = ContextVar(
+    "exoml_deadline", default=None
+)
+
+
+class _DeadlinePassed(httpx.TimeoutException):
+    """The attempt's deadline passed before the status line arrived (async client)."""
+
+
+def _bounded(timeout: float | None, error: type[Exception]) -> float | None:
+    """``timeout`` shortened to what is left before the running attempt's deadline."""
+    running = _DEADLINE.get()
+    if running is None:
+        return timeout
+    deadline, clock = running
+    remaining = deadline - clock()
+    if remaining <= 0:
+        raise error("the request's deadline has passed")
+    return remaining if timeout is None else min(timeout, remaining)
+
+
+class _DeadlineStream(httpcore.NetworkStream):
+    """A network stream whose every read, write and handshake ends by the deadline."""
+
+    def __init__(self, stream: httpcore.NetworkStream) -> None:
+        self._stream = stream
+
+    def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
+        return self._stream.read(max_bytes, _bounded(timeout, httpcore.ReadTimeout))
+
+    def write(self, buffer: bytes, timeout: float | None = None) -> None:
+        self._stream.write(buffer, _bounded(timeout, httpcore.WriteTimeout))
+
+    def close(self) -> None:
+        self._stream.close()
+
+    def start_tls(
+        self, ssl_context: Any, server_hostname: str | None = None, timeout: float | None = None
+    ) -> httpcore.NetworkStream:
+        bounded = _bounded(timeout, httpcore.ConnectTimeout)
+        return _DeadlineStream(self._stream.start_tls(ssl_context, server_hostname, bounded))
+
+    def get_extra_info(self, info: str) -> Any:
+        return self._stream.get_extra_info(info)
+
+
+class _DeadlineBackend(httpcore.NetworkBackend):
+    """The sync network backend, with streams that keep the deadline."""
+
+    def __init__(self, backend: httpcore.NetworkBackend) -> None:
+        self._backend = backend
+
+    def connect_tcp(
+        self,
+        host: str,
+        port: int,
+        timeout: float | None = None,
+        local_address: str | None = None,
+        socket_options: Iterable[Any] | None = None,
+    ) -> httpcore.NetworkStream:
+        stream = self._backend.connect_tcp(
+            host,
+            port,
+            timeout=_bounded(timeout, httpcore.ConnectTimeout),
+            local_address=local_address,
+            socket_options=socket_options,
+        )
+        return _DeadlineStream(stream)
+
+    def connect_unix_socket(
+        self,
+        path: str,
+        timeout: float | None = None,
+        socket_options: Iterable[Any] | None = None,
+    ) -> httpcore.NetworkStream:
+        stream = self._backend.connect_unix_socket(
+            path, timeout=_bounded(timeout, httpcore.ConnectTimeout), socket_options=socket_options
+        )
+        return _DeadlineStream(stream)
+
+    def sleep(self, seconds: float) -> None:
+        self._backend.sleep(seconds)
+
+
+def _keep_deadlines(client: httpx.Client) -> int:
+    """Put :class:`_DeadlineBackend` under every httpx transport of ``client`` that has a
+    connection pool (httpx's own, and subclasses); return how many it guards.
+
+    A transport without one (a mock) is left as it is: between body chunks the client
+    still checks the deadline itself.
+    """
+    transports = [getattr(client, "_transport", None)]
+    transports += list(getattr(client, "_mounts", {}).values())
+    guarded = 0
+    for transport in transports:
+        pool = getattr(transport, "_pool", None)
+        backend = getattr(pool, "_network_backend", None)
+        if isinstance(backend, _DeadlineBackend):
+            guarded += 1
+        elif isinstance(backend, httpcore.NetworkBackend):
+            pool._network_backend = _DeadlineBackend(backend)  # type: ignore[union-attr]
+            guarded += 1
+    return guarded
+
+
+# -- reading a body within the size cap ---------------------------------------------------
+
+
+class _BodyReader:
+    """Collects a body from the raw chunks received, decoding gzip and deflate itself, so
+    that neither the bytes received nor the bytes decoded ever go past ``limit``."""
+
+    def __init__(self, headers: httpx.Headers, limit: int, host: str) -> None:
+        self._limit = limit
+        self._host = host
+        self._received = 0
+        self._size = 0
+        self._parts: list[bytes] = []
+        self.problem: TransportError | None = None
+        declared = headers.get("Content-Length", "")
+        if declared.isascii() and declared.isdigit() and int(declared) > limit:
+            self._too_large(f"announces {int(declared) if len(declared) < 30 else 'more'} bytes")
+        self._stages: list[_Inflater] = []
+        codings = [c.strip().lower() for c in headers.get_list("Content-Encoding", True)]
+        codings = [c for c in codings if c and c != "identity"]
+        if len(codings) > 2 or any(c not in ("gzip", "x-gzip", "deflate") for c in codings):
+            shown = ", ".join(codings)[:100]
+            self.fail(
+                TransportError(
+                    f"the answer from {host} uses a content coding the client does not "
+                    f"read ({shown!r})"
+                )
+            )
+        # Codings are listed in the order applied: undo them from the last.
+        if self.problem is None:
+            self._stages = [_Inflater(c, limit) for c in reversed(codings)]
+
+    def fail(self, problem: TransportError) -> None:
+        if self.problem is None:
+            self.problem = problem
+
+    def _too_large(self, detail: str) -> None:
+        self.fail(
+            ResponseTooLargeError(
+                f"the answer from {self._host} is larger than max_response_bytes "
+                f"({self._limit} bytes): it {detail}; not read",
+                limit=self._limit,
+            )
+        )
+
+    def feed(self, chunk: bytes) -> bool:
+        """Take a raw chunk; return ``False`` once the body cannot be read whole."""
+        if self.problem is not None:
+            return False
+        self._received += len(chunk)
+        if self._received > self._limit:
+            self._too_large(f"went past {self._limit} bytes received")
+            return False
+        try:
+            for stage in self._stages:
+                chunk = stage.feed(chunk)
+        except _Overflow:
+            self._too_large(f"went past {self._limit} bytes decompressed")
+            return False
+        except zlib.error:
+            self._corrupt()
+            return False
+        return self._add(chunk)
+
+    def take_decoded(self, content: bytes) -> None:
+        """Take a whole body that is already decoded (held in memory by a mock)."""
+        self._stages = []
+        self.problem = None
+        self._add(content)
+
+    def _add(self, data: bytes) -> bool:
+        self._size += len(data)
+        if self._size > self._limit:
+            self._too_large(f"went past {self._limit} bytes decompressed")
+            return False
+        if data:
+            self._parts.append(data)
+        return True
+
+    def _corrupt(self) -> None:
+        self.fail(TransportError(f"the answer from {self._host} is corrupt (bad compression)"))
+
+    def result(self, status: int, headers: httpx.Headers) -> _Raw:
+        """What the attempt received, once the chunks have ended (or stopped)."""
+        if self.problem is None and self._stages:
+            try:
+                tail = b""
+                for stage in self._stages:
+                    tail = stage.finish(tail)
+            except _Overflow:
+                self._too_large(f"went past {self._limit} bytes decompressed")
+            except zlib.error:
+                self._corrupt()
+            else:
+                self._add(tail)
+        if self.problem is not None:
+            return _Raw(status, headers, None, self.problem)
+        return _Raw(status, headers, b"".join(self._parts))
+
+
+class _Overflow(Exception):
+    """A decompressor produced more than the limit."""
+
+
+class _Inflater:
+    """One gzip or deflate stage, never producing more than ``limit`` bytes in all."""
+
+    def __init__(self, coding: str, limit: int) -> None:
+        # 32 + 15: zlib or gzip header, detected; deflate may also come raw (no header).
+        self._wbits = zlib.MAX_WBITS | 16 if coding != "deflate" else zlib.MAX_WBITS | 32
+        self._raw_fallback = coding == "deflate"
+        self._decompressor = zlib.decompressobj(self._wbits)
+        self._limit = limit
+        self._produced = 0
+        self._started = False
+
+    def feed(self, data: bytes) -> bytes:
+        if not data:
+            return b""
+        try:
+            out = self._decompressor.decompress(data, self._room())
+        except zlib.error:
+            if self._started or not self._raw_fallback:
+                raise
+            self._raw_fallback = False
+            self._decompressor = zlib.decompressobj(-zlib.MAX_WBITS)
+            out = self._decompressor.decompress(data, self._room())
+        self._started = True
+        return self._count(out)
+
+    def finish(self, data: bytes) -> bytes:
+        out = self.feed(data) if data else b""
+        return out + self._count(self._decompressor.flush())
+
+    def _room(self) -> int:
+        # One byte more than allowed, to tell "exactly the limit" from "more".
+        return self._limit - self._produced + 1
+
+    def _count(self, out: bytes) -> bytes:
+        self._produced += len(out)
+        if self._produced > self._limit or self._decompressor.unconsumed_tail:
+            raise _Overflow
+        return out
 
 
 class LegsClient(_BaseLegsClient):
@@ -338,12 +760,20 @@ class LegsClient(_BaseLegsClient):
 
     Use it as a context manager (or call :meth:`close`). Actions for one leg are sent one
     at a time, in the order :meth:`send` was called, even from several threads; actions
-    for different legs go out in parallel. ``rate_limit`` (requests per minute) spaces
-    requests evenly; the documented default quota is 100 per minute per account.
+    for different legs go out in parallel. ``rate_limit`` (requests per minute, 0.01 to
+    60,000) spaces requests evenly; the documented default quota is 100 per minute per
+    account.
 
     ``region="mumbai"`` or ``"singapore"`` selects a documented host instead of
-    ``base_url``; ``base_url`` must be ``https://`` unless it is a loopback address.
-    ``transport`` replaces httpx's transport (for example :class:`httpx.MockTransport`).
+    ``base_url``; ``base_url`` must be ``https://`` unless it is a loopback address, and
+    must not carry credentials. ``timeout`` (seconds) bounds each network operation;
+    ``deadline`` (seconds, default three times ``timeout``) bounds each attempt as a
+    whole, from connecting to the last byte of the answer, however slowly it trickles.
+    ``max_response_bytes`` (default 1 MiB) caps an answer, as received and as
+    decompressed. ``max_retries`` (0 to 100) and ``max_retry_wait`` (seconds waited
+    between the attempts of one call, in all; default 60) bound the retries, which are
+    logged at INFO on the ``exoml.client`` logger. ``transport`` replaces httpx's
+    transport (for example :class:`httpx.MockTransport`).
 
     >>> from exoml.testing import FakeLegsAPI
     >>> with FakeLegsAPI() as api:
@@ -361,9 +791,12 @@ class LegsClient(_BaseLegsClient):
         base_url: str = DEFAULT_BASE_URL,
         region: Region | None = None,
         timeout: float = 10.0,
+        deadline: float | None = None,
         max_retries: int = 2,
+        max_retry_wait: float = 60.0,
         retry_server_errors: bool = False,
         rate_limit: float | None = None,
+        max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
         transport: httpx.BaseTransport | None = None,
     ) -> None:
         super().__init__(
@@ -373,54 +806,116 @@ class LegsClient(_BaseLegsClient):
             base_url=base_url,
             region=region,
             timeout=timeout,
+            deadline=deadline,
             max_retries=max_retries,
+            max_retry_wait=max_retry_wait,
             retry_server_errors=retry_server_errors,
             rate_limit=rate_limit,
+            max_response_bytes=max_response_bytes,
         )
+        self._sleep: Callable[[float], object] = time.sleep
         self._legs = LegQueues()
         self._http = httpx.Client(transport=transport, **self._client_options())
+        _keep_deadlines(self._http)
 
     def send(
         self,
         leg_sid: str,
-        exoml: Flow | str,
+        exoml: Flow | Verb | str | bytes,
         *,
         custom_param: str | None = None,
         validate: bool = True,
     ) -> ActionAccepted:
         """Send one ExoML document to a leg; return when the API has accepted it.
 
-        ``exoml`` is a :class:`~exoml.Flow` or a string. A string is checked with
+        ``exoml`` is a :class:`~exoml.Flow`, a single verb (sent as a flow of one), or
+        the document as a string or UTF-8 bytes. Text is checked with
         :func:`exoml.validate` first: with any error, :class:`~exoml.ExomlError` is raised
         carrying the diagnostics and nothing is sent (``validate=False`` skips the check).
         ``custom_param`` comes back as ``action_custom_parameter`` in the leg's events:
         use it to match events to this action.
 
-        Raises an :class:`~exoml.ApiError` subclass for an error status (after the
-        retries described in :mod:`exoml._retry`) and :class:`~exoml.TransportError`
-        when the request did not complete.
+        Any 2xx answer returns :class:`ActionAccepted`, whatever its body. Raises an
+        :class:`~exoml.ApiError` subclass for an error status (after the retries
+        described in :mod:`exoml._retry`), :class:`~exoml.TransportError` when no status
+        arrived (connection, timeout, deadline), :class:`~exoml.ClientClosedError` after
+        :meth:`close`, and :class:`TypeError` or :class:`ValueError` for arguments it
+        cannot send (lone surrogates, bytes that are not UTF-8), naming the argument.
         """
         action = self._prepare(leg_sid, exoml, custom_param, validate)
+        self._check_open()
         with self._legs.hold(action.leg_sid):
-            attempt = 0
-            while True:
-                wait = self._pace()
-                if wait:
-                    time.sleep(wait)
-                try:
-                    response = self._http.post(action.url, content=action.content)
-                except httpx.HTTPError as exc:
-                    delay = self._after_transport_error(action, exc, attempt)
-                else:
-                    outcome = self._after_response(action, response, attempt)
-                    if isinstance(outcome, ActionAccepted):
-                        return outcome
-                    delay = outcome
-                time.sleep(delay)
-                attempt += 1
+            reply = self._request(
+                "POST", action.url, content=action.content, subject=f"leg {action.leg_sid!r}"
+            )
+        return self._accepted(action, reply)
+
+    def _request(
+        self, method: str, url: httpx.URL, *, content: bytes | None = None, subject: str
+    ) -> _Reply:
+        """Send one request with pacing, the deadline, the size cap and the retries.
+
+        Returns the 2xx :class:`_Reply`; raises the :class:`~exoml.ApiError` of any other
+        status, or a :class:`~exoml.TransportError`; nothing else escapes.
+        """
+        attempt = 0
+        waited = 0.0
+        while True:
+            pause = self._pace()
+            if pause:
+                logger.debug("%s: waiting %.2f s for the rate limit", subject, pause)
+                self._sleep(pause)
+            self._check_open()
+            deadline = self._clock() + self._deadline
+            try:
+                raw = self._exchange(method, url, content, deadline)
+            except httpx.HTTPError as exc:
+                late = self._clock() >= deadline
+                delay = self._after_transport_error(subject, exc, attempt, waited, late)
+            except RuntimeError:
+                # httpx's "the client has been closed", when close() raced this call.
+                if self._closed:
+                    self._check_open()
+                raise
+            else:
+                outcome = self._after_response(subject, raw, attempt, waited)
+                if isinstance(outcome, _Reply):
+                    return outcome
+                delay = outcome
+            self._sleep(delay)
+            waited += delay
+            attempt += 1
+
+    def _exchange(
+        self, method: str, url: httpx.URL, content: bytes | None, deadline: float
+    ) -> _Raw:
+        """One attempt: the status and headers, then the body read within the cap, all by
+        the deadline (every socket operation is bounded by it, see _DeadlineStream)."""
+        token = _DEADLINE.set((deadline, self._clock))
+        try:
+            with self._http.stream(method, url, content=content) as response:
+                reader = self._reader(response)
+                if response.is_stream_consumed:
+                    # A response made in memory (a mock transport): httpx holds it decoded.
+                    reader.take_decoded(response.content)
+                elif reader.problem is None:
+                    try:
+                        for chunk in response.iter_raw():
+                            if not reader.feed(chunk):
+                                break
+                            if self._clock() >= deadline:
+                                reader.fail(self._late())
+                                break
+                    except httpx.HTTPError as exc:
+                        late = self._clock() >= deadline
+                        reader.fail(self._late() if late else _cut(self._host, exc))
+                return reader.result(response.status_code, response.headers)
+        finally:
+            _DEADLINE.reset(token)
 
     def close(self) -> None:
         """Close the pooled connections. The client cannot send afterwards."""
+        self._closed = True
         self._http.close()
 
     def __enter__(self) -> LegsClient:
@@ -460,9 +955,12 @@ class AsyncLegsClient(_BaseLegsClient):
         base_url: str = DEFAULT_BASE_URL,
         region: Region | None = None,
         timeout: float = 10.0,
+        deadline: float | None = None,
         max_retries: int = 2,
+        max_retry_wait: float = 60.0,
         retry_server_errors: bool = False,
         rate_limit: float | None = None,
+        max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
         transport: httpx.AsyncBaseTransport | None = None,
     ) -> None:
         super().__init__(
@@ -472,17 +970,21 @@ class AsyncLegsClient(_BaseLegsClient):
             base_url=base_url,
             region=region,
             timeout=timeout,
+            deadline=deadline,
             max_retries=max_retries,
+            max_retry_wait=max_retry_wait,
             retry_server_errors=retry_server_errors,
             rate_limit=rate_limit,
+            max_response_bytes=max_response_bytes,
         )
+        self._sleep: Callable[[float], Awaitable[object]] = asyncio.sleep
         self._legs = AsyncLegQueues()
         self._http = httpx.AsyncClient(transport=transport, **self._client_options())
 
     async def send(
         self,
         leg_sid: str,
-        exoml: Flow | str,
+        exoml: Flow | Verb | str | bytes,
         *,
         custom_param: str | None = None,
         validate: bool = True,
@@ -491,26 +993,81 @@ class AsyncLegsClient(_BaseLegsClient):
         # Validation and queueing happen before the first await, so the order of sends to
         # a leg is the order in which they started.
         action = self._prepare(leg_sid, exoml, custom_param, validate)
+        self._check_open()
         async with self._legs.hold(action.leg_sid):
-            attempt = 0
-            while True:
-                wait = self._pace()
-                if wait:
-                    await asyncio.sleep(wait)
+            reply = await self._request(
+                "POST", action.url, content=action.content, subject=f"leg {action.leg_sid!r}"
+            )
+        return self._accepted(action, reply)
+
+    async def _request(
+        self, method: str, url: httpx.URL, *, content: bytes | None = None, subject: str
+    ) -> _Reply:
+        """Send one request; see :meth:`LegsClient._request`."""
+        attempt = 0
+        waited = 0.0
+        while True:
+            pause = self._pace()
+            if pause:
+                logger.debug("%s: waiting %.2f s for the rate limit", subject, pause)
+                await self._sleep(pause)
+            self._check_open()
+            deadline = self._clock() + self._deadline
+            try:
+                raw = await self._exchange(method, url, content)
+            except httpx.HTTPError as exc:
+                late = self._clock() >= deadline
+                delay = self._after_transport_error(subject, exc, attempt, waited, late)
+            except RuntimeError:
+                if self._closed:
+                    self._check_open()
+                raise
+            else:
+                outcome = self._after_response(subject, raw, attempt, waited)
+                if isinstance(outcome, _Reply):
+                    return outcome
+                delay = outcome
+            await self._sleep(delay)
+            waited += delay
+            attempt += 1
+
+    async def _exchange(self, method: str, url: httpx.URL, content: bytes | None) -> _Raw:
+        """One attempt within the deadline (asyncio cancels whatever is still running)."""
+        progress: list[httpx.Response] = []
+        try:
+            return await asyncio.wait_for(
+                self._exchange_now(method, url, content, progress), self._deadline
+            )
+        except asyncio.TimeoutError:
+            if not progress:
+                raise _DeadlinePassed("the deadline passed before the answer") from None
+            response = progress[0]
+            return _Raw(response.status_code, response.headers, None, self._late())
+
+    async def _exchange_now(
+        self,
+        method: str,
+        url: httpx.URL,
+        content: bytes | None,
+        progress: list[httpx.Response],
+    ) -> _Raw:
+        async with self._http.stream(method, url, content=content) as response:
+            progress.append(response)
+            reader = self._reader(response)
+            if response.is_stream_consumed:
+                reader.take_decoded(response.content)
+            elif reader.problem is None:
                 try:
-                    response = await self._http.post(action.url, content=action.content)
+                    async for chunk in response.aiter_raw():
+                        if not reader.feed(chunk):
+                            break
                 except httpx.HTTPError as exc:
-                    delay = self._after_transport_error(action, exc, attempt)
-                else:
-                    outcome = self._after_response(action, response, attempt)
-                    if isinstance(outcome, ActionAccepted):
-                        return outcome
-                    delay = outcome
-                await asyncio.sleep(delay)
-                attempt += 1
+                    reader.fail(_cut(self._host, exc))
+            return reader.result(response.status_code, response.headers)
 
     async def aclose(self) -> None:
         """Close the pooled connections. The client cannot send afterwards."""
+        self._closed = True
         await self._http.aclose()
 
     async def __aenter__(self) -> AsyncLegsClient:
@@ -523,28 +1080,59 @@ class AsyncLegsClient(_BaseLegsClient):
 # -- helpers ------------------------------------------------------------------------------
 
 
-def _require_text(name: str, value: object) -> None:
-    if not isinstance(value, str):
+def _text(name: str, value: object, *, empty: bool = False) -> str:
+    """``value`` as a plain ``str`` that can be sent (UTF-8 encodable), or the
+    :class:`TypeError`/:class:`ValueError` that names the argument."""
+    if not issubclass(type(value), str):  # not value.__class__, which an object may fake
         raise TypeError(f"{name} must be a str, not {type(value).__name__}")
-    if not value:
+    # The base type's own copy: a str subclass cannot change what is sent or checked.
+    text = str.__str__(value)
+    if not text and not empty:
         raise ValueError(f"{name} must not be empty")
+    _encodable(name, text)
+    return text
+
+
+def _encodable(name: str, text: str) -> None:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        raise ValueError(
+            f"{name} contains a lone surrogate (U+{ord(text[exc.start]):04X} at index "
+            f"{exc.start}), which cannot be sent; pass valid Unicode text (decode bytes "
+            "with errors='strict' or 'replace', not 'surrogateescape')"
+        ) from None
 
 
 def _document(exoml: object, validate: bool) -> str:
-    """The ExoML text to send: a Flow rendered, or a string checked (unless told not to)."""
+    """The ExoML text to send: a Flow or a verb rendered, or text (str, or UTF-8 bytes)
+    checked unless told not to."""
     kind = type(exoml)  # not exoml.__class__, which an object may fake
-    if issubclass(kind, str):
-        # the characters themselves: what is checked is what is sent
-        text = str.__str__(exoml)
+    if issubclass(kind, (bytes, bytearray)):
+        data = bytes(memoryview(exoml))  # type: ignore[arg-type]
+        try:
+            exoml = data.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise ValueError(
+                f"exoml bytes are not UTF-8 (byte 0x{data[exc.start]:02x} at offset "
+                f"{exc.start}); pass UTF-8 bytes, a str or a Flow"
+            ) from None
+    if issubclass(type(exoml), str):
+        text = _text("exoml", exoml, empty=True)
         if validate:
             _refuse_invalid(text)
         return text
-    from . import Flow
+    from . import Flow, Verb
 
     if issubclass(kind, Flow):
         # A Flow is valid by construction: no need to parse what it just rendered.
         return Flow.to_xml(exoml)  # type: ignore[arg-type]
-    raise TypeError(f"exoml must be a Flow or a str, not {type(exoml).__name__}")
+    if issubclass(kind, Verb):
+        return Flow(exoml).to_xml()  # type: ignore[arg-type]
+    raise TypeError(
+        f"exoml must be a Flow, a verb, or the document as a str or UTF-8 bytes, "
+        f"not {type(exoml).__name__}"
+    )
 
 
 def _refuse_invalid(document: str) -> None:
@@ -584,27 +1172,52 @@ def _segment(value: str) -> str:
     return encoded
 
 
-def _check_base_url(base_url: str) -> tuple[str, bool]:
-    """The base URL without a trailing slash, and whether its host is a loopback address."""
+_AUTHORITY = re.compile(r"^\s*(?:[A-Za-z][A-Za-z0-9+.\-]*:)?[\\/]*([^/\\?#]*)")
+
+
+def _check_base_url(base_url: object) -> tuple[str, bool]:
+    """The base URL without a trailing slash, and whether its host is a loopback address.
+
+    No message echoes a URL that carried credentials: such a URL is refused first, and
+    every other message shows the URL with anything before an ``@`` masked.
+    """
     if not isinstance(base_url, str):
         raise TypeError(f"base_url must be a str, not {type(base_url).__name__}")
+    text = _text("base_url", base_url)
+    authority = _AUTHORITY.match(text)
+    if "@" in (authority.group(1) if authority else text) or "@" in text.split("?")[0]:
+        # Credentials in the URL would end up in logs, reprs and error messages.
+        raise ValueError(
+            "base_url must not contain credentials (user:password@); "
+            "pass api_key and api_token instead"
+        )
+    shown = repr(_redacted(text))
     try:
-        url = httpx.URL(base_url)
-    except httpx.InvalidURL as exc:
-        raise ValueError(f"base_url is not a valid URL: {exc}") from None
+        url = httpx.URL(text)
+    except (httpx.InvalidURL, ValueError, TypeError) as exc:
+        raise ValueError(f"base_url is not a valid URL ({_redacted(str(exc))}): {shown}") from None
     if url.scheme not in ("https", "http") or not url.host:
-        raise ValueError(f"base_url must be an https:// URL, not {base_url!r}")
+        raise ValueError(f"base_url must be an https:// URL, not {shown}")
     if url.userinfo:
-        # Credentials in the URL would end up in logs and reprs.
-        raise ValueError("base_url must not contain credentials; pass api_key and api_token")
+        raise ValueError(
+            "base_url must not contain credentials (user:password@); "
+            "pass api_key and api_token instead"
+        )
+    if url.port is not None and not 1 <= url.port <= 65535:
+        raise ValueError(f"base_url's port must be between 1 and 65535, not {url.port}")
     if url.query or url.fragment:
         raise ValueError("base_url must not have a query or a fragment")
     loopback = _is_loopback(url.host)
     if url.scheme != "https" and not loopback:
         raise ValueError(
-            f"base_url must use https:// (http:// is allowed only for loopback hosts): {base_url!r}"
+            f"base_url must use https:// (http:// is allowed only for loopback hosts): {shown}"
         )
     return str(url).rstrip("/"), loopback
+
+
+def _redacted(text: str) -> str:
+    """``text`` with anything that could be a password (before an ``@``) masked."""
+    return re.sub(r"[^\s/@'\"]*@", "***@", text)
 
 
 def _is_loopback(host: str) -> bool:
@@ -620,15 +1233,67 @@ def _mask(secret: str) -> str:
     return f"{secret[:4]}…" if len(secret) > 8 else "…"
 
 
-def _decode(content: bytes) -> Any:
-    """The JSON body, or its text when it is not JSON (``None`` when empty)."""
+def _decode(content: bytes | None) -> Any:
+    """The JSON body, or its text when it is not JSON we accept (``None`` when empty or
+    unread).
+
+    Never raises: NaN, Infinity and numbers that overflow to them (``1e999``) make the
+    body "not JSON", as does nesting deeper than :data:`MAX_JSON_DEPTH` levels, so that
+    nothing decoded here can overflow or exhaust the stack later.
+    """
     if not content:
         return None
     text = content.decode("utf-8", errors="replace")
     try:
-        return json.loads(text)
-    except ValueError:
+        value = json.loads(text, parse_constant=_no_constant, parse_float=_finite)
+    except (ValueError, RecursionError, OverflowError, MemoryError):
         return text
+    return value if _depth(value) <= MAX_JSON_DEPTH else text
+
+
+def _no_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not a JSON number")
+
+
+def _finite(text: str) -> float:
+    value = float(text)
+    if not math.isfinite(value):
+        raise ValueError(f"{text[:20]} overflows")
+    return value
+
+
+def _depth(value: Any) -> int:
+    """How deeply ``value`` nests lists and dicts (stops counting past the bound)."""
+    deepest = 0
+    stack = [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, dict):
+            children: Iterable[Any] = item.values()
+        elif isinstance(item, list):
+            children = item
+        else:
+            continue
+        if depth > deepest:
+            deepest = depth
+            if deepest > MAX_JSON_DEPTH:
+                break
+        stack.extend((child, depth + 1) for child in children)
+    return deepest
+
+
+def _clip(text: str | None) -> str | None:
+    """A server-supplied string short enough for a one-line message."""
+    if text is None or len(text) <= _MAX_MESSAGE:
+        return text
+    return text[:_MAX_MESSAGE] + "…"
+
+
+def _cut(host: str, exc: httpx.HTTPError) -> TransportError:
+    """The problem of an answer whose body broke off."""
+    name, text = type(exc).__name__, str(exc)
+    detail = f"{name}: {text}" if text and text != name else name
+    return TransportError(f"the answer from {host} broke off ({detail})")
 
 
 def _dig(body: Any, *keys: str) -> str | None:
@@ -657,14 +1322,21 @@ def _diagnostics(body: Any) -> list[Diagnostic]:
                     code=str(item["code"]),
                     severity="warning" if item.get("severity") == "warning" else "error",
                     message=str(item["message"]),
-                    line=int(item.get("line") or 1),
-                    column=int(item.get("column") or 1),
+                    line=_position(item.get("line")),
+                    column=_position(item.get("column")),
                     hint=item["hint"] if isinstance(item.get("hint"), str) else None,
                 )
             )
-        except (KeyError, TypeError, ValueError):
+        except (KeyError, TypeError, ValueError, OverflowError):
             continue
     return found
+
+
+def _position(value: object) -> int:
+    """A 1-based line or column from a server's diagnostic; 1 when it is not one."""
+    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value < 2**31:
+        return 1
+    return value
 
 
 @functools.cache

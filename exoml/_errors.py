@@ -4,6 +4,7 @@ Every exception exoml raises on purpose derives from :class:`ExomlError`::
 
     ExomlError
     ├── FlowError (also ValueError)      a value refused by the builder, at the call that made it
+    ├── EventError (also ValueError)     a body that is not a leg or bridge event
     ├── ApiError                          the Leg Actions API answered with an error
     │   ├── InvalidExomlError             400: invalid ExoML or parameters
     │   ├── AuthenticationError           401: wrong API key or token
@@ -11,7 +12,9 @@ Every exception exoml raises on purpose derives from :class:`ExomlError`::
     │   ├── LegNotFoundError              404: no such leg
     │   ├── RateLimitError                429: too many requests (``retry_after``)
     │   └── ServerError                   5xx: the API failed
-    └── TransportError                    the request did not complete (connection, timeout)
+    ├── TransportError                    the request did not complete (connection, timeout)
+    │   └── ResponseTooLargeError         the answer was larger than ``max_response_bytes``
+    └── ClientClosedError (also RuntimeError)  the client was used after ``close()``
 
 Documents that fail validation raise a plain :class:`ExomlError` whose ``diagnostics``
 lists every problem found.
@@ -28,12 +31,15 @@ if TYPE_CHECKING:
 __all__ = [
     "ApiError",
     "AuthenticationError",
+    "ClientClosedError",
+    "EventError",
     "ExomlError",
     "FlowError",
     "InvalidExomlError",
     "LegNotFoundError",
     "PermissionDeniedError",
     "RateLimitError",
+    "ResponseTooLargeError",
     "ServerError",
     "TransportError",
 ]
@@ -98,8 +104,49 @@ class FlowError(ExomlError, ValueError):
         self.value = value
 
 
+class EventError(ExomlError, ValueError):
+    """A body that is not a leg or bridge event: not JSON, not an object, or missing fields.
+
+    :func:`exoml.events.parse_event` raises it, and :class:`exoml.events.EventReceiver`
+    answers such a body with 400 (which Exotel does not retry). The message says what is
+    wrong without repeating the body; it is also a :class:`ValueError`.
+
+    >>> from exoml import EventError
+    >>> from exoml.events import parse_event
+    >>> try:
+    ...     parse_event(b'{"event_name": "play_started"}')
+    ... except EventError as exc:
+    ...     print(exc)
+    not an event: the body has no event_sid
+    """
+
+
 class TransportError(ExomlError):
-    """The request did not complete: the connection failed or timed out."""
+    """The request did not complete: the connection failed or timed out.
+
+    The message says whether the request may have reached the server ("nothing was
+    sent" or "the action may have run"); the httpx exception, when there was one, is
+    chained as ``__cause__`` but never raised to the caller.
+    """
+
+
+class ResponseTooLargeError(TransportError):
+    """The answer was larger than the client's ``max_response_bytes`` (``limit``).
+
+    Counted both as received and after decompression, and raised without reading more
+    than the limit; the request itself may have run.
+    """
+
+    def __init__(self, message: str, *, limit: int) -> None:
+        super().__init__(message)
+        self.limit = limit
+
+
+class ClientClosedError(ExomlError, RuntimeError):
+    """The client was used after ``close()`` (or ``aclose()``); make a new one.
+
+    It is also a :class:`RuntimeError`, which httpx raised in this case before.
+    """
 
 
 class ApiError(ExomlError):

@@ -1,7 +1,7 @@
 """Regenerate (or, with ``--check``, verify) the files derived from the catalogue.
 
-``python -m exoml._generate`` writes ``schema/exoml.xsd``, ``docs/verbs.md`` and
-``docs/rules.md``; ``--check`` exits 1 and names the files that drifted.
+``python -m exoml._generate`` writes ``schema/exoml.xsd``, ``docs/verbs.md``,
+``docs/rules.md`` and ``docs/events.md``; ``--check`` exits 1 and names the files that drifted.
 """
 
 from __future__ import annotations
@@ -18,12 +18,14 @@ def targets() -> dict[Path, Callable[[], str]]:
     from ._codegen import generate_verbs
     from ._reference import rule_reference, verb_reference
     from ._xsd import generate_xsd
+    from .events._reference import event_reference
 
     return {
         ROOT_DIR / "exoml" / "_verbs.py": generate_verbs,
         ROOT_DIR / "schema" / "exoml.xsd": generate_xsd,
         ROOT_DIR / "docs" / "verbs.md": verb_reference,
         ROOT_DIR / "docs" / "rules.md": rule_reference,
+        ROOT_DIR / "docs" / "events.md": event_reference,
     }
 
 

@@ -22,10 +22,17 @@ import asyncio
 import threading
 import time
 from collections import deque
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 
-__all__ = ["AsyncLegQueues", "LegQueues", "RateLimiter"]
+from ._retry import shown
+
+__all__ = ["MAX_RATE", "MIN_RATE", "AsyncLegQueues", "LegQueues", "RateLimiter"]
+
+#: The bounds of ``rate_limit``, in requests per minute: one request every 100 minutes,
+#: and a thousand a second.
+MIN_RATE = 0.01
+MAX_RATE = 60_000.0
 
 
 class LegQueues:
@@ -159,31 +166,42 @@ class RateLimiter:
 
     Call :meth:`reserve` before each request and sleep for the delay it returns (with
     :func:`time.sleep` or :func:`asyncio.sleep`). Reserving is thread-safe and never
-    blocks, so the same limiter serves both clients.
+    blocks, so the same limiter serves both clients. ``clock`` (default
+    :func:`time.monotonic`) is the time source, replaceable in tests.
 
-    >>> limiter = RateLimiter(per_minute=120)
-    >>> limiter.reserve()
-    0.0
-    >>> 0.4 < limiter.reserve() <= 0.5
-    True
+    >>> now = [100.0]
+    >>> limiter = RateLimiter(per_minute=120, clock=lambda: now[0])
+    >>> limiter.reserve(), limiter.reserve(), limiter.reserve()
+    (0.0, 0.5, 1.0)
+    >>> now[0] += 10  # idle time is not banked as a burst
+    >>> limiter.reserve(), limiter.reserve()
+    (0.0, 0.5)
     """
 
-    def __init__(self, per_minute: float) -> None:
+    def __init__(self, per_minute: float, *, clock: Callable[[], float] = time.monotonic) -> None:
         if isinstance(per_minute, bool) or not isinstance(per_minute, (int, float)):
             raise TypeError(
-                f"rate_limit must be a number of requests per minute, not {per_minute!r}"
+                f"rate_limit must be a number of requests per minute, "
+                f"not {type(per_minute).__name__}"
             )
-        if not per_minute > 0 or per_minute == float("inf"):
-            raise ValueError(f"rate_limit must be a positive number, not {per_minute!r}")
-        self.per_minute = per_minute
-        self._interval = 60.0 / per_minute
-        self._next_slot = 0.0
+        # NaN fails the comparison; the bounds keep every interval a sleepable number.
+        if not MIN_RATE <= per_minute <= MAX_RATE:
+            raise ValueError(
+                f"rate_limit must be between {MIN_RATE:g} and {MAX_RATE:g} requests per "
+                f"minute, not {shown(per_minute)}"
+            )
+        self.per_minute = float(per_minute)
+        self._interval = 60.0 / self.per_minute
+        self._next_slot: float | None = None
+        self._clock = clock
         self._mutex = threading.Lock()
 
     def reserve(self) -> float:
         """Take the next free slot and return the seconds until it begins (0.0 if now)."""
         with self._mutex:
-            now = time.monotonic()
+            now = self._clock()
+            if self._next_slot is None:
+                self._next_slot = now
             slot = max(now, self._next_slot)
             self._next_slot = slot + self._interval
             return slot - now

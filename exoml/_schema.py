@@ -17,11 +17,11 @@ __all__ = ["schema_path"]
 _HERE = os.path.dirname(os.path.abspath(__file__))
 
 
-def _schema_file() -> str:
-    packaged = os.path.join(_HERE, "exoml.xsd")  # inside an installed wheel
+def _schema_file(name: str = "exoml.xsd") -> str:
+    packaged = os.path.join(_HERE, name)  # inside an installed wheel
     if os.path.isfile(packaged):
         return packaged
-    return os.path.join(os.path.dirname(_HERE), "schema", "exoml.xsd")  # a source checkout
+    return os.path.join(os.path.dirname(_HERE), "schema", name)  # a source checkout
 
 
 def schema_path() -> Path:
@@ -44,11 +44,11 @@ def compiled_schema() -> etree.XMLSchema:
     return compile_schema()
 
 
-def compile_schema() -> etree.XMLSchema:
-    """A new compiled copy of the schema (from the committed file, else generated)."""
+def compile_schema(name: str = "exoml.xsd") -> etree.XMLSchema:
+    """A new compiled copy of a schema (from the committed file, else generated)."""
     from lxml import etree
 
-    path = _schema_file()
+    path = _schema_file(name)
     if os.path.isfile(path):
         doc = etree.parse(path)
     else:

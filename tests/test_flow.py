@@ -590,7 +590,7 @@ def test_validate_and_the_client_read_a_str_subclass_as_its_characters() -> None
         def to_xml(self) -> str:
             return "<Flow><Nope/></Flow>"
 
-    with pytest.raises(TypeError, match="must be a Flow or a str, not FakeFlow"):
+    with pytest.raises(TypeError, match=r"must be a Flow, a verb, .* not FakeFlow"):
         _document(FakeFlow(), validate=True)
 
 

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-PUBLIC_MODULES = ("exoml", "exoml.testing", "exoml.lint")
+PUBLIC_MODULES = ("exoml", "exoml.events", "exoml.testing", "exoml.lint")
 
 
 def _all(module: str) -> list[str]:
@@ -30,6 +30,12 @@ IDS = [f"{m}.{n}" for m, n in PUBLIC]
 NEEDS_EXAMPLE = {
     "exoml.ActionAccepted",
     "exoml.ApiError",
+    "exoml.EventError",
+    "exoml.events.Event",
+    "exoml.events.EventReceiver",
+    "exoml.events.MemoryDedup",
+    "exoml.events.RedisDedup",
+    "exoml.events.parse_event",
     "exoml.AsyncLegsClient",
     "exoml.Diagnostic",
     "exoml.ExomlError",

@@ -1,10 +1,16 @@
-"""What every rule module declares."""
+"""What every rule module declares, and the signatures of the checks it may expose."""
 
 from __future__ import annotations
 
-from typing import NamedTuple
+from typing import TYPE_CHECKING, Literal, NamedTuple
 
-from .._diagnostics import Severity
+if TYPE_CHECKING:
+    from .._diagnostics import Severity
+
+#: Where a rule looks: the bytes before parsing (``source``), or the parsed tree
+#: (``tree``: its module exposes ``check_document``, ``check_element`` and/or
+#: ``check_attribute``, which the engine's one walk calls).
+Stage = Literal["source", "tree"]
 
 
 class Rule(NamedTuple):
@@ -12,6 +18,15 @@ class Rule(NamedTuple):
 
     ``doc`` is the rule module's docstring: what ``--explain CODE`` shows and what the
     rule reference is generated from.
+
+    ``schema_covered`` says that the XSD refuses every document this rule reports, so
+    for a document the schema accepts the rule has nothing to say: the engine's schema
+    fast path stands in for such rules, and for no other (the differential and rule
+    tests hold the two paths to the same findings). ``needles`` are substrings of which
+    at least one is in every document the rule reports (``()``: no such promise); the
+    fast path skips a rule's work, never the rule, when none is present. ``default``
+    is False for a rule that runs only when ``--select`` (or ``select`` in the
+    configuration) names its code.
     """
 
     code: str
@@ -22,3 +37,7 @@ class Rule(NamedTuple):
     fixable: bool
     bad: str
     good: str
+    stage: Stage = "tree"
+    schema_covered: bool = False
+    needles: tuple[str, ...] = ()
+    default: bool = True

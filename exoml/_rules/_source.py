@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import re
+from typing import TYPE_CHECKING
 
 from lxml import etree
 
 from .._check import Report
-from .._diagnostics import Diagnostic
 from . import (
     ex001_not_well_formed,
     ex002_empty_document,
@@ -18,6 +18,9 @@ from . import (
     ex007_encoding_declaration,
 )
 from ._base import Rule
+
+if TYPE_CHECKING:
+    from .._diagnostics import Diagnostic
 
 _BOM = b"\xef\xbb\xbf"
 _XML_WS = " \t\n\r"
@@ -37,6 +40,8 @@ _NEWLINE = re.compile(r"\r\n|\r|\n")
 def _diag(
     rule: Rule, message: str, line: int = 1, column: int = 1, hint: str | None = None
 ) -> Diagnostic:
+    from .._diagnostics import Diagnostic
+
     return Diagnostic(rule.code, rule.severity, message, line, column, hint)
 
 

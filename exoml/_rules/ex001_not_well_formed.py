@@ -19,6 +19,7 @@ RULE = Rule(
     fixable=False,
     bad="<Flow><Say>Hello</Flow>",
     good="<Flow><Say>Hello</Say></Flow>",
+    stage="source",
 )
 
 

@@ -17,6 +17,7 @@ RULE = Rule(
     fixable=False,
     bad="",
     good="<Flow><Answer/></Flow>",
+    stage="source",
 )
 
 MESSAGE = "the document is empty: expected <Flow> with at least one verb"

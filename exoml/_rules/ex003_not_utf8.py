@@ -18,6 +18,7 @@ RULE = Rule(
     fixable=False,
     bad="<Flow><Say>caf\\xe9</Say></Flow>  (Latin-1 bytes)",
     good="<Flow><Say>café</Say></Flow>",
+    stage="source",
 )
 
 

@@ -19,6 +19,7 @@ RULE = Rule(
     fixable=False,
     bad='<!DOCTYPE Flow [<!ENTITY x "y">]><Flow><Say>&x;</Say></Flow>',
     good="<Flow><Say>y</Say></Flow>",
+    stage="source",
 )
 
 MESSAGE = "DOCTYPE is not allowed in ExoML; nothing in it was loaded or expanded"

@@ -18,6 +18,7 @@ RULE = Rule(
     fixable=False,
     bad="<Flow><Say>Hello&nbsp;there</Say></Flow>",
     good="<Flow><Say>Hello&#160;there</Say></Flow>",
+    stage="source",
 )
 
 HINT = "use &amp; for a literal '&', or a character reference such as &#160;"

@@ -18,6 +18,7 @@ RULE = Rule(
     fixable=False,
     bad="(a 100 KiB document)",
     good="<Flow><Answer/></Flow>",
+    stage="source",
 )
 
 

@@ -18,6 +18,7 @@ RULE = Rule(
     fixable=False,
     bad='<?xml version="1.0" encoding="ISO-8859-1"?><Flow><Answer/></Flow>',
     good='<?xml version="1.0" encoding="UTF-8"?><Flow><Answer/></Flow>',
+    stage="source",
 )
 
 

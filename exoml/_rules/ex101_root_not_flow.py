@@ -7,7 +7,13 @@ wrong root is checked.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+from .._catalogue import FOREIGN_ROOTS
 from ._base import Rule
+
+if TYPE_CHECKING:
+    from .._check import Context
 
 RULE = Rule(
     code="EX101",
@@ -18,11 +24,22 @@ RULE = Rule(
     fixable=False,
     bad="<Say>Hello</Say>",
     good="<Flow><Say>Hello</Say></Flow>",
+    schema_covered=True,
 )
 
 
-def message(tag: str) -> str:
-    return f"the root element must be <Flow>, not <{tag}>"
+def message(tag: str, root: str = "Flow") -> str:
+    return f"the root element must be <{root}>, not <{tag}>"
 
 
 HINT = "wrap the verbs in <Flow>...</Flow>"
+
+
+def check_document(ctx: Context) -> None:
+    root = ctx.root
+    assert root is not None
+    tag = str(root.tag)
+    want = ctx.dialect.root
+    if tag.lower() != want.lower() and tag not in FOREIGN_ROOTS:
+        hint = f"wrap the verbs in <{want}>...</{want}>"
+        ctx.add(RULE, message(tag, want), element=root, hint=hint)

@@ -8,7 +8,13 @@ Leg Actions reference.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+from .._catalogue import FOREIGN_ROOTS
 from ._base import Rule
+
+if TYPE_CHECKING:
+    from .._check import Context
 
 RULE = Rule(
     code="EX102",
@@ -19,6 +25,7 @@ RULE = Rule(
     fixable=False,
     bad="<Response><Play>https://example.com/a.wav</Play></Response>",
     good="<Flow><StartPlay>https://example.com/a.wav</StartPlay></Flow>",
+    schema_covered=True,
 )
 
 MESSAGE = (
@@ -26,3 +33,11 @@ MESSAGE = (
     "endpoint does not take"
 )
 HINT = "use a <Flow> root with Leg Actions verbs (StartPlay, Say, Gather, ...)"
+
+
+def check_document(ctx: Context) -> None:
+    root = ctx.root
+    assert root is not None
+    tag = str(root.tag)
+    if tag != ctx.dialect.root and FOREIGN_ROOTS.get(tag) == "classic":
+        ctx.add(RULE, MESSAGE, element=root, hint=HINT)

@@ -1,13 +1,23 @@
 """EX104 stray-text: text where only elements belong.
 
-``<Flow>``, ``<Gather>`` and ``<Hold>`` hold verbs, not text; white space between their
-elements is formatting and is fine. Text there is usually a verb's content left
-outside its tags, e.g. ``<Flow>Hello</Flow>`` for ``<Flow><Say>Hello</Say></Flow>``.
+``<Flow>`` and the verbs that hold other verbs (``<Gather>``, ``<Hold>``) take
+elements, not text; white space between their elements is formatting and is fine. Text
+there is usually a verb's content left outside its tags, e.g. ``<Flow>Hello</Flow>``
+for ``<Flow><Say>Hello</Say></Flow>``.
 """
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from ._base import Rule
+from ._walk import root_is_entered
+
+if TYPE_CHECKING:
+    from lxml import etree
+
+    from .._catalogue import VerbSpec
+    from .._check import Context
 
 RULE = Rule(
     code="EX104",
@@ -18,7 +28,10 @@ RULE = Rule(
     fixable=False,
     bad="<Flow>Hello<Hangup/></Flow>",
     good="<Flow><Say>Hello</Say><Hangup/></Flow>",
+    schema_covered=True,
 )
+
+_XML_WS = " \t\n\r"
 
 
 def message(parent: str, text: str) -> str:
@@ -26,3 +39,35 @@ def message(parent: str, text: str) -> str:
     if len(shown) > 30:
         shown = shown[:27] + "..."
     return f"<{parent}> cannot contain text ({shown!r}); put it inside a verb such as <Say>"
+
+
+def _stray_text(ctx: Context, el: etree._Element, name: str) -> None:
+    # Report the first non-blank run, where it stands (not at the white space before it).
+    text = el.text
+    if text and text.strip(_XML_WS):
+        offset = ctx.text_offset(el)
+        if offset is not None:
+            offset += len(text) - len(text.lstrip(_XML_WS))
+        ctx.add(RULE, message(name, text), offset=offset, element=el)
+        return
+    for child in el:
+        text = child.tail
+        if text and text.strip(_XML_WS):
+            offset = ctx.tail_offset(child)
+            if offset is not None:
+                offset += len(text) - len(text.lstrip(_XML_WS))
+            ctx.add(RULE, message(name, text), offset=offset, element=el)
+            return
+
+
+def check_document(ctx: Context) -> None:
+    if root_is_entered(ctx):
+        assert ctx.root is not None
+        _stray_text(ctx, ctx.root, ctx.dialect.root)
+
+
+def check_element(
+    ctx: Context, el: etree._Element, spec: VerbSpec | None, parent: VerbSpec | None
+) -> None:
+    if spec is not None and spec.children:
+        _stray_text(ctx, el, spec.element)

@@ -1,16 +1,23 @@
 """EX203 unknown-attribute: an attribute the verb does not take.
 
 Each verb takes only the attributes in the verb reference; the API ignores or rejects
-others, so a typo silently loses a setting. The message suggests the closest
-attribute. ``xsi:schemaLocation`` and ``xsi:noNamespaceSchemaLocation``, which point
-editors at the schema, are allowed anywhere.
+others, so a typo silently loses a setting. The message suggests the closest attribute
+when the name looks like a typo of one (never when it is itself a name ExoML knows).
+``xsi:schemaLocation`` and ``xsi:noNamespaceSchemaLocation``, which point editors at
+the schema, are allowed anywhere.
 """
 
 from __future__ import annotations
 
-import difflib
+from typing import TYPE_CHECKING
 
 from ._base import Rule
+
+if TYPE_CHECKING:
+    from lxml import etree
+
+    from .._catalogue import Attr, VerbSpec
+    from .._check import Context
 
 RULE = Rule(
     code="EX203",
@@ -21,6 +28,7 @@ RULE = Rule(
     fixable=False,
     bad='<Flow><StartPlay loops="2">https://example.com/a.wav</StartPlay></Flow>',
     good='<Flow><StartPlay loop="2">https://example.com/a.wav</StartPlay></Flow>',
+    schema_covered=True,
 )
 
 XSI = "{http://www.w3.org/2001/XMLSchema-instance}"
@@ -29,7 +37,11 @@ ALLOWED_ANYWHERE = frozenset({XSI + "schemaLocation", XSI + "noNamespaceSchemaLo
 
 
 def message(
-    element: str, qname: str, known: list[str], aliases: dict[str, str]
+    element: str,
+    qname: str,
+    known: list[str],
+    aliases: dict[str, str] | None = None,
+    taken: frozenset[str] = frozenset(),
 ) -> tuple[str, str | None]:
     """The message and hint for attribute ``qname`` on ``element``."""
     if qname.startswith(XSI):
@@ -37,7 +49,7 @@ def message(
         return f"<{element}> does not take {name}: ExoML has no typed or nil elements", "remove it"
     if qname.startswith("{"):
         return f"<{element}> does not take the namespaced attribute {qname}", None
-    if qname in aliases:
+    if aliases and qname in aliases:
         name = aliases[qname]
         return (
             f"<{element}> takes {name}, not {qname} (another spelling in some of Exotel's "
@@ -46,10 +58,33 @@ def message(
         )
     if not known:
         return f"<{element}> takes no attributes (found {qname})", "remove it"
-    close = difflib.get_close_matches(qname, known, n=1, cutoff=0.6)
+    from ._hints import did_you_mean
+
+    close = did_you_mean(qname, known, taken)
     if close:
         return (
-            f"<{element}> has no attribute {qname}; did you mean {close[0]}?",
-            f"rename it to {close[0]}",
+            f"<{element}> has no attribute {qname}; did you mean {close}?",
+            f"rename it to {close}",
         )
     return f"<{element}> has no attribute {qname} (it takes {', '.join(known)})", None
+
+
+def _taken(ctx: Context) -> frozenset[str]:
+    return frozenset(a.name for v in ctx.dialect.verbs for a in v.attrs)
+
+
+def check_attribute(
+    ctx: Context,
+    el: etree._Element,
+    spec: VerbSpec | None,
+    qname: str,
+    value: str,
+    attr: Attr | None,
+) -> None:
+    if attr is not None or qname in ALLOWED_ANYWHERE:
+        return
+    element = ctx.dialect.root if spec is None else spec.element
+    known = [] if spec is None else [a.name for a in spec.attrs]
+    aliases = {} if spec is None else {al: a.name for a in spec.attrs for al in a.aliases}
+    msg, hint = message(element, qname, known, aliases, _taken(ctx))
+    ctx.add(RULE, msg, offset=ctx.attribute_offset(el, qname), hint=hint)

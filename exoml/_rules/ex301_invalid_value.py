@@ -9,7 +9,15 @@ have no surrounding spaces.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from ._base import Rule
+
+if TYPE_CHECKING:
+    from lxml import etree
+
+    from .._catalogue import Attr, VerbSpec
+    from .._check import Context
 
 RULE = Rule(
     code="EX301",
@@ -20,9 +28,26 @@ RULE = Rule(
     fixable=False,
     bad='<Flow><StartPlay loop="11">https://example.com/a.wav</StartPlay></Flow>',
     good='<Flow><StartPlay loop="10">https://example.com/a.wav</StartPlay></Flow>',
+    schema_covered=True,
 )
 
 
 def message(element: str, name: str, value: str, rule: str) -> str:
     shown = value if len(value) <= 60 else value[:57] + "..."
     return f'<{element}> {name}="{shown}": {rule}'
+
+
+def check_attribute(
+    ctx: Context,
+    el: etree._Element,
+    spec: VerbSpec | None,
+    qname: str,
+    value: str,
+    attr: Attr | None,
+) -> None:
+    if attr is None or spec is None:
+        return
+    rule = attr.kind.check_wire(value)
+    if rule is not None:
+        message_text = message(spec.element, attr.name, value, rule)
+        ctx.add(RULE, message_text, offset=ctx.attribute_offset(el, qname))

@@ -7,7 +7,15 @@ nothing else (white space around the URL is part of the value and is refused too
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from ._base import Rule
+
+if TYPE_CHECKING:
+    from lxml import etree
+
+    from .._catalogue import VerbSpec
+    from .._check import Context
 
 RULE = Rule(
     code="EX302",
@@ -18,9 +26,30 @@ RULE = Rule(
     fixable=False,
     bad="<Flow><StartPlay>example.com/a.wav</StartPlay></Flow>",
     good="<Flow><StartPlay>https://example.com/a.wav</StartPlay></Flow>",
+    schema_covered=True,
 )
 
 
 def message(element: str, what: str, text: str, rule: str) -> str:
     shown = text if len(text) <= 60 else text[:57] + "..."
     return f"<{element}> {what} {shown!r}: {rule}"
+
+
+def check_element(
+    ctx: Context, el: etree._Element, spec: VerbSpec | None, parent: VerbSpec | None
+) -> None:
+    if spec is None or spec.text is None:
+        return
+    from .._check import element_text
+
+    text = element_text(el)
+    rule = spec.text.kind.check_wire(text)
+    if rule is not None:
+        what = "text" if spec.text.py == "text" else spec.text.py.upper()
+        ctx.add(
+            RULE,
+            message(spec.element, what, text, rule),
+            # an empty <Say/> has no text to point at: point at the element
+            offset=ctx.text_offset(el) if text else None,
+            element=el,
+        )

@@ -7,7 +7,15 @@ verb stands directly in ``<Flow>``.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from ._base import Rule
+
+if TYPE_CHECKING:
+    from lxml import etree
+
+    from .._catalogue import VerbSpec
+    from .._check import Context
 
 RULE = Rule(
     code="EX401",
@@ -18,6 +26,7 @@ RULE = Rule(
     fixable=False,
     bad="<Flow><Gather><Hangup/></Gather></Flow>",
     good="<Flow><Gather><Say>Press 1</Say></Gather><Hangup/></Flow>",
+    schema_covered=True,
 )
 
 
@@ -26,3 +35,17 @@ def message(child: str, parent: str, allowed: tuple[str, ...]) -> str:
         return f"<{parent}> cannot contain elements (found <{child}>)"
     names = " or ".join(f"<{a}>" for a in allowed)
     return f"<{parent}> cannot contain <{child}>; it takes {names}"
+
+
+def check_element(
+    ctx: Context, el: etree._Element, spec: VerbSpec | None, parent: VerbSpec | None
+) -> None:
+    if spec is None:
+        return
+    if parent is not None and spec.element not in parent.children:
+        ctx.add(RULE, message(spec.element, parent.element, parent.children), element=el)
+    if not spec.children:
+        # A verb that holds no verbs: the walk does not enter it; report what is there.
+        for child in el:
+            if child.tag.__class__ is str:
+                ctx.add(RULE, message(str(child.tag), spec.element, ()), element=child)

@@ -8,7 +8,13 @@ a warning; ``--strict`` makes it fail, ``--ignore EX501`` silences it.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from ._base import Rule
+from ._walk import root_is_entered
+
+if TYPE_CHECKING:
+    from .._check import Context
 
 RULE = Rule(
     code="EX501",
@@ -22,5 +28,14 @@ RULE = Rule(
 )
 
 
-def message(count: int) -> str:
-    return f"<Flow> holds {count} actions; the API advises one action per request"
+def message(count: int, root: str = "Flow") -> str:
+    return f"<{root}> holds {count} actions; the API advises one action per request"
+
+
+def check_document(ctx: Context) -> None:
+    root = ctx.root
+    assert root is not None
+    if len(root) > 1 and root_is_entered(ctx):
+        verbs = [c for c in root if c.tag.__class__ is str]
+        if len(verbs) > 1:
+            ctx.add(RULE, message(len(verbs), ctx.dialect.root), element=verbs[1])

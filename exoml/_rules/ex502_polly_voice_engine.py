@@ -1,12 +1,21 @@
 """EX502 polly-voice-engine: ``pollyVoiceId`` with an engine other than polly (warning).
 
 ``pollyVoiceId`` names an Amazon Polly voice; with ``preferredTTSEngine="googletts"``
-it has no effect.
+it has no effect. (The catalogue records which attribute depends on which value.)
 """
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+from .._catalogue import DIALECTS
 from ._base import Rule
+
+if TYPE_CHECKING:
+    from lxml import etree
+
+    from .._catalogue import VerbSpec
+    from .._check import Context
 
 RULE = Rule(
     code="EX502",
@@ -17,8 +26,34 @@ RULE = Rule(
     fixable=False,
     bad='<Flow><Say preferredTTSEngine="googletts" pollyVoiceId="Aditi">Hi</Say></Flow>',
     good='<Flow><Say preferredTTSEngine="polly" pollyVoiceId="Aditi">Hi</Say></Flow>',
+    needles=tuple(
+        sorted(
+            {
+                a.name
+                for d in DIALECTS.values()
+                for v in d.verbs
+                for a in v.attrs
+                if a.only_with is not None
+            }
+        )
+    ),
 )
 
 
-def message(engine: str) -> str:
-    return f'pollyVoiceId has no effect with preferredTTSEngine="{engine}"'
+def message(engine: str, name: str = "pollyVoiceId", other: str = "preferredTTSEngine") -> str:
+    return f'{name} has no effect with {other}="{engine}"'
+
+
+def check_element(
+    ctx: Context, el: etree._Element, spec: VerbSpec | None, parent: VerbSpec | None
+) -> None:
+    if spec is None:
+        return
+    for attr in spec.attrs:
+        if attr.only_with is None or el.get(attr.name) is None:
+            continue
+        other, wanted = attr.only_with
+        value = el.get(other)
+        if value is not None and value != wanted:
+            offset = ctx.attribute_offset(el, attr.name)
+            ctx.add(RULE, message(value, attr.name, other), offset=offset)

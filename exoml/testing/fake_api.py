@@ -34,13 +34,13 @@ import threading
 import time
 import uuid
 from collections import deque
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
-from urllib.parse import unquote
+from urllib.parse import unquote_to_bytes
 
 __all__ = ["FakeLegsAPI", "RecordedAction", "RecordedRequest", "main"]
 
@@ -63,14 +63,25 @@ _ERROR_CODES = {
 }
 
 _MAX_BODY = 1024 * 1024
+#: JSON bodies nested deeper than this are refused (400), as a real API would.
+_MAX_JSON_DEPTH = 64
+
+
+class _Refusal(Exception):
+    """Raised anywhere in request handling to answer with ``reply`` at once."""
+
+    def __init__(self, reply: _Reply) -> None:
+        super().__init__(reply.status)
+        self.reply = reply
 
 
 @dataclass(frozen=True)
 class RecordedAction:
     """One action the fake accepted (answered 202).
 
-    ``received_at`` is wall-clock UTC; ``monotonic`` is :func:`time.monotonic` at arrival,
-    comparable with the test's own clock since the server runs in the same process.
+    ``received_at`` is wall-clock UTC; ``monotonic`` is the server's clock at arrival
+    (:func:`time.monotonic` unless ``clock=`` was given), comparable with the test's own
+    clock since the server runs in the same process.
     """
 
     leg_sid: str
@@ -84,7 +95,13 @@ class RecordedAction:
 
 @dataclass(frozen=True)
 class RecordedRequest:
-    """One request the fake received, whatever it answered (use it to count attempts)."""
+    """One request the fake received, whatever it answered (use it to count attempts).
+
+    Requests the fake could not even parse (a malformed request line or headers, a path
+    that is not valid percent-encoded UTF-8, conflicting ``Content-Length`` headers) are
+    recorded too, with the 400 they were answered with; ``method`` and ``path`` are then
+    what could be read of them (possibly empty).
+    """
 
     method: str
     path: str
@@ -130,9 +147,17 @@ class FakeLegsAPI:
     - 202 with the documented body and a fresh ``request_id`` otherwise.
 
     ``latency`` (seconds) delays every answer, so that requests overlap as they would
-    against a remote server. Accepted actions are in :attr:`actions`, every request with
-    its status in :attr:`requests`. :meth:`fail_next` and :meth:`stall_next` inject
-    faults.
+    against a remote server. ``clock`` (default :func:`time.monotonic`) times the rate
+    limit window and the records; give a fake clock to test rate limits without timing.
+
+    Every request gets an HTTP answer and a record, whatever it holds: a request line or
+    headers it cannot parse, a path that is not valid percent-encoded UTF-8, a body that
+    is not JSON, or JSON nested deeper than 64 levels, is answered 400; more than one
+    ``Content-Length``, a malformed one, or one together with ``Transfer-Encoding`` is
+    answered 400 and the connection closed; a failure of the fake itself is a 500.
+
+    Accepted actions are in :attr:`actions`, every request with its status in
+    :attr:`requests`. :meth:`fail_next` and :meth:`stall_next` inject faults.
 
     >>> import httpx
     >>> with FakeLegsAPI() as api:
@@ -154,6 +179,7 @@ class FakeLegsAPI:
         rate_limit: int | None = None,
         rate_window: float = 60.0,
         latency: float = 0.0,
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.account_sid = account_sid
         self.api_key = api_key
@@ -162,6 +188,7 @@ class FakeLegsAPI:
         self.rate_limit = rate_limit
         self.rate_window = rate_window
         self.latency = latency
+        self._clock = clock
         self._port = port
         self._lock = threading.Lock()
         self._legs: set[str] | None = None
@@ -319,38 +346,65 @@ class FakeLegsAPI:
     # -- request handling (called from the server's threads) ----------------------------
 
     def _handle(self, handler: _Handler) -> None:
+        """Answer one parsed request; every request gets an answer and a record."""
         method = handler.command
         path = handler.path
-        account_sid, leg_sid = _route(path)
-        self._enter(leg_sid)
+        leg_sid: str | None = None
         try:
-            reply = self._reply(handler, method, account_sid, leg_sid)
-        finally:
-            self._exit(leg_sid)
+            account_sid, leg_sid = _route(path)
+            self._enter(leg_sid)
+            try:
+                reply = self._reply(handler, method, account_sid, leg_sid)
+            finally:
+                self._exit(leg_sid)
+        except _Refusal as refusal:
+            reply = refusal.reply
+            # The body may be unread: the connection cannot carry another request.
+            handler.close_connection = True
+        except Exception:
+            logger.exception("FakeLegsAPI failed on %s %r", method, path)
+            reply = _error(500, "the fake API failed on this request (a bug in FakeLegsAPI)")
+            handler.close_connection = True
+        self._record(handler, method, path, leg_sid, reply.status)
+        self._answer(handler, reply)
+
+    def _record(
+        self, handler: _Handler, method: str, path: str, leg_sid: str | None, status: int
+    ) -> None:
         with self._lock:
             self._requests.append(
-                RecordedRequest(
-                    method, path, leg_sid, reply.status, time.monotonic(), _peer(handler)
-                )
+                RecordedRequest(method, path, leg_sid, status, self._clock(), _peer(handler))
             )
-        logger.info("%s %s -> %d", method, path, reply.status)
+        logger.info("%s %s -> %d", method, _printable(path), status)
+
+    def _answer(self, handler: _Handler, reply: _Reply) -> None:
         handler.send_response(reply.status)
         handler.send_header("Content-Type", reply.content_type)
         handler.send_header("Content-Length", str(len(reply.body)))
         if reply.retry_after is not None:
             handler.send_header("Retry-After", reply.retry_after)
+        if handler.close_connection:
+            handler.send_header("Connection", "close")
         handler.end_headers()
-        handler.wfile.write(reply.body)
+        if handler.command != "HEAD":
+            handler.wfile.write(reply.body)
+
+    def _unparsed(self, handler: _Handler, status: int, message: str | None) -> None:
+        """Answer and record a request the HTTP layer refused before it reached _handle."""
+        method = str(getattr(handler, "command", None) or "")
+        path = str(getattr(handler, "path", None) or "")
+        handler.close_connection = True
+        # A request line that could not be read leaves the version at HTTP/0.9, for
+        # which nothing but the body would be written: answer in HTTP/1.1 all the same.
+        handler.request_version = handler.protocol_version
+        self._record(handler, method, path, None, status)
+        self._answer(handler, _error(status, message or _phrase(status)))
 
     def _reply(
         self, handler: _Handler, method: str, account_sid: str | None, leg_sid: str | None
     ) -> _Reply:
-        arrived = time.monotonic()
-        body, problem = _read_body(handler)
-        if problem is not None:
-            # The connection cannot be reused after an unread or oversized body.
-            handler.close_connection = True
-            return problem
+        arrived = self._clock()
+        body = _read_body(handler)
         with self._lock:
             fault = self._faults.popleft() if self._faults else None
         if self.latency:
@@ -384,10 +438,7 @@ class FakeLegsAPI:
 
         if handler.headers.get_content_type() != "application/json":
             return _error(400, "Content-Type must be application/json")
-        try:
-            payload = json.loads(body.decode("utf-8"))
-        except (UnicodeDecodeError, ValueError):
-            return _error(400, "the body is not valid JSON")
+        payload = _parse_json(body)
         if not isinstance(payload, dict):
             return _error(400, "the body must be a JSON object")
         exoml = payload.get("exoml")
@@ -468,7 +519,10 @@ class FakeLegsAPI:
 
 
 def _route(raw_path: str) -> tuple[str | None, str | None]:
-    """The (account_sid, leg_sid) of an actions path, percent-decoded; Nones otherwise."""
+    """The (account_sid, leg_sid) of an actions path, percent-decoded; Nones otherwise.
+
+    Raises :class:`_Refusal` (400) when a segment is not valid percent-encoded UTF-8.
+    """
     path = raw_path.split("?", 1)[0]
     parts = path.split("/")
     if (
@@ -479,20 +533,91 @@ def _route(raw_path: str) -> tuple[str | None, str | None]:
         return None, None
     if not parts[3] or not parts[5]:
         return None, None
-    return unquote(parts[3], errors="strict"), unquote(parts[5], errors="strict")
+    return _segment(parts[3]), _segment(parts[5])
 
 
-def _read_body(handler: _Handler) -> tuple[bytes, _Reply | None]:
-    length = handler.headers.get("Content-Length")
-    if handler.headers.get("Transfer-Encoding") or (length is None and handler.command == "POST"):
-        return b"", _error(411, "send the body with a Content-Length")
+def _segment(text: str) -> str:
+    """One path segment, percent-decoded as UTF-8, or a 400 refusal."""
     try:
-        size = int(length or "0")
+        return unquote_to_bytes(text).decode("utf-8")
+    except UnicodeDecodeError:
+        raise _Refusal(_error(400, "the path is not valid percent-encoded UTF-8")) from None
+
+
+def _read_body(handler: _Handler) -> bytes:
+    """The request body, by its one well-formed Content-Length; a refusal otherwise.
+
+    Anything that lets two readers disagree about where the body ends (two lengths, a
+    length with a sign or spaces inside, a length beside Transfer-Encoding) is a 400.
+    """
+    lengths = handler.headers.get_all("Content-Length") or []
+    encodings = handler.headers.get_all("Transfer-Encoding") or []
+    if encodings and lengths:
+        raise _Refusal(_error(400, "Transfer-Encoding and Content-Length together"))
+    if encodings or (not lengths and handler.command == "POST"):
+        raise _Refusal(_error(411, "send the body with a Content-Length"))
+    if len(lengths) > 1:
+        raise _Refusal(_error(400, "more than one Content-Length"))
+    length = lengths[0].strip() if lengths else "0"
+    if not (length.isascii() and length.isdigit()):
+        raise _Refusal(_error(400, "bad Content-Length: not a number of bytes"))
+    if len(length) > 10 or int(length) > _MAX_BODY:
+        raise _Refusal(_error(413, f"the body must be at most {_MAX_BODY} bytes"))
+    size = int(length)
+    body = handler.rfile.read(size)
+    if len(body) < size:
+        raise _Refusal(_error(400, "the body is shorter than its Content-Length"))
+    return body
+
+
+def _parse_json(body: bytes) -> Any:
+    """The JSON value of a body, or a 400 refusal saying what is wrong with it.
+
+    NaN and Infinity are not JSON; nesting past 64 levels is refused, as is anything
+    that would exhaust the parser's stack.
+    """
+    try:
+        text = body.decode("utf-8")
+    except UnicodeDecodeError:
+        raise _Refusal(_error(400, "the body is not valid JSON: not UTF-8")) from None
+    try:
+        value = json.loads(text, parse_constant=_not_json)
+    except RecursionError:
+        value = None
     except ValueError:
-        return b"", _error(400, "bad Content-Length")
-    if size < 0 or size > _MAX_BODY:
-        return b"", _error(413, f"the body must be at most {_MAX_BODY} bytes")
-    return handler.rfile.read(size), None
+        raise _Refusal(_error(400, "the body is not valid JSON")) from None
+    else:
+        if _depth(value) <= _MAX_JSON_DEPTH:
+            return value
+    raise _Refusal(_error(400, f"the body nests JSON deeper than {_MAX_JSON_DEPTH} levels"))
+
+
+def _not_json(name: str) -> Any:
+    raise ValueError(f"{name} is not JSON")
+
+
+def _depth(value: Any) -> int:
+    """How deeply ``value`` nests lists and dicts, counted without recursion."""
+    deepest = 0
+    stack = [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        children: Iterable[Any]
+        if isinstance(item, dict):
+            children = item.values()
+        elif isinstance(item, list):
+            children = item
+        else:
+            continue
+        deepest = max(deepest, depth)
+        if deepest > _MAX_JSON_DEPTH:
+            break
+        stack.extend((child, depth + 1) for child in children)
+    return deepest
+
+
+def _printable(text: str) -> str:
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
 
 
 def _check_exoml(exoml: str) -> _Reply | None:
@@ -567,6 +692,11 @@ class _Handler(BaseHTTPRequestHandler):
         self.server.api._handle(self)
 
     do_GET = do_PUT = do_PATCH = do_DELETE = do_POST
+
+    def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
+        # The HTTP layer's refusals (a request line or headers it cannot parse, an
+        # unknown method): answered in the API's JSON shape, and recorded.
+        self.server.api._unparsed(self, code, message)
 
     def log_message(self, format: str, *args: Any) -> None:
         # The default writes every request to stderr; tests want silence.

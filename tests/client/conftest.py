@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import socket
+from collections.abc import Callable
 from typing import Any, Literal, Protocol
 
 import httpx
@@ -43,6 +44,18 @@ def fast_backoff(client: LegsClient | AsyncLegsClient) -> None:
     client._retry = dataclasses.replace(client._retry, backoff_base=0.001, backoff_cap=0.01)
 
 
+def record_sleeps(client: LegsClient | AsyncLegsClient, into: list[float]) -> None:
+    """Replace the client's sleep: record each wait instead of waiting it out."""
+    if isinstance(client, LegsClient):
+        client._sleep = into.append
+    else:
+
+        async def sleep(seconds: float) -> None:
+            into.append(seconds)
+
+        client._sleep = sleep
+
+
 def send(
     kind: Kind,
     api: Server,
@@ -50,18 +63,26 @@ def send(
     exoml: Any,
     *,
     client_options: dict[str, Any] | None = None,
+    setup: Callable[[Any], None] | None = None,
     **send_options: Any,
 ) -> ActionAccepted:
-    """Send one action through a fresh client of the given kind, against ``api``."""
+    """Send one action through a fresh client of the given kind, against ``api``.
+
+    ``setup`` is called with the client before it sends (to record its sleeps, say).
+    """
     options: dict[str, Any] = {**credentials(api), "base_url": api.url, **(client_options or {})}
     if kind == "sync":
         with LegsClient(**options) as client:
             fast_backoff(client)
+            if setup is not None:
+                setup(client)
             return client.send(leg_sid, exoml, **send_options)
 
     async def run() -> ActionAccepted:
         async with AsyncLegsClient(**options) as client:
             fast_backoff(client)
+            if setup is not None:
+                setup(client)
             return await client.send(leg_sid, exoml, **send_options)
 
     return asyncio.run(run())

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import time
 from datetime import datetime, timedelta, timezone
 from email.utils import format_datetime
@@ -24,13 +25,13 @@ from exoml import (
 )
 from exoml.testing import FakeLegsAPI
 
-from .conftest import Kind, counting_transport, send
+from .conftest import Kind, counting_transport, record_sleeps, send
 
 HELLO = "<Flow><Say>Hello</Say></Flow>"
 INVALID = '<Flow><StartPlay loop="11">https://example.com/a.wav</StartPlay></Flow>'
 
 
-def wait_for(condition: Any, timeout: float = 3.0) -> None:
+def wait_for(condition: Any, timeout: float = 30.0) -> None:
     deadline = time.monotonic() + timeout
     while not condition():
         assert time.monotonic() < deadline, "condition not met in time"
@@ -94,8 +95,8 @@ def test_validate_false_lets_the_api_judge(kind: Kind, fake_legs_api: FakeLegsAP
 
 
 def test_wrong_argument_types_raise_before_sending(fake_legs_api: FakeLegsAPI) -> None:
-    with pytest.raises(TypeError):
-        send("sync", fake_legs_api, "LEG1", b"<Flow><Answer/></Flow>")
+    with pytest.raises(TypeError, match="a Flow, a verb, or the document as a str or UTF-8"):
+        send("sync", fake_legs_api, "LEG1", 42)
     with pytest.raises(TypeError):
         send("sync", fake_legs_api, "LEG1", HELLO, custom_param=42)
     with pytest.raises(ValueError, match="leg_sid"):
@@ -217,24 +218,36 @@ def test_429_gives_up_after_max_retries(kind: Kind, fake_legs_api: FakeLegsAPI) 
     assert fake_legs_api.actions == []
 
 
-def test_429_waits_the_retry_after_seconds(fake_legs_api: FakeLegsAPI) -> None:
+def test_429_waits_the_retry_after_seconds(kind: Kind, fake_legs_api: FakeLegsAPI) -> None:
     fake_legs_api.fail_next(1, status=429, retry_after=0.3)
+    sleeps: list[float] = []
+    send(kind, fake_legs_api, "LEG1", HELLO, setup=lambda c: record_sleeps(c, sleeps))
+    assert sleeps == [0.3]
+    assert [r.status for r in fake_legs_api.requests] == [429, 202]
+
+
+def test_429_with_an_http_date(kind: Kind, fake_legs_api: FakeLegsAPI) -> None:
+    # The client's wall clock is fixed, so the wait is exactly the distance to the date.
+    now = datetime(2026, 3, 1, 12, 0, 0, 250_000, tzinfo=timezone.utc)
+    when = now.replace(microsecond=0) + timedelta(seconds=5)
+    fake_legs_api.fail_next(1, status=429, retry_after=format_datetime(when, usegmt=True))
+    sleeps: list[float] = []
+
+    def setup(client: Any) -> None:
+        record_sleeps(client, sleeps)
+        client._now = lambda: now
+
+    send(kind, fake_legs_api, "LEG1", HELLO, setup=setup)
+    assert sleeps == [4.75]
+    assert [r.status for r in fake_legs_api.requests] == [429, 202]
+
+
+def test_the_real_retry_wait_is_waited_out(fake_legs_api: FakeLegsAPI) -> None:
+    """A smoke test in real time: the client does sleep (generous upper bound)."""
+    fake_legs_api.fail_next(1, status=429, retry_after=0.2)
     started = time.monotonic()
     send("sync", fake_legs_api, "LEG1", HELLO)
-    first, second = fake_legs_api.requests
-    assert second.monotonic - first.monotonic >= 0.3
-    assert time.monotonic() - started < 2
-
-
-def test_429_with_an_http_date(fake_legs_api: FakeLegsAPI) -> None:
-    # HTTP dates have one-second resolution: "one second ahead" is up to a second away.
-    when = datetime.now(timezone.utc) + timedelta(seconds=1)
-    fake_legs_api.fail_next(1, status=429, retry_after=format_datetime(when, usegmt=True))
-    expected_wait = when.replace(microsecond=0).timestamp() - time.time()
-    send("sync", fake_legs_api, "LEG1", HELLO)
-    first, second = fake_legs_api.requests
-    assert (first.status, second.status) == (429, 202)
-    assert expected_wait - 0.1 <= second.monotonic - first.monotonic < 1.5
+    assert 0.2 <= time.monotonic() - started < 30
 
 
 def test_429_with_an_http_date_in_the_past(kind: Kind, fake_legs_api: FakeLegsAPI) -> None:
@@ -253,12 +266,78 @@ def test_429_with_a_long_retry_after_is_raised_at_once(
     kind: Kind, fake_legs_api: FakeLegsAPI
 ) -> None:
     fake_legs_api.fail_next(1, status=429, retry_after=3600)
-    started = time.monotonic()
+    sleeps: list[float] = []
     with pytest.raises(RateLimitError) as info:
-        send(kind, fake_legs_api, "LEG1", HELLO)
+        send(kind, fake_legs_api, "LEG1", HELLO, setup=lambda c: record_sleeps(c, sleeps))
     assert info.value.retry_after == 3600
     assert len(fake_legs_api.requests) == 1
-    assert time.monotonic() - started < 2
+    assert sleeps == []
+
+
+def test_max_retry_wait_caps_the_waits_of_one_call(kind: Kind, fake_legs_api: FakeLegsAPI) -> None:
+    fake_legs_api.fail_next(5, status=429, retry_after=2)
+    sleeps: list[float] = []
+    options = {"max_retries": 5, "max_retry_wait": 5}
+    with pytest.raises(RateLimitError) as info:
+        send(
+            kind,
+            fake_legs_api,
+            "LEG1",
+            HELLO,
+            client_options=options,
+            setup=lambda c: record_sleeps(c, sleeps),
+        )
+    assert sleeps == [2, 2]  # a third wait would make 6 s
+    assert info.value.retry_after == 2
+    assert len(fake_legs_api.requests) == 3
+
+
+def test_a_retry_after_past_max_retry_wait_is_raised_at_once(
+    kind: Kind, fake_legs_api: FakeLegsAPI, caplog: pytest.LogCaptureFixture
+) -> None:
+    fake_legs_api.fail_next(1, status=429, retry_after=60)
+    sleeps: list[float] = []
+    with (
+        caplog.at_level(logging.INFO, logger="exoml.client"),
+        pytest.raises(RateLimitError) as info,
+    ):
+        send(
+            kind,
+            fake_legs_api,
+            "LEG1",
+            HELLO,
+            client_options={"max_retry_wait": 10},
+            setup=lambda c: record_sleeps(c, sleeps),
+        )
+    assert info.value.retry_after == 60
+    assert sleeps == []
+    assert "not waiting 60.00 s for Retry-After: past max_retry_wait (10 s" in caplog.text
+
+
+def test_max_retry_wait_zero_never_waits(kind: Kind, closed_port: int) -> None:
+    transport = counting_transport(kind)
+    api = _Unstarted(FakeLegsAPI(), f"http://127.0.0.1:{closed_port}")
+    options: dict[str, Any] = {"max_retries": 3, "max_retry_wait": 0, "transport": transport}
+    with pytest.raises(TransportError):
+        send(kind, api, "LEG1", HELLO, client_options=options)
+    assert transport.calls == 1
+
+
+def test_each_retry_and_its_wait_is_logged_at_info(
+    kind: Kind, fake_legs_api: FakeLegsAPI, caplog: pytest.LogCaptureFixture
+) -> None:
+    fake_legs_api.fail_next(2, status=429, retry_after=1.5)
+    sleeps: list[float] = []
+    with caplog.at_level(logging.INFO, logger="exoml.client"):
+        send(kind, fake_legs_api, "LEG1", HELLO, setup=lambda c: record_sleeps(c, sleeps))
+    retries = [r for r in caplog.records if "retrying" in r.getMessage()]
+    assert [r.levelno for r in retries] == [logging.INFO, logging.INFO]
+    assert [r.getMessage().rsplit("; ", 1)[1] for r in retries] == [
+        "retrying in 1.50 s",
+        "retrying in 1.50 s",
+    ]
+    assert "attempt 1 of 3 failed (HTTP 429 rate_limit_exceeded" in retries[0].getMessage()
+    assert fake_legs_api.api_token not in caplog.text
 
 
 @pytest.mark.parametrize("status", [500, 502, 503])
@@ -325,10 +404,11 @@ def test_read_timeout_is_not_retried_by_default(kind: Kind, fake_legs_api: FakeL
 
 
 def test_read_timeout_retried_when_asked(kind: Kind, fake_legs_api: FakeLegsAPI) -> None:
-    fake_legs_api.stall_next(1, seconds=0.3)
+    # The second attempt has a whole second to be answered, the first stalls far longer.
+    fake_legs_api.stall_next(1, seconds=2.5)
     transport = counting_transport(kind)
     options: dict[str, Any] = {
-        "timeout": 0.1,
+        "timeout": 1.0,
         "retry_server_errors": True,
         "transport": transport,
     }

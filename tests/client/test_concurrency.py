@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import itertools
 import threading
 import time
 
@@ -17,15 +16,34 @@ from .conftest import credentials
 HELLO = "<Flow><Say>Hello</Say></Flow>"
 
 
-def assert_spaced(times: list[float], *, interval: float) -> None:
-    """Arrivals about ``interval`` apart (unlimited, they would be a millisecond apart).
+class SharedClock:
+    """A fake monotonic clock for a client and a FakeLegsAPI: it moves only when the
+    client sleeps, so rate decisions are tested without depending on real time."""
 
-    The limiter spaces the starts of requests; arrival times at the server add jitter
-    (the first request also opens the connection), hence the tolerances.
-    """
-    gaps = [later - earlier for earlier, later in itertools.pairwise(times)]
-    assert all(gap >= interval / 2 for gap in gaps), gaps
-    assert times[-1] - times[0] >= interval * (len(times) - 1) - 0.03, gaps
+    def __init__(self, now: float = 1000.0) -> None:
+        self.now = now
+        self.sleeps: list[float] = []
+
+    def __call__(self) -> float:
+        return self.now
+
+    def sleep(self, seconds: float) -> None:
+        self.sleeps.append(seconds)
+        self.now += seconds
+
+    def install(self, client: LegsClient | AsyncLegsClient) -> None:
+        client._clock = self
+        if isinstance(client, LegsClient):
+            client._sleep = self.sleep
+        else:
+
+            async def sleep(seconds: float) -> None:
+                # Concurrent tasks sleep side by side: the clock stands still, so every
+                # reservation is measured from the same instant.
+                self.sleeps.append(seconds)
+                await asyncio.sleep(0)
+
+            client._sleep = sleep
 
 
 def test_200_concurrent_async_sends_are_each_recorded_once() -> None:
@@ -37,7 +55,7 @@ def test_200_concurrent_async_sends_are_each_recorded_once() -> None:
         return [r.request_id for r in results]
 
     # The latency keeps each request open long enough for the others to pile up.
-    with FakeLegsAPI(latency=0.1) as api:
+    with FakeLegsAPI(latency=0.3) as api:
         request_ids = asyncio.run(main(api))
         actions = api.actions
         assert sorted(int(a.custom_param or -1) for a in actions) == list(range(200))
@@ -109,8 +127,9 @@ def test_threaded_sends_to_one_leg_go_one_at_a_time_in_order() -> None:
                 assert time.monotonic() < deadline
                 time.sleep(0.001)
 
-        # The first send on each leg stalls at the server, so the later ones must queue.
-        api.stall_next(2, seconds=0.2)
+        # The first send on each leg stalls at the server, so the later ones must queue
+        # (for long enough that both legs' first sends are surely in flight together).
+        api.stall_next(2, seconds=1.0)
         for n in range(6):
             for leg in ("A", "B"):
                 start(leg, n)
@@ -137,32 +156,53 @@ def test_a_failed_send_releases_the_leg() -> None:
 
 
 def test_rate_limit_spaces_sync_requests() -> None:
+    clock = SharedClock()
     with (
-        FakeLegsAPI() as api,
+        FakeLegsAPI(clock=clock) as api,
         LegsClient(**credentials(api), base_url=api.url, rate_limit=600) as client,
     ):
+        clock.install(client)
         for n in range(4):
             client.send(f"LEG{n}", HELLO)
-        times = [a.monotonic for a in api.actions]
-    assert_spaced(times, interval=0.1)
+        times = [a.monotonic - 1000.0 for a in api.actions]
+    assert clock.sleeps == pytest.approx([0.1, 0.1, 0.1])
+    assert times == pytest.approx([0.0, 0.1, 0.2, 0.3])
 
 
 def test_rate_limit_spaces_concurrent_async_requests() -> None:
+    clock = SharedClock()
+
     async def main(api: FakeLegsAPI) -> None:
         async with AsyncLegsClient(**credentials(api), base_url=api.url, rate_limit=600) as c:
+            clock.install(c)
             await asyncio.gather(*(c.send(f"LEG{n}", HELLO) for n in range(5)))
 
     with FakeLegsAPI() as api:
         asyncio.run(main(api))
-        times = sorted(a.monotonic for a in api.actions)
-    assert len(times) == 5
-    assert_spaced(times, interval=0.1)
+        assert len(api.actions) == 5
+    # Five sends started together: one at once, the others 0.1 s apart.
+    assert sorted(clock.sleeps) == pytest.approx([0.1, 0.2, 0.3, 0.4])
+
+
+def test_rate_limit_in_real_time() -> None:
+    """A smoke test against the real clock (the upper bound only catches a hang)."""
+    with (
+        FakeLegsAPI() as api,
+        LegsClient(**credentials(api), base_url=api.url, rate_limit=600) as client,
+    ):
+        started = time.monotonic()
+        for n in range(3):
+            client.send(f"LEG{n}", HELLO)
+        assert 0.2 <= time.monotonic() - started < 30
+        assert len(api.actions) == 3
 
 
 def test_rate_limit_avoids_the_servers_429s() -> None:
     # The fake allows 3 requests per 0.5 s; a burst of 5 collects 429s...
-    with FakeLegsAPI(rate_limit=3, rate_window=0.5) as api:
+    clock = SharedClock()
+    with FakeLegsAPI(rate_limit=3, rate_window=0.5, clock=clock) as api:
         with LegsClient(**credentials(api), base_url=api.url, max_retries=0) as client:
+            clock.install(client)
             statuses = []
             for n in range(5):
                 try:
@@ -172,10 +212,11 @@ def test_rate_limit_avoids_the_servers_429s() -> None:
         assert statuses == [202, 202, 202, 429, 429]
 
     # ...while one request every 0.2 s (300 a minute) never does.
-    with FakeLegsAPI(rate_limit=3, rate_window=0.5) as api:
+    with FakeLegsAPI(rate_limit=3, rate_window=0.5, clock=clock) as api:
         with LegsClient(
             **credentials(api), base_url=api.url, max_retries=0, rate_limit=300
         ) as client:
+            clock.install(client)
             for n in range(5):
                 client.send(f"LEG{n}", HELLO)
         assert [r.status for r in api.requests] == [202] * 5

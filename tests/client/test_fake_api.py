@@ -162,7 +162,8 @@ def test_close_ends_a_stall_promptly() -> None:
         )
     started = time.monotonic()
     api.close()
-    assert time.monotonic() - started < 1
+    # Far less than the 30 s stall (the bound is generous for a loaded machine).
+    assert time.monotonic() - started < 10
 
 
 def test_rate_limit_window(fake_legs_api: FakeLegsAPI) -> None:

@@ -47,6 +47,41 @@ def test_parse_retry_after(value: str | None, expected: float | None) -> None:
     assert parse_retry_after(value, now=NOW) == expected
 
 
+def test_policy_caps_the_total_wait() -> None:
+    policy = RetryPolicy(max_retries=10, max_retry_wait=5.0, backoff_base=1.0, backoff_cap=1.0)
+    assert policy.delay("rate_limited", attempt=0, retry_after=2.0, waited=0.0) == 2.0
+    assert policy.delay("rate_limited", attempt=1, retry_after=2.0, waited=2.0) == 2.0
+    assert policy.delay("rate_limited", attempt=2, retry_after=2.0, waited=4.0) is None
+    assert policy.delay("rate_limited", attempt=2, retry_after=1.0, waited=4.0) == 1.0
+    assert policy.delay("not_sent", attempt=0, waited=4.5) is None  # backoff is 0.5 to 1
+    assert RetryPolicy(max_retry_wait=0).delay("rate_limited", attempt=0, retry_after=0) == 0
+    assert RetryPolicy(max_retry_wait=0).delay("not_sent", attempt=0) is None
+
+
+@pytest.mark.parametrize(
+    ("options", "error"),
+    [
+        ({"max_retry_wait": -1}, ValueError),
+        ({"max_retry_wait": float("nan")}, ValueError),
+        ({"max_retry_wait": float("inf")}, ValueError),
+        ({"max_retry_wait": "1"}, TypeError),
+        ({"max_retries": 101}, ValueError),
+        ({"max_retries": True}, TypeError),
+    ],
+)
+def test_policy_refuses_bad_options(options: dict[str, object], error: type[Exception]) -> None:
+    with pytest.raises(error):
+        RetryPolicy(**options)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    "value",
+    ["Wed, 21 Oct 99999 07:28:00 GMT", "Wed, 21 Oct 2015 07:28:00 +99999999999", "9" * 5000],
+)
+def test_parse_retry_after_never_raises(value: str) -> None:
+    assert parse_retry_after(value, now=NOW) is None
+
+
 def test_policy_decisions() -> None:
     policy = RetryPolicy(max_retries=2, backoff_base=1.0, backoff_cap=8.0)
     assert policy.delay("rate_limited", attempt=0, retry_after=2.0) == 2.0
@@ -151,18 +186,55 @@ def test_async_leg_queues_order_and_cancellation() -> None:
     assert asyncio.run(main()) == [0, 1, 3, 4]
 
 
+class FakeClock:
+    """A monotonic clock that moves only when told to."""
+
+    def __init__(self, now: float = 1000.0) -> None:
+        self.now = now
+
+    def __call__(self) -> float:
+        return self.now
+
+
 def test_rate_limiter_spaces_slots() -> None:
-    limiter = RateLimiter(per_minute=6000)  # one slot every 10 ms
-    delays = [limiter.reserve() for _ in range(5)]
-    assert delays[0] == 0.0
-    for n, delay in enumerate(delays):
-        assert n * 0.01 - 0.005 <= delay <= n * 0.01
-    time.sleep(0.1)
-    assert limiter.reserve() == 0.0  # idle time is not banked as a burst
+    clock = FakeClock()
+    limiter = RateLimiter(per_minute=6000, clock=clock)  # one slot every 10 ms
+    assert [limiter.reserve() for _ in range(5)] == pytest.approx([0, 0.01, 0.02, 0.03, 0.04])
+    clock.now += 0.015  # part of the way to the next free slot (at +0.05)
+    assert limiter.reserve() == pytest.approx(0.035)
+    clock.now += 10
+    # Idle time is not banked as a burst: one slot now, the next a full interval later.
+    assert limiter.reserve() == 0.0
+    assert limiter.reserve() == pytest.approx(0.01)
+
+
+@pytest.mark.parametrize(
+    ("per_minute", "interval"), [(0.01, 6000.0), (1, 60.0), (100, 0.6), (60_000, 0.001)]
+)
+def test_rate_limiter_interval_at_every_rate(per_minute: float, interval: float) -> None:
+    clock = FakeClock(0.0)
+    limiter = RateLimiter(per_minute=per_minute, clock=clock)
+    assert [limiter.reserve() for _ in range(3)] == pytest.approx([0, interval, 2 * interval])
+
+
+@pytest.mark.parametrize("per_minute", [1e-300, 0, -1, float("nan"), float("inf"), 1e9, 10**400])
+def test_rate_limiter_refuses_rates_out_of_bounds(per_minute: float) -> None:
+    with pytest.raises(ValueError, match=r"rate_limit must be between 0\.01 and 60000"):
+        RateLimiter(per_minute=per_minute)
+
+
+def test_rate_limiter_in_real_time() -> None:
+    """A smoke test against the real clock: slots 100 ms apart are waited out (the upper
+    bound is only there to catch a hang)."""
+    limiter = RateLimiter(per_minute=600)
+    started = time.monotonic()
+    for _ in range(3):
+        time.sleep(limiter.reserve())
+    assert 0.2 <= time.monotonic() - started < 30
 
 
 def test_rate_limiter_is_thread_safe() -> None:
-    limiter = RateLimiter(per_minute=60_000)
+    limiter = RateLimiter(per_minute=60_000, clock=FakeClock())
     delays: list[float] = []
     lock = threading.Lock()
 
@@ -177,6 +249,5 @@ def test_rate_limiter_is_thread_safe() -> None:
         thread.start()
     for thread in threads:
         thread.join()
-    # 200 distinct slots, 1 ms apart: the last is about 199 ms out.
-    assert len(delays) == 200
-    assert 0.15 <= max(delays) <= 0.2
+    # 200 distinct slots, 1 ms apart, none handed out twice.
+    assert sorted(delays) == pytest.approx([n * 0.001 for n in range(200)])

@@ -182,3 +182,177 @@ def test_usage_errors(
 def test_help_exits_0(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["--help"], prog="exoml send") == 0
     assert capsys.readouterr().out.startswith("usage: exoml send")
+
+
+# -- retries are reported, and their waits bounded -----------------------------------------
+
+
+def test_a_retry_and_its_wait_are_reported(
+    env: FakeLegsAPI, hello: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    env.fail_next(1, status=429, retry_after=0)
+    assert main(["LEG1", str(hello)], prog="exoml send") == 0
+    out, err = capsys.readouterr()
+    assert out.strip() == env.actions[0].request_id
+    [line] = [line for line in err.splitlines() if "retrying" in line]
+    assert line.startswith("exoml send: leg 'LEG1': attempt 1 of 3 failed (HTTP 429 ")
+    assert line.endswith("; retrying in 0.00 s")
+
+
+def test_quiet_hides_the_retries(
+    env: FakeLegsAPI, hello: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    env.fail_next(1, status=429, retry_after=0)
+    assert main(["LEG1", str(hello), "--quiet"]) == 0
+    assert "retrying" not in capsys.readouterr().err
+
+
+def test_a_retry_after_past_max_retry_wait_fails_at_once(
+    env: FakeLegsAPI, hello: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    env.fail_next(1, status=429, retry_after=60)
+    assert main(["LEG1", str(hello), "--max-retry-wait", "5"], prog="exoml send") == 1
+    err = capsys.readouterr().err
+    assert "not waiting 60.00 s for Retry-After: past max_retry_wait (5 s" in err
+    assert "the API refused the action: HTTP 429" in err
+    assert len(env.requests) == 1
+
+
+def test_the_retry_report_reaches_a_subprocess_stderr(
+    fake_legs_api: FakeLegsAPI, hello: Path
+) -> None:
+    fake_legs_api.fail_next(1, status=429, retry_after=0)
+    result = run(fake_legs_api, "LEG1", str(hello))
+    assert result.returncode == 0, result.stderr
+    assert "attempt 1 of 3 failed (HTTP 429" in result.stderr
+    assert "retrying in 0.00 s" in result.stderr
+
+
+# -- the input is bounded ------------------------------------------------------------------
+
+
+def test_a_document_past_max_bytes_is_a_usage_error(
+    env: FakeLegsAPI, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    big = tmp_path / "big.xml"
+    big.write_bytes(b"<Flow>" + b" " * (64 * 1024) + b"</Flow>")
+    assert main(["LEG1", str(big)], prog="exoml send") == 2
+    err = capsys.readouterr().err
+    assert f"exoml send: error: {big} is larger than 65536 bytes; nothing sent" in err
+    small = tmp_path / "small.xml"
+    small.write_text(HELLO, encoding="utf-8")
+    assert main(["LEG1", str(small), "--max-bytes", "10"]) == 2
+    assert "larger than 10 bytes" in capsys.readouterr().err
+    assert env.requests == []
+
+
+def test_an_endless_input_is_read_only_to_the_limit(
+    fake_legs_api: FakeLegsAPI,
+) -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "exoml.send", "LEG1", "/dev/zero"],
+        capture_output=True,
+        text=True,
+        env=environment(fake_legs_api),
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 2
+    assert "/dev/zero is larger than 65536 bytes" in result.stderr
+    assert fake_legs_api.requests == []
+
+
+def test_a_large_stdin_is_a_usage_error(fake_legs_api: FakeLegsAPI) -> None:
+    result = run(fake_legs_api, "LEG1", "-", stdin="<Flow>" + " " * 100_000 + "</Flow>")
+    assert result.returncode == 2
+    assert "<stdin> is larger than 65536 bytes" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("flags", "message"),
+    [
+        (["--max-bytes", "0"], "--max-bytes must be between 1 and 16777216"),
+        (["--max-bytes", "99999999999999999999999"], "--max-bytes"),
+        (["--max-bytes", "1e3"], "--max-bytes"),
+        (["--max-bytes", "abc"], "--max-bytes"),
+        (["--max-bytes", "٣"], "--max-bytes"),
+        (["--max-bytes", str(16 * 1024 * 1024 + 1)], "--max-bytes must be between"),
+        (["--timeout", "nan"], "--timeout"),
+        (["--timeout", "inf"], "--timeout"),
+        (["--timeout", "1e300"], "timeout must be a number of seconds"),
+        (["--deadline", "0"], "deadline must be a number of seconds"),
+        (["--max-retries", "1000000000000000000000"], "--max-retries"),
+        (["--max-retries", "101"], "max_retries must be between 0 and 100"),
+        (["--max-retry-wait", "-1"], "max_retry_wait must be"),
+    ],
+)
+def test_unbounded_options_are_usage_errors(
+    env: FakeLegsAPI,
+    hello: Path,
+    capsys: pytest.CaptureFixture[str],
+    flags: list[str],
+    message: str,
+) -> None:
+    assert main(["LEG1", str(hello), *flags]) == 2
+    err = capsys.readouterr().err
+    assert message in err
+    assert "Traceback" not in err
+    assert env.requests == []
+
+
+def test_credentials_in_base_url_are_not_printed(
+    env: FakeLegsAPI, hello: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    for url in ("https://u:pa55-W0RD@host", "ftp://u:pa55-W0RD@host", "http://u:pa55-W0RD@h"):
+        assert main(["LEG1", str(hello), "--base-url", url]) == 2
+        err = capsys.readouterr().err
+        assert "credentials" in err
+        assert "pa55" not in err
+
+
+# -- hostile servers -----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("status", "body", "code"),
+    [
+        (202, b"[" * 100_000 + b"]" * 100_000, 0),
+        (400, b"[" * 100_000 + b"]" * 100_000, 1),
+        (
+            400,
+            b'{"response": {"error": {"diagnostics": [{"code": "EX1", "message": "m", '
+            b'"line": Infinity, "column": 1e999}]}}}',
+            1,
+        ),
+        (500, b"\xff" * 1000, 1),
+    ],
+    ids=["nested-202", "nested-400", "non-finite-400", "garbage-500"],
+)
+def test_a_hostile_server_gets_no_traceback(
+    tmp_path: Path, hello: Path, status: int, body: bytes, code: int
+) -> None:
+    from ._servers import ScriptedServer, answer
+
+    with ScriptedServer(answer(status, body)) as server:
+        env = {k: v for k, v in os.environ.items() if not k.startswith("EXOTEL_")}
+        env.update(
+            EXOTEL_ACCOUNT_SID=server.account_sid,
+            EXOTEL_API_KEY=server.api_key,
+            EXOTEL_API_TOKEN=server.api_token,
+            EXOTEL_BASE_URL=server.url,
+        )
+        result = subprocess.run(
+            [sys.executable, "-m", "exoml", "send", "LEG1", str(hello), "--max-retries", "0"],
+            capture_output=True,
+            text=True,
+            env=env,
+            timeout=60,
+            check=False,
+        )
+    assert result.returncode == code, result.stderr
+    assert "Traceback" not in result.stderr
+    if code == 0:
+        assert result.stdout == "(no request id)\n"
+    else:
+        assert f"HTTP {status}" in result.stderr

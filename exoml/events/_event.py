@@ -1,0 +1,428 @@
+"""Typed leg and bridge events: :class:`Event` and :func:`parse_event`.
+
+Exotel posts one JSON object per event. What this module promises:
+
+- a body with a non-empty string ``event_sid`` and ``event_name`` is an event, whatever
+  else it holds: unknown event names and unknown fields are kept, never refused;
+- the fields exoml types (``event_type``, ``action_sid``, ``action_custom_parameter``,
+  ``event_data`` and ``data``) must have their JSON type when present (a string, or an
+  object for the last two; ``null`` counts as absent), else the body is refused;
+- ``event_timestamp`` is read leniently: an event whose timestamp is missing, has no
+  offset, or cannot be read is kept with ``event_timestamp=None`` (``raw`` still holds
+  what was sent), because refusing it would lose the event for good (Exotel does not
+  retry a 400);
+- anything else raises :class:`~exoml.EventError` and nothing but it: bytes that are not
+  UTF-8, text that is not JSON, ``NaN`` or infinite numbers, integers of more than
+  4,300 digits, nesting deeper than 64 levels, duplicate keys in one object.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+from types import MappingProxyType
+from typing import TYPE_CHECKING, Any, TypeAlias
+
+from .._errors import EventError
+
+if TYPE_CHECKING:
+    from .._catalogue import EventSpec
+
+__all__ = ["Event", "Headers", "parse_event"]
+
+#: Headers as a mapping, or as (name, value) pairs of str or bytes (ASGI's form).
+Headers: TypeAlias = Mapping[str, str] | Iterable[tuple[str | bytes, str | bytes]]
+
+MAX_DEPTH = 64
+MAX_INT_DIGITS = 4300  # CPython's own default limit for int(str)
+_EMPTY: Mapping[str, Any] = MappingProxyType({})
+
+
+@dataclass(frozen=True, slots=True)
+class Event:
+    """One event Exotel delivered to an event endpoint, typed and read-only.
+
+    Build it with :func:`parse_event` (an :class:`EventReceiver` does that for you). The
+    fields are the documented ones; every field of the body, known or not, stays in
+    ``raw`` (a read-only mapping: objects are read-only mappings, arrays are tuples).
+
+    - ``event_timestamp`` is a timezone-aware :class:`~datetime.datetime`, or ``None``
+      when the body has no timestamp exoml can read (see :func:`parse_event`);
+    - ``leg_sid`` is the leg the event is about: ``data.leg_sid``, else
+      ``event_data.data.leg_sid`` or ``event_data.leg_sid`` (bridge events);
+    - ``attempt`` is Exotel's delivery attempt (1 to 3) from the ``X-Exotel-Request-Id``
+      header, ``None`` without headers;
+    - ``digits`` (gather events), ``bridge_sid`` (bridge and dial events) and ``data``
+      (the leg's state) save digging in ``event_data``;
+    - ``known`` is the catalogue's entry for the name (its types and evidence), ``None``
+      for a name no source shows.
+
+    >>> from exoml.events import parse_event
+    >>> event = parse_event(
+    ...     b'{"event_sid": "E1", "event_type": "leg_action_event",'
+    ...     b' "event_name": "gather_success", "event_timestamp": "2024-05-01T10:00:00.250Z",'
+    ...     b' "event_data": {"data": {"digits": "42"}}, "data": {"leg_sid": "L1"}}',
+    ...     headers={"X-Exotel-Request-Id": "E1-2"},
+    ... )
+    >>> event.event_name, event.leg_sid, event.digits, event.attempt
+    ('gather_success', 'L1', '42', 2)
+    >>> event.event_timestamp.isoformat()
+    '2024-05-01T10:00:00.250000+00:00'
+    """
+
+    event_sid: str
+    event_name: str
+    event_type: str | None
+    event_timestamp: datetime | None
+    action_sid: str | None
+    action_custom_parameter: str | None
+    event_data: Mapping[str, Any]
+    leg_sid: str | None
+    attempt: int | None
+    raw: Mapping[str, Any]
+    #: The ``X-Exotel-Request-Id`` header (``<event_sid>-<attempt>``), when given.
+    request_id: str | None = None
+
+    def __hash__(self) -> int:
+        # The mappings are not hashable; two deliveries of one event differ in attempt.
+        return hash((self.event_sid, self.event_name, self.attempt))
+
+    @property
+    def data(self) -> Mapping[str, Any]:
+        """The body's ``data`` object (the leg: ``leg_sid``, ``state``, ...), or ``{}``."""
+        found = self.raw.get("data")
+        return found if isinstance(found, Mapping) else _EMPTY
+
+    @property
+    def digits(self) -> str | None:
+        """The digits a gather collected (``event_data.data.digits``), when a string."""
+        found = _dig(self.event_data, "data", "digits")
+        return found if isinstance(found, str) else None
+
+    @property
+    def bridge_sid(self) -> str | None:
+        """The bridge the event is about: ``event_data.bridge_sid`` or its ``data``'s."""
+        for found in (
+            _dig(self.event_data, "bridge_sid"),
+            _dig(self.event_data, "data", "bridge_sid"),
+            self.data.get("bridge_sid"),
+        ):
+            if isinstance(found, str) and found:
+                return found
+        return None
+
+    @property
+    def known(self) -> EventSpec | None:
+        """The catalogue's entry for ``event_name``: its event types and evidence."""
+        from .._catalogue import EVENTS
+
+        return _known(EVENTS).get(self.event_name)
+
+    def as_dict(self) -> dict[str, Any]:
+        """The whole body as plain, mutable JSON values (dicts and lists), e.g. to store it."""
+        thawed: dict[str, Any] = _thaw(self.raw)
+        return thawed
+
+
+_KNOWN: dict[int, dict[str, EventSpec]] = {}
+
+
+def _known(events: tuple[EventSpec, ...]) -> dict[str, EventSpec]:
+    table = _KNOWN.get(id(events))
+    if table is None:
+        table = _KNOWN[id(events)] = {e.name: e for e in events}
+    return table
+
+
+def parse_event(
+    body: bytes | bytearray | memoryview | str | Mapping[str, Any], headers: Headers | None = None
+) -> Event:
+    """Read one event from its body (bytes, text or an already parsed mapping).
+
+    ``headers`` are the request's headers, looked up without regard to case; from
+    ``X-Exotel-Request-Id`` (``<event_sid>-<attempt>``) comes ``attempt``. Raises
+    :class:`~exoml.EventError`, and nothing else, for a body that is not an event; see
+    :class:`Event` for what is kept and how.
+
+    >>> from exoml.events import parse_event
+    >>> parse_event({"event_sid": "E9", "event_name": "some_future_event", "extra": [1]}).raw
+    mappingproxy({'event_sid': 'E9', 'event_name': 'some_future_event', 'extra': (1,)})
+    """
+    if isinstance(body, (bytes, bytearray, memoryview)):
+        try:
+            text = bytes(body).decode("utf-8-sig")
+        except UnicodeDecodeError as exc:
+            raise EventError(f"not an event: the body is not UTF-8 ({exc.reason})") from None
+        raw = _freeze(_loads(text), 0)
+    elif isinstance(body, str):
+        raw = _freeze(_loads(body), 0)
+    elif isinstance(body, Mapping):
+        raw = _freeze(body, 0)
+    else:
+        raise EventError(
+            f"not an event: expected bytes, str or a mapping, got {type(body).__name__}"
+        )
+    if not isinstance(raw, Mapping):
+        raise EventError(f"not an event: the body is a JSON {_json_type(raw)}, not an object")
+    return _event(raw, headers)
+
+
+def _event(raw: Mapping[str, Any], headers: Headers | None) -> Event:
+    event_sid = _required(raw, "event_sid")
+    event_name = _required(raw, "event_name")
+    event_data = _object(raw, "event_data")
+    data = _object(raw, "data")
+    custom = _optional_str(raw, "action_custom_parameter")
+    if custom is None and "action_custom_parameter" not in raw:
+        custom = _optional_str(raw, "action_custom_param")
+    leg_sid = None
+    for found in (
+        data.get("leg_sid"),
+        _dig(event_data, "data", "leg_sid"),
+        event_data.get("leg_sid"),
+    ):
+        if isinstance(found, str) and found:
+            leg_sid = found
+            break
+    request_id = _header(headers, "x-exotel-request-id") if headers is not None else None
+    return Event(
+        event_sid=event_sid,
+        event_name=event_name,
+        event_type=_optional_str(raw, "event_type"),
+        event_timestamp=parse_timestamp(raw.get("event_timestamp")),
+        action_sid=_optional_str(raw, "action_sid"),
+        action_custom_parameter=custom,
+        event_data=event_data,
+        leg_sid=leg_sid,
+        attempt=_attempt(request_id, event_sid),
+        raw=raw,
+        request_id=request_id,
+    )
+
+
+def _required(raw: Mapping[str, Any], key: str) -> str:
+    if key not in raw or raw[key] is None:
+        raise EventError(f"not an event: the body has no {key}")
+    value = raw[key]
+    if not isinstance(value, str):
+        raise EventError(f"not an event: {key} is a JSON {_json_type(value)}, not a string")
+    if not value.strip():
+        raise EventError(f"not an event: {key} is empty")
+    if len(value) > 256:
+        raise EventError(f"not an event: {key} is {len(value)} characters long (at most 256)")
+    if _has_surrogate(value):
+        raise EventError(f"not an event: {key} holds a lone surrogate (not UTF-8)")
+    if not value.isprintable():
+        raise EventError(f"not an event: {key} holds control or unprintable characters")
+    return value
+
+
+def _optional_str(raw: Mapping[str, Any], key: str) -> str | None:
+    value = raw.get(key)
+    if value is None or isinstance(value, str):
+        return value
+    raise EventError(f"not an event: {key} is a JSON {_json_type(value)}, not a string")
+
+
+def _object(raw: Mapping[str, Any], key: str) -> Mapping[str, Any]:
+    value = raw.get(key)
+    if value is None:
+        return _EMPTY
+    if isinstance(value, Mapping):
+        return value
+    raise EventError(f"not an event: {key} is a JSON {_json_type(value)}, not an object")
+
+
+def _has_surrogate(value: str) -> bool:
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False
+
+
+def _dig(mapping: Mapping[str, Any], *keys: str) -> Any:
+    found: Any = mapping
+    for key in keys:
+        if not isinstance(found, Mapping):
+            return None
+        found = found.get(key)
+    return found
+
+
+def _header(headers: Headers, name: str) -> str | None:
+    """The value of header ``name`` (lower case), case-insensitively; the first if repeated."""
+    items: Iterable[tuple[str | bytes, str | bytes]]
+    items = headers.items() if isinstance(headers, Mapping) else headers
+    for key, value in items:
+        k = key.decode("latin-1") if isinstance(key, bytes) else key
+        if k.lower() == name:
+            return value.decode("latin-1") if isinstance(value, bytes) else str(value)
+    return None
+
+
+def _attempt(request_id: str | None, event_sid: str) -> int | None:
+    """The attempt number in ``<event_sid>-<attempt>``; None when the header says otherwise."""
+    if not request_id:
+        return None
+    prefix, sep, number = request_id.strip().rpartition("-")
+    if not sep or prefix != event_sid or not (number.isascii() and number.isdigit()):
+        return None
+    if len(number) > 6:
+        return None
+    attempt = int(number)
+    return attempt if attempt >= 1 else None
+
+
+# --- timestamps ------------------------------------------------------------------------
+
+_TIMESTAMP = re.compile(
+    r"(\d{4})-(\d{2})-(\d{2})[Tt ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d{1,9}))?)?"
+    r"\s*(?:([Zz])|([+-])(\d{2}):?(\d{2}))",
+    re.ASCII,
+)
+
+
+def parse_timestamp(value: object) -> datetime | None:
+    """An ISO 8601 timestamp with an offset (``2024-05-01T10:00:00.250Z``) as an aware datetime.
+
+    None for anything else: no value, not a string, no offset (exoml does not guess the
+    zone), or a date that does not exist.
+    """
+    if not isinstance(value, str) or len(value) > 64:
+        return None
+    match = _TIMESTAMP.fullmatch(value.strip())
+    if match is None:
+        return None
+    year, month, day, hour, minute, second, fraction, zulu, sign, off_h, off_m = match.groups()
+    try:
+        if zulu:
+            tz = timezone.utc
+        else:
+            offset = timedelta(hours=int(off_h), minutes=int(off_m))
+            if offset >= timedelta(hours=24):
+                return None
+            tz = timezone(-offset if sign == "-" else offset)
+        return datetime(
+            int(year),
+            int(month),
+            int(day),
+            int(hour),
+            int(minute),
+            int(second or 0),
+            int((fraction or "0")[:6].ljust(6, "0")),
+            tzinfo=tz,
+        )
+    except ValueError:
+        return None
+
+
+# --- JSON ------------------------------------------------------------------------------
+
+
+def _refuse_constant(name: str) -> Any:
+    raise EventError(f"not an event: the body holds {name}, which JSON does not allow")
+
+
+def _parse_float(text: str) -> float:
+    value = float(text)
+    if not math.isfinite(value):
+        raise EventError(f"not an event: the number {text[:20]}... is out of range")
+    return value
+
+
+def _parse_int(text: str) -> int:
+    if len(text) > MAX_INT_DIGITS:
+        raise EventError(f"not an event: a number has more than {MAX_INT_DIGITS} digits")
+    return int(text)
+
+
+def _pairs(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    obj = dict(pairs)
+    if len(obj) != len(pairs):
+        seen: set[str] = set()
+        for key, _ in pairs:
+            if key in seen:
+                raise EventError(f"not an event: the key {key!r} appears twice in one object")
+            seen.add(key)
+    return obj
+
+
+_DECODER = json.JSONDecoder(
+    object_pairs_hook=_pairs,
+    parse_float=_parse_float,
+    parse_int=_parse_int,
+    parse_constant=_refuse_constant,
+)
+
+
+def _loads(text: str) -> Any:
+    try:
+        return _DECODER.decode(text)
+    except EventError:
+        raise
+    except json.JSONDecodeError as exc:
+        raise EventError(
+            f"not an event: the body is not JSON ({exc.msg} at line {exc.lineno} "
+            f"column {exc.colno})"
+        ) from None
+    except RecursionError:
+        raise EventError("not an event: the body is nested too deeply") from None
+    except (ValueError, OverflowError, MemoryError) as exc:
+        raise EventError(f"not an event: the body is not JSON ({exc})") from None
+
+
+def _freeze(value: Any, depth: int) -> Any:
+    """A read-only copy of a JSON value (objects as mappingproxy, arrays as tuples).
+
+    Checks what a parsed mapping handed in by a caller may hold: JSON types only, finite
+    numbers, string keys, at most :data:`MAX_DEPTH` levels.
+    """
+    if isinstance(value, str) or value is None or isinstance(value, bool):
+        return value
+    if isinstance(value, int):
+        return value
+    if isinstance(value, float):
+        if not math.isfinite(value):
+            raise EventError("not an event: the body holds NaN or an infinite number")
+        return value
+    if depth >= MAX_DEPTH:
+        raise EventError(f"not an event: the body is nested deeper than {MAX_DEPTH} levels")
+    if isinstance(value, Mapping):
+        frozen = {}
+        for key, item in value.items():
+            if not isinstance(key, str):
+                raise EventError(f"not an event: an object has a key of type {type(key).__name__}")
+            frozen[key] = _freeze(item, depth + 1)
+        return MappingProxyType(frozen)
+    if isinstance(value, (list, tuple)):
+        return tuple(_freeze(item, depth + 1) for item in value)
+    raise EventError(f"not an event: the body holds a {type(value).__name__}, not a JSON value")
+
+
+def _thaw(value: Any) -> Any:
+    if isinstance(value, Mapping):
+        return {k: _thaw(v) for k, v in value.items()}
+    if isinstance(value, tuple):
+        return [_thaw(v) for v in value]
+    return value
+
+
+def _json_type(value: object) -> str:
+    if isinstance(value, bool):
+        return "boolean"
+    if isinstance(value, (int, float)):
+        return "number"
+    if isinstance(value, str):
+        return "string"
+    if isinstance(value, (tuple, list)):
+        return "array"
+    if isinstance(value, Mapping):
+        return "object"
+    if value is None:
+        return "null"
+    return type(value).__name__

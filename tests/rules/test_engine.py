@@ -1,0 +1,168 @@
+"""The engine runs every registered rule on every document, whatever path it takes.
+
+A probe rule is registered the way a real one is (a module in the registry); it must
+then be called on clean documents by ``validate``, ``Flow.parse``, ``has_errors`` and
+the linter. Rules that the schema covers may be left out for schema-valid documents,
+and only those: the tests below hold the fast path to the full walk.
+"""
+
+from __future__ import annotations
+
+import types
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import exoml._rules as registry
+from exoml import Flow, validate
+from exoml._catalogue import LEGS, Dialect, VerbSpec
+from exoml._check import Context, check_bytes, has_errors
+from exoml._rules import MODULES, RULES, Rule, checks
+from exoml.lint import main
+
+CLEAN = [
+    "<Flow><Answer/></Flow>",
+    '<Flow><StartPlay loop="2">https://example.com/a.wav</StartPlay></Flow>',
+    '<Flow><Gather numDigits="4"><Say>PIN?</Say></Gather></Flow>',
+]
+
+
+class Probe:
+    """Records what the engine hands a rule."""
+
+    def __init__(self, severity: str = "warning") -> None:
+        self.documents = 0
+        self.elements: list[str] = []
+        self.attributes: list[str] = []
+        self.module = types.ModuleType("exoml._rules.ex599_probe")
+        self.module.RULE = Rule(  # type: ignore[attr-defined]
+            code="EX599",
+            name="probe",
+            severity=severity,  # type: ignore[arg-type]
+            summary="A probe",
+            doc="EX599 probe: a probe.\n\nIt records its calls.",
+            fixable=False,
+            bad="",
+            good="",
+        )
+        self.module.check_document = self.check_document  # type: ignore[attr-defined]
+        self.module.check_element = self.check_element  # type: ignore[attr-defined]
+        self.module.check_attribute = self.check_attribute  # type: ignore[attr-defined]
+
+    def check_document(self, ctx: Context) -> None:
+        self.documents += 1
+        assert ctx.dialect is LEGS
+
+    def check_element(self, ctx: Context, el: Any, spec: VerbSpec | None, parent: Any) -> None:
+        self.elements.append(str(el.tag))
+
+    def check_attribute(self, ctx: Context, el: Any, spec: Any, qname: str, *rest: Any) -> None:
+        self.attributes.append(qname)
+
+
+@pytest.fixture
+def probe() -> Iterator[Probe]:
+    p = Probe()
+    registry.register(p.module)
+    try:
+        yield p
+    finally:
+        registry.unregister(p.module)
+
+
+@pytest.mark.parametrize("document", CLEAN)
+def test_a_registered_rule_runs_on_clean_documents_through_validate(
+    probe: Probe, document: str
+) -> None:
+    assert validate(document) == []
+    assert probe.documents == 1
+    assert probe.elements  # every element, though the schema found the document valid
+    validate(document.encode())
+    assert probe.documents == 2
+
+
+def test_a_registered_rule_runs_through_parse_has_errors_and_the_linter(
+    probe: Probe, tmp_path: Path
+) -> None:
+    Flow.parse(CLEAN[1])
+    assert probe.documents == 1
+    assert probe.attributes == ["loop"]
+    assert has_errors(CLEAN[1]) is False  # a warning-only rule: has_errors may skip it
+    path = tmp_path / "a.xml"
+    path.write_text(CLEAN[2])
+    before = probe.documents
+    assert main(["--no-config", str(path)]) == 0
+    assert probe.documents == before + 1
+    assert probe.elements[-2:] == ["Gather", "Say"]
+
+
+def test_an_error_rule_runs_for_has_errors(tmp_path: Path) -> None:
+    p = Probe("error")
+    registry.register(p.module)
+    try:
+        assert has_errors(CLEAN[0]) is False
+        assert p.documents == 1
+    finally:
+        registry.unregister(p.module)
+
+
+def test_every_tree_rule_has_a_check_and_every_source_rule_none() -> None:
+    for module in MODULES:
+        hooks = [
+            h for h in ("check_document", "check_element", "check_attribute") if hasattr(module, h)
+        ]
+        if module.RULE.stage == "tree":
+            assert hooks, module.__name__
+        else:
+            assert not hooks, module.__name__
+
+
+def test_the_schema_path_leaves_out_only_covered_rules() -> None:
+    every = {r.code for r in checks().rules}
+    fast = {r.code for r in checks(schema_valid=True).rules}
+    assert every - fast == {r.code for r in RULES if r.schema_covered and r.stage == "tree"}
+    # A needle only ever leaves out its own rule.
+    none = {r.code for r in checks(schema_valid=True, present=frozenset()).rules}
+    assert fast - none == {r.code for r in RULES if r.needles and r.code in fast}
+
+
+def test_needles_are_a_promise_the_rules_keep() -> None:
+    # Each needled rule's own bad example holds one of its needles.
+    for r in RULES:
+        if r.needles:
+            assert any(n in r.bad for n in r.needles), r.code
+
+
+def test_the_engine_reads_the_vocabulary_from_the_dialect() -> None:
+    # A dialect with another root and one verb: nothing module-level decides.
+    answer = LEGS.verb("Answer")
+    tiny = Dialect("legs", "Script", (answer,), "exoml.xsd", "Tiny", "A test dialect.")
+    report = check_bytes(b"<Script><Answer/></Script>", dialect=tiny, full=True)
+    assert report.diagnostics == []
+    # (full: the dialect's schema file here is the Leg Actions one)
+    found = check_bytes(b"<Script><Hangup/></Script>", dialect=tiny, full=True).diagnostics
+    assert [d.code for d in found] == ["EX201"]
+    found = check_bytes(b"<Flow><Answer/></Flow>", dialect=tiny, full=True).diagnostics
+    assert [(d.code, d.message) for d in found] == [
+        ("EX101", "the root element must be <Script>, not <Flow>")
+    ]
+
+
+def test_validate_is_the_errors_only_check_inlined() -> None:
+    # validate keeps its clean path in one function; has_errors uses the same code with
+    # errors_only. The two bodies must not drift apart.
+    import inspect
+
+    from exoml import _check
+
+    def body(fn: Any, start: str) -> list[str]:
+        lines = inspect.getsource(fn).splitlines()
+        first = next(i for i, line in enumerate(lines) if line.strip().startswith(start))
+        return [line for line in lines[first:] if "errors_only" not in line and line.strip()]
+
+    start = "if dialect is not None and dialect is not LEGS:"
+    inlined = body(_check.validate, start)
+    shared = [line for line in body(_check._check, start) if line.strip() != "return []"]
+    assert inlined == shared
