@@ -62,12 +62,20 @@ def _annotation(attr: Attr, aliases: dict[int, str]) -> str:
     return "str"
 
 
+def _either(spec: VerbSpec) -> bool:
+    """Whether the verb takes text *or* children (the classic ``Dial``: one number as
+    text, or ``Number`` elements): one positional parameter takes either."""
+    return spec.text is not None and bool(spec.children)
+
+
 def _params(spec: VerbSpec, aliases: dict[int, str]) -> list[str]:
     """The parameters of a verb's constructor and of its document method."""
     params: list[str] = []
-    if spec.text is not None:
+    if _either(spec):
+        params.append(f"*{spec.children_py}: {' | '.join(spec.children)} | str")
+    elif spec.text is not None:
         params.append(f"{spec.text.py}: str")
-    if spec.children:
+    if spec.children and not _either(spec):
         union = " | ".join(spec.children)
         if spec.max_children == 1:
             params.append(f"{spec.children_py}: {union} | None = None")
@@ -76,7 +84,7 @@ def _params(spec: VerbSpec, aliases: dict[int, str]) -> list[str]:
     required = [a for a in spec.attrs if a.required]
     optional = [a for a in spec.attrs if not a.required]
     params.extend(f"{a.py}: {_annotation(a, aliases)}" for a in required)
-    if optional and not (spec.children and spec.max_children != 1):
+    if optional and not (spec.children and spec.max_children != 1) and not _either(spec):
         params.append("*")
     params.extend(f"{a.py}: {_annotation(a, aliases)} | None = None" for a in optional)
     return params
@@ -91,7 +99,9 @@ def _replace_params(spec: VerbSpec, aliases: dict[int, str]) -> list[str]:
     params: list[str] = []
     if spec.text is not None:
         params.append(f"{spec.text.py}: str = ...")
-    if spec.children:
+    if _either(spec):
+        params.append(f"{spec.children_py}: Iterable[{' | '.join(spec.children)}] = ...")
+    elif spec.children:
         union = " | ".join(spec.children)
         if spec.max_children == 1:
             params.append(f"{spec.children_py}: {union} | None = ...")
@@ -302,6 +312,31 @@ def _children_code(spec: VerbSpec) -> list[str]:
     ]
 
 
+def _either_code(mod: _Module, spec: VerbSpec) -> list[str]:
+    """Text or children: one string (of any ``str`` type) is the text, else children."""
+    assert spec.text is not None
+    c = spec.children_py
+    cls = spec.element
+    tests = " and ".join(f"type(p) is not {name}" for name in spec.children)
+    return [
+        f"if len({c}) == 1 and issubclass(type({c}[0]), str):",
+        f"    {spec.text.py} = {c}[0]",
+        *("    " + line for line in _text_code(mod, spec)),
+        f'    k = f">{{e}}</{cls}>"',
+        "    kids: tuple[Verb, ...] = ()",
+        "else:",
+        f"    if not {c}:",
+        f"        _no_content({cls})",
+        '    k = ""',
+        f"    for p in {c}:",
+        f"        if {tests}:",
+        f"            _bad_child({cls}, {c}, p)",
+        "        k += p._xml",
+        f'    k = f">{{k}}</{cls}>"',
+        f'    kids = cast("tuple[Verb, ...]", {c})',
+    ]
+
+
 def _checks(mod: _Module, spec: VerbSpec) -> tuple[list[str], str]:
     """Straight-line checks of every argument, and the element's f-string body.
 
@@ -315,6 +350,9 @@ def _checks(mod: _Module, spec: VerbSpec) -> tuple[list[str], str]:
         parts.append(f"{{{out}}}")
     attrs = "".join(parts)
     cls = spec.element
+    if _either(spec):
+        lines += _either_code(mod, spec)
+        return lines, f"<{cls}{attrs}{{k}}"
     if spec.text is not None:
         lines += _text_code(mod, spec)
         return lines, f"<{cls}{attrs}>{{e}}</{cls}>"
@@ -327,7 +365,11 @@ def _checks(mod: _Module, spec: VerbSpec) -> tuple[list[str], str]:
 def _class_code(mod: _Module, spec: VerbSpec, aliases: dict[int, str], doc_cls: str) -> list[str]:
     cls = spec.element
     out = [f"class {cls}(Verb, dialect={mod.dialect.name!r}):", f'    """{spec.summary}', ""]
-    out.append(f"    ExoML ``<{cls}>``; the same arguments as :meth:`{doc_cls}.{spec.method}`.")
+    if spec.method:
+        out.append(f"    ExoML ``<{cls}>``; the same arguments as :meth:`{doc_cls}.{spec.method}`.")
+    else:
+        parents = [v.element for v in mod.dialect.verbs if cls in v.children]
+        out.append(f"    ExoML ``<{cls}>``, inside {' or '.join(parents)} only.")
     out += ["", f"    >>> print({example_call(spec)})", f"    {example_xml(spec)}"]
     slots = ("_kids",) if spec.children else ()
     out += ['    """', "", f"    __slots__ = {slots!r}", ""]
@@ -368,6 +410,22 @@ def _accessors(spec: VerbSpec, aliases: dict[int, str]) -> list[str]:
             f"    def {attr.py}(self) -> {kind}:",
             f'        """``{attr.name}``: {attr.doc}"""',
             f'        return cast("{kind}", self._read()[0][{index}])',
+        ]
+    if _either(spec):
+        assert spec.text is not None
+        union = " | ".join(spec.children)
+        return [
+            *out,
+            "",
+            "    @property",
+            f"    def {spec.text.py}(self) -> str | None:",
+            f'        """{spec.text.doc} (the text content), or None with children."""',
+            "        return self._read()[1]",
+            "",
+            "    @property",
+            f"    def {spec.children_py}(self) -> tuple[{union}, ...]:",
+            f'        """The nested {" or ".join(spec.children)} elements, in order."""',
+            f'        return cast("tuple[{union}, ...]", self._kids)',
         ]
     if spec.text is not None and spec.text.py != "text":
         out += [
@@ -442,8 +500,13 @@ def generate_verbs(dialect: Dialect = LEGS) -> str:
         classes += _class_code(mod, spec, aliases, doc_cls)
     methods: list[str] = []
     for spec in dialect.verbs:
-        methods += _method_code(mod, spec, aliases)
+        if spec.method:  # a verb without one stands only inside another
+            methods += _method_code(mod, spec, aliases)
     names = sorted([*(s.element for s in dialect.verbs), *(n.split(" = ")[0] for n in alias_defs)])
+    body = "\n".join([*classes, *methods, *mod.consts.values()])
+    helpers = ["Verb"] + [
+        h for h in ("_bad_child", "_fast_check", "_fix", "_fix_text", "_no_content") if h in body
+    ]
     count = len(dialect.verbs)
     out = [
         f'"""The {count} verb classes and the {doc_cls} methods of the {dialect.name} dialect.',
@@ -463,7 +526,7 @@ def generate_verbs(dialect: Dialect = LEGS) -> str:
         "from ._values import escape_attr as _escape_attr",
         "from ._values import escape_text as _escape_text",
         "from ._verb import ROOM as _ROOM",
-        "from ._verb import Verb, _bad_child, _fast_check, _fix, _fix_text",
+        f"from ._verb import {', '.join(helpers)}",
         "",
         "if TYPE_CHECKING:",
         "    from collections.abc import Iterable",
@@ -486,6 +549,10 @@ def generate_verbs(dialect: Dialect = LEGS) -> str:
         "#: Every verb class of the dialect, by element name.",
         "CLASSES: dict[str, type[Verb]] = {",
         *(f"    {s.element!r}: {s.element}," for s in dialect.verbs),
+        "}",
+        "#: The verb classes a document holds directly (those with a document method).",
+        "TOP_LEVEL: dict[str, type[Verb]] = {",
+        *(f"    {s.element!r}: {s.element}," for s in dialect.verbs if s.method),
         "}",
         "",
         "",

@@ -36,8 +36,15 @@ VERB_CLASSES: dict[str, type[Verb]] = dict(_verbs.CLASSES)
 class Document:
     """What every dialect's document class shares; see the module docstring.
 
-    A subclass sets :attr:`_classes` (its dialect's verb classes by element name) and
-    :attr:`_root`, and takes the generated verb methods as its first base.
+    A subclass sets :attr:`_classes` (the verb classes its documents hold directly, by
+    element name: the generated module's ``TOP_LEVEL``), :attr:`_root` and
+    :attr:`_examples`, and takes the generated class of verb methods as its first base::
+
+        class Response(_verbs_classic.Response, Document):
+            __slots__ = ()
+            _classes = _verbs_classic.TOP_LEVEL
+            _root = "Response"
+            _examples = "Say or Dial"
     """
 
     # _body: the verbs' XML, concatenated. _prev: the document this one extends (None
@@ -237,7 +244,7 @@ class Flow(_verbs.Flow, Document):
 
     __slots__ = ()
 
-    _classes = VERB_CLASSES
+    _classes = _verbs.TOP_LEVEL
     _root = "Flow"
     _examples = "Say or Answer"
 

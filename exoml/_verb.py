@@ -100,6 +100,8 @@ class Verb:
 
     #: the catalogue row of this verb
     spec: ClassVar[VerbSpec]
+    #: the name of the dialect whose verb this is (``"legs"``, ``"classic"``)
+    dialect: ClassVar[str]
     _attrs: ClassVar[tuple[Attr, ...]]
     _index: ClassVar[dict[str, int]]  # wire name -> position in _attrs
     _close: ClassVar[str]  # "</Element>"
@@ -111,6 +113,7 @@ class Verb:
         super().__init_subclass__(**kwargs)
         if hasattr(cls, "spec"):  # a subclass of a verb class: the same verb
             return
+        cls.dialect = dialect
         cls.spec = _dialect(dialect).verb(cls.__name__)
         cls._attrs = cls.spec.attrs
         cls._index = {a.name: i for i, a in enumerate(cls._attrs)}
@@ -131,7 +134,8 @@ class Verb:
             i = self._index[name]
             values[i] = attrs[i].kind.from_wire(_unescape(raw))
         text = None
-        if self.spec.text is not None:
+        spec = self.spec
+        if spec.text is not None and not (spec.children and self._kids):
             text = _unescape(xml[end + 1 : -len(self._close)])
         parts = (tuple(values), text)
         self._parts = parts
@@ -144,9 +148,12 @@ class Verb:
         """Make a verb from catalogue-ordered values (used by parsing and unpickling)."""
         spec = cls.spec
         args: list[object] = []
-        if spec.text is not None:
+        if spec.text is not None and spec.children:
+            # text or children (the classic Dial): one positional parameter takes either
+            args.extend(children if children else (text,))
+        elif spec.text is not None:
             args.append(text)
-        if spec.children:
+        elif spec.children:
             if spec.max_children == 1:
                 args.append(children[0] if children else None)
             else:
@@ -212,8 +219,15 @@ class Verb:
             current[spec.text.py] = text
         if spec.children and spec.max_children == 1:
             current[spec.children_py] = self._kids[0] if self._kids else None
-        prompts: tuple[Verb, ...] = ()
-        if spec.children and spec.max_children != 1:
+        prompts: tuple[object, ...] = ()
+        if spec.text is not None and spec.children:
+            # text or children (the classic Dial): the positional arguments take either
+            del current[spec.text.py]
+            prompts = self._kids or (text,)
+            if spec.text.py in changes:
+                prompts = (changes.pop(spec.text.py),)
+            prompts = tuple(changes.pop(spec.children_py, prompts))
+        elif spec.children and spec.max_children != 1:
             prompts = tuple(changes.pop(spec.children_py, self._kids))
         unknown = sorted(set(changes) - set(current))
         if unknown:
@@ -297,6 +311,8 @@ def _bad_child(cls: type[Verb], children: tuple[object, ...], child: object) -> 
     """Refuse a nested verb that the parent cannot hold (``child`` is in ``children``)."""
     spec = cls.spec
     allowed = " or ".join(spec.children)
+    if spec.text is not None:  # text or children: a lone string is the text
+        allowed += f" (or one {spec.text.py} alone, as text)"
     if spec.max_children == 1:
         where = spec.children_py
     else:  # by identity: a value's own __eq__ does not get a say
@@ -307,6 +323,19 @@ def _bad_child(cls: type[Verb], children: tuple[object, ...], child: object) -> 
         verb=spec.element,
         argument=spec.children_py,
         value=child,
+    )
+
+
+def _no_content(cls: type[Verb]) -> None:
+    """Refuse a verb that takes text or children but was given neither."""
+    spec = cls.spec
+    assert spec.text is not None
+    raise FlowError(
+        f"{spec.element} {spec.children_py} (): must be one {spec.text.py} as text or "
+        f"one or more {' or '.join(spec.children)}",
+        verb=spec.element,
+        argument=spec.children_py,
+        value=(),
     )
 
 

@@ -849,6 +849,29 @@ CLASSES: dict[str, type[Verb]] = {
     'StopMonitoring': StopMonitoring,
     'Refer': Refer,
 }
+#: The verb classes a document holds directly (those with a document method).
+TOP_LEVEL: dict[str, type[Verb]] = {
+    'Answer': Answer,
+    'Hangup': Hangup,
+    'StartPlay': StartPlay,
+    'StopPlay': StopPlay,
+    'Say': Say,
+    'StopSay': StopSay,
+    'StartRecording': StartRecording,
+    'StopRecording': StopRecording,
+    'Gather': Gather,
+    'Hold': Hold,
+    'UnHold': UnHold,
+    'Mute': Mute,
+    'UnMute': UnMute,
+    'JoinBridge': JoinBridge,
+    'LeaveBridge': LeaveBridge,
+    'StartStream': StartStream,
+    'StopStream': StopStream,
+    'StartMonitoring': StartMonitoring,
+    'StopMonitoring': StopMonitoring,
+    'Refer': Refer,
+}
 
 
 class Flow:
