@@ -299,7 +299,12 @@ def _children_code(spec: VerbSpec) -> list[str]:
         ]
     tests = " and ".join(f"type(p) is not {name}" for name in spec.children)
     return [
-        f"if {c}:",
+        f"if len({c}) == 1:",  # the common case, without a loop
+        f"    p = {c}[0]",
+        f"    if {tests}:",
+        f"        _bad_child({cls}, {c}, p)",
+        f'    k = f">{{p._xml}}</{cls}>"',
+        f"elif {c}:",
         '    k = ""',
         f"    for p in {c}:",
         f"        if {tests}:",

@@ -411,7 +411,12 @@ class Gather(Verb, dialect='legs'):
         else:
             finish_on_key = _fix(Gather, 2, finish_on_key)
             a2 = _F_Gather_finish_on_key[finish_on_key]
-        if prompts:
+        if len(prompts) == 1:
+            p = prompts[0]
+            if type(p) is not Say and type(p) is not StartPlay:
+                _bad_child(Gather, prompts, p)
+            k = f">{p._xml}</Gather>"
+        elif prompts:
             k = ""
             for p in prompts:
                 if type(p) is not Say and type(p) is not StartPlay:
@@ -1137,7 +1142,12 @@ class Flow:
         else:
             finish_on_key = _fix(Gather, 2, finish_on_key)
             a2 = _F_Gather_finish_on_key[finish_on_key]
-        if prompts:
+        if len(prompts) == 1:
+            p = prompts[0]
+            if type(p) is not Say and type(p) is not StartPlay:
+                _bad_child(Gather, prompts, p)
+            k = f">{p._xml}</Gather>"
+        elif prompts:
             k = ""
             for p in prompts:
                 if type(p) is not Say and type(p) is not StartPlay:
