@@ -51,7 +51,8 @@ class Document:
     # when _verbs holds every verb). _verbs: this document's own verbs, once made (one
     # verb for a chained call, unset until read; several for a document built from
     # verbs). _kids: the nested verbs of a chained call's verb (Gather, Hold).
-    __slots__ = ("_body", "_kids", "_prev", "_verbs")
+    # _indent: what indenting adds to the body's size (kept once the body is long).
+    __slots__ = ("_body", "_indent", "_kids", "_prev", "_verbs")
 
     _classes: ClassVar[dict[str, type[Verb]]]
     _root: ClassVar[str]
@@ -61,6 +62,7 @@ class Document:
     _prev: Document | None
     _verbs: tuple[Verb, ...]
     _kids: tuple[Verb, ...]
+    _indent: int
 
     def __init__(self, *verbs: Verb) -> None:
         self._prev = None
@@ -109,12 +111,16 @@ class Document:
     # --- the size cap ------------------------------------------------------------------
 
     def _check_size(self) -> None:
-        """Refuse a document larger than the checker takes, in any form it renders to."""
-        body = self._body
-        size = len(body) if body.isascii() else len(body.encode("utf-8"))
-        if size + 16 * body.count("<") + 64 <= MAX_DOCUMENT_BYTES:
-            return
-        size = len(self.to_xml(pretty=True, xml_declaration=True).encode("utf-8"))
+        """Refuse a document larger than the checker takes, in any form it renders to.
+
+        Called for bodies longer than ``ROOM`` only, so it may count: the largest form
+        is the indented one with the XML declaration, whose size is the body's plus the
+        indentation, which each document keeps (``_indent``) for the next call to add
+        to. Such a document also stops pointing back at the ones it extends (it holds
+        its verbs itself), so a long chain of calls keeps no intermediate body alive.
+        """
+        prev = self._prev
+        size = self._largest()
         if size > MAX_DOCUMENT_BYTES:
             raise FlowError(
                 f"{self._name()}: the document would be {size:,} bytes (indented, with the "
@@ -122,6 +128,22 @@ class Document:
                 f"{self._name()}.parse and the linter; send the actions in more than one "
                 "document"
             )
+        if prev is not None:
+            self.verbs  # noqa: B018 - makes the verbs and drops the link
+
+    def _largest(self) -> int:
+        """The size in bytes of ``to_xml(pretty=True, xml_declaration=True)``, counted."""
+        body = self._body
+        size = len(body) if body.isascii() else len(body.encode("utf-8"))
+        prev = self._prev
+        try:
+            if prev is None:
+                raise AttributeError
+            indent = prev._indent + sum(_indent(v, 1) for v in self._segment(prev))
+        except AttributeError:
+            indent = sum(_indent(v, 1) for v in self.verbs)
+        self._indent = indent
+        return size + indent + len(_DECLARATION) + 1 + 2 * len(self._root) + 7
 
     # --- rendering -------------------------------------------------------------------
 
@@ -160,12 +182,7 @@ class Document:
         doc: Document | None = self
         while doc is not None:
             prev = doc._prev
-            try:
-                parts.append(doc._verbs)
-            except AttributeError:  # a chained call's verb, not read yet
-                mine = (doc._made(prev),)
-                doc._verbs = mine
-                parts.append(mine)
+            parts.append(doc._segment(prev))
             doc = prev
         verbs = tuple(v for part in reversed(parts) for v in part)
         # From now on this document holds its verbs itself; the ones it extends keep
@@ -173,6 +190,15 @@ class Document:
         self._verbs = verbs
         self._prev = None
         return verbs
+
+    def _segment(self, prev: Document | None) -> tuple[Verb, ...]:
+        """This document's own verbs (those after ``prev``, the one it extends)."""
+        try:
+            return self._verbs
+        except AttributeError:  # a chained call's verb, not read yet
+            mine = (self._made(prev),)
+            self._verbs = mine
+            return mine
 
     def _made(self, prev: Document | None) -> Verb:
         """The verb of a chained call, made from its fragment of the body."""
@@ -226,6 +252,15 @@ class Document:
 
     def __deepcopy__(self, memo: dict[int, object]) -> Self:
         return self
+
+
+def _indent(verb: Verb, depth: int) -> int:
+    """The bytes that ``to_xml(pretty=True)`` adds around ``verb`` at ``depth``."""
+    line = 2 * depth + 1  # the indentation and the line break
+    children = verb.children
+    if not children:
+        return line
+    return 2 * line + sum(_indent(child, depth + 1) for child in children)
 
 
 class Flow(_verbs.Flow, Document):
