@@ -6,6 +6,7 @@ import sys
 from collections.abc import Sequence
 
 USAGE = """usage: exoml COMMAND [ARGS...]
+       exoml --version
 
 commands:
   lint    check ExoML files (python -m exoml.lint --help)
@@ -19,6 +20,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not args or args[0] in ("-h", "--help"):
         sys.stdout.write(USAGE)
         return 0 if args else 2
+    if args[0] == "--version":
+        from . import __version__
+
+        sys.stdout.write(f"exoml {__version__}\n")
+        return 0
     command, rest = args[0], args[1:]
     if command == "lint":
         from .lint import main as lint_main
@@ -28,7 +34,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         from .send import main as send_main
 
         return send_main(rest, prog="exoml send")
-    sys.stderr.write(f"exoml: unknown command {command!r}\n{USAGE}")
+    from .lint._formatters import printable
+
+    sys.stderr.write(printable(f"exoml: unknown command {command!r}") + f"\n{USAGE}")
     return 2
 
 

@@ -97,14 +97,21 @@ def element_text(el: etree._Element) -> str:
 
 # --- positions --------------------------------------------------------------------------
 
+# XML's white space (the S production) is space, tab, CR and LF only. Python's ``\s``
+# also takes U+0085, U+00A0, U+1680, U+2028... and XML allows U+1680 (and others) inside
+# names: with ``\s`` the scan would cut such a name in two, lose step with the parser,
+# and put every later position (and fix) on the wrong tag.
+_S = "[ \t\r\n]"
+_NAME = "[^ \t\r\n/>=\"'<]+"
 _TOKEN = (
     r"<!--.*?-->|<!\[CDATA\[.*?\]\]>|<\?.*?\?>|<!.*?>"
-    r"|</(?P<end>[^\s>]+)\s*>"
-    r"|<(?P<start>[^\s/>!?]+)(?P<attrs>(?:\s+[^\s=/>]+\s*=\s*(?:\"[^\"]*\"|'[^']*'))*)\s*(?P<slash>/?)>"
+    rf"|</(?P<end>{_NAME}){_S}*>"
+    rf"|<(?P<start>[^ \t\r\n/>!?=\"'<]+)"
+    rf"(?P<attrs>(?:{_S}+{_NAME}{_S}*={_S}*(?:\"[^\"]*\"|'[^']*'))*){_S}*(?P<slash>/?)>"
 )
 # The value is consumed with its quotes so that the scan never resumes inside it: from
 # there, each space of a long blank value started a match that failed at the far end.
-_ATTR = r"\s+(?P<name>[^\s=/>]+)\s*=\s*(?P<q>\"[^\"]*\"|'[^']*')"
+_ATTR = rf"{_S}+(?P<name>{_NAME}){_S}*={_S}*(?P<q>\"[^\"]*\"|'[^']*')"
 _NEWLINE = r"\r\n|\r|\n"
 
 
@@ -112,11 +119,14 @@ class _Tag:
     """Where one element's tags are. A plain class: the scan fills in the end tag
     later, and a NamedTuple would cost an exec at import and a copy per end tag."""
 
-    __slots__ = ("after", "attrs", "content", "end_name", "lt", "name")
+    __slots__ = ("after", "attrs", "content", "end_name", "lt", "name", "qname")
 
-    def __init__(self, lt: int, name: int, attrs: dict[str, tuple[int, int]], end: int) -> None:
+    def __init__(
+        self, lt: int, name: int, qname: str, attrs: dict[str, tuple[int, int]], end: int
+    ) -> None:
         self.lt = lt  # offset of "<"
         self.name = name  # offset of the element name
+        self.qname = qname  # the element name as written (prefix:local)
         self.attrs = attrs  # qname -> (name offset, value offset)
         self.end_name: int | None = None  # offset of the end tag's name; None: self-closing
         self.content = end  # offset just after the start tag's ">"
@@ -141,7 +151,9 @@ class _Positions:
                 for a in attr_re.finditer(m.group("attrs")):
                     attrs[a.group("name")] = (base + a.start("name"), base + a.start("q") + 1)
                 closed = bool(m.group("slash"))
-                self.tags.append(_Tag(m.start(), m.start("start"), attrs, m.end()))
+                self.tags.append(
+                    _Tag(m.start(), m.start("start"), m.group("start"), attrs, m.end())
+                )
                 if not closed:
                     stack.append(len(self.tags) - 1)
             elif m.group("end") is not None and stack:
@@ -153,6 +165,18 @@ class _Positions:
 
         line = bisect_right(self.line_starts, offset)
         return line, offset - self.line_starts[line - 1] + 1
+
+
+def _same_tag(el: etree._Element, tag: _Tag) -> bool:
+    """Whether the scanned ``tag`` has the name and the attributes of the parsed ``el``."""
+    local = etree.QName(el).localname
+    if tag.qname != (f"{el.prefix}:{local}" if el.prefix else local):
+        return False
+    names = [n for n in tag.attrs if n != "xmlns" and not n.startswith("xmlns:")]
+    if len(names) != len(el.attrib):
+        return False
+    # Unprefixed names are keys of ``attrib`` as written; prefixed ones are {uri}local.
+    return all(":" in n or n in el.attrib for n in names)
 
 
 class Context:
@@ -185,13 +209,17 @@ class Context:
         return self._positions
 
     def tag(self, el: etree._Element) -> _Tag | None:
-        """The scanned tag of ``el`` (None if the scanner and the parser disagree)."""
+        """The scanned tag of ``el``; None for every element when the scanner and the
+        parser disagree anywhere (then positions fall back to the parser's lines, and no
+        fix is offered: a fix placed by a scan out of step would edit the wrong tag)."""
         if self._index is None:
             assert self.root is not None
-            self._index = {e: i for i, e in enumerate(self.root.iter(etree.Element))}
+            elements = list(self.root.iter(etree.Element))
+            tags = self.positions.tags
+            agree = len(elements) == len(tags) and all(map(_same_tag, elements, tags))
+            self._index = {e: i for i, e in enumerate(elements)} if agree else {}
         i = self._index.get(el)
-        tags = self.positions.tags
-        return tags[i] if i is not None and i < len(tags) else None
+        return None if i is None else self.positions.tags[i]
 
     def element_offset(self, el: etree._Element) -> int | None:
         tag = self.tag(el)
@@ -281,7 +309,7 @@ def check_bytes(
     except etree.XMLSyntaxError as exc:
         return Report(parse_failure(text, body, exc), text)
     ctx = Context(text, root, dialect)
-    if not full and _XSI not in text and _schema(ctx.dialect).validate(root):
+    if not full and not _declares_xsi(root, text) and _schema(ctx.dialect).validate(root):
         found = checks(enabled, schema_valid=True)
         if found.needles:
             present = frozenset([n for n in found.needles if n in text])
@@ -295,9 +323,22 @@ def check_bytes(
 
 
 # Any XML Schema validator lets xsi:type and xsi:nil through (they steer validation, they
-# cannot be forbidden), while the walk refuses them (EX203): a document that mentions the
+# cannot be forbidden), while the walk refuses them (EX203): a document that declares the
 # namespace always takes the walk, so the schema's verdict is never the one used for it.
 _XSI = "http://www.w3.org/2001/XMLSchema-instance"
+
+
+def _declares_xsi(root: etree._Element, text: str) -> bool:
+    """Whether any element of the parsed document has the XSI namespace in scope.
+
+    Decided on the parsed namespaces: the URI may be written with character references
+    (``XMLSchema&#45;instance``) that no test of the text would see. A namespace can only
+    be declared by an attribute named ``xmlns...``, and names hold no references, so a
+    text without ``xmlns`` declares none and the tree need not be looked at.
+    """
+    if "xmlns" not in text:
+        return False
+    return any(_XSI in el.nsmap.values() for el in root.iter(etree.Element))
 
 
 def _utf8_declared(text: str) -> bool:
@@ -355,7 +396,22 @@ def check_document(
         # the buffer's bytes, not what a subclass's __bytes__ says
         data = bytes(memoryview(source))  # type: ignore[arg-type]
         return check_bytes(data, max_bytes=max_bytes, dialect=dialect, enabled=enabled)
-    raise TypeError(f"source must be str or bytes, not {type(source).__name__}")
+    raise _not_a_document(source)
+
+
+def _not_a_document(source: object) -> TypeError:
+    """The error for a ``source`` that is not a document, in the caller's terms."""
+    from ._flow import Flow
+    from ._verb import Verb
+
+    if issubclass(type(source), (Flow, Verb)):
+        kind = "a Flow" if issubclass(type(source), Flow) else f"a {type(source).__name__} verb"
+        return TypeError(
+            f"expected an ExoML document as str or bytes, not {kind}: what exoml builds is "
+            "valid by construction; to check its text, pass .to_xml()"
+        )
+    kind = "None" if source is None else type(source).__name__
+    return TypeError(f"expected an ExoML document as str or bytes, not {kind}")
 
 
 class _Plan:
@@ -441,13 +497,14 @@ def validate(
         len(data) > max_bytes
         or (b"<!" in data and (b"<!DOCTYPE" in data or b"<!ENTITY" in data))
         or text[:1] != "<"
-        or _XSI in text
         or (not decoded and text.startswith("<?xml") and not _utf8_declared(text))
     ):
         return check_bytes(data, max_bytes=max_bytes, decoded=decoded).diagnostics
     try:
         root = etree.fromstring(body, _PARSER)
     except etree.XMLSyntaxError:
+        return check_bytes(data, max_bytes=max_bytes, decoded=decoded).diagnostics
+    if _declares_xsi(root, text):
         return check_bytes(data, max_bytes=max_bytes, decoded=decoded).diagnostics
     try:
         valid = _local.legs.validate(root)
@@ -500,13 +557,14 @@ def _check(
         len(data) > max_bytes
         or (b"<!" in data and (b"<!DOCTYPE" in data or b"<!ENTITY" in data))
         or text[:1] != "<"
-        or _XSI in text
         or (not decoded and text.startswith("<?xml") and not _utf8_declared(text))
     ):
         return check_bytes(data, max_bytes=max_bytes, decoded=decoded).diagnostics
     try:
         root = etree.fromstring(body, _PARSER)
     except etree.XMLSyntaxError:
+        return check_bytes(data, max_bytes=max_bytes, decoded=decoded).diagnostics
+    if _declares_xsi(root, text):
         return check_bytes(data, max_bytes=max_bytes, decoded=decoded).diagnostics
     try:
         valid = _local.legs.validate(root)

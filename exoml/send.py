@@ -262,7 +262,7 @@ def _run(args: argparse.Namespace, prog: str) -> int:
         except (ValueError, TypeError) as exc:
             _error(prog, str(exc))
             return EXIT_USAGE
-    sys.stdout.write(f"{accepted.request_id or '(no request id)'}\n")
+    sys.stdout.write(_printable(accepted.request_id or "(no request id)") + "\n")
     return EXIT_OK
 
 

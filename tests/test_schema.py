@@ -37,11 +37,6 @@ def test_schema_is_xsd_1_0_and_loads_in_lxml_and_xmlschema() -> None:
     xmlschema.XMLSchema10(str(schema_path()))
 
 
-def test_wheel_ships_the_schema() -> None:
-    text = Path(__file__).resolve().parent.parent.joinpath("pyproject.toml").read_text()
-    assert '"schema/exoml.xsd" = "exoml/exoml.xsd"' in text
-
-
 def _all_verbs_flow() -> Flow:
     return (
         Flow()

@@ -24,5 +24,5 @@ RULE = Rule(
 HINT = "use &amp; for a literal '&', or a character reference such as &#160;"
 
 
-def message(parser_message: str) -> str:
-    return parser_message
+def message(name: str) -> str:
+    return f"the entity &{name}; is not defined (XML has only &amp; &lt; &gt; &quot; &apos;)"

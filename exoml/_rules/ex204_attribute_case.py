@@ -50,7 +50,10 @@ def check_attribute(
     name = attr.name
     fix: Fix | None = None
     tag = ctx.tag(el)
-    if tag is not None and qname in tag.attrs:
+    # Two spellings of one name (LANGUAGE and Language, or Language next to language):
+    # renaming one would write the attribute twice, so none gets a fix.
+    folded = sum(1 for n in el.attrib if n.lower() == name.lower())
+    if tag is not None and qname in tag.attrs and folded == 1:
         start = tag.attrs[qname][0]
         fix = Fix(f"rename {qname} to {name}", (Edit(start, start + len(qname), name),))
     ctx.add(

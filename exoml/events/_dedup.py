@@ -9,6 +9,7 @@ same server and prefix.
 from __future__ import annotations
 
 import asyncio
+import math
 import threading
 import time
 from collections import OrderedDict
@@ -83,6 +84,7 @@ class MemoryDedup:
         self.ttl = float(ttl)
         self._clock = clock
         self._expiry: OrderedDict[str, float] = OrderedDict()
+        self._first_expiry = math.inf  # when the oldest remembered key expires
         self._lock = threading.Lock()
 
     def __repr__(self) -> str:
@@ -96,23 +98,30 @@ class MemoryDedup:
         now = self._clock()
         with self._lock:
             expiry = self._expiry
-            # Keys are kept in the order they were claimed, so the expired ones are first.
-            while expiry:
-                oldest, until = next(iter(expiry.items()))
-                if until > now:
-                    break
-                del expiry[oldest]
+            if self._first_expiry <= now:
+                # Keys are kept in the order they were claimed, so the expired ones are first.
+                while expiry:
+                    oldest, until = next(iter(expiry.items()))
+                    if until > now:
+                        break
+                    del expiry[oldest]
+                self._first_expiry = next(iter(expiry.values())) if expiry else math.inf
             if key in expiry:
                 return False
-            expiry[key] = now + self.ttl
+            expiry[key] = until = now + self.ttl
             if len(expiry) > self.max_size:
                 expiry.popitem(last=False)
+                self._first_expiry = next(iter(expiry.values()))
+            elif len(expiry) == 1:
+                self._first_expiry = until
             return True
 
     def release(self, key: str) -> None:
         """Forget ``key``."""
         with self._lock:
             self._expiry.pop(key, None)
+            # The oldest may have gone: recompute lazily at the next claim.
+            self._first_expiry = -math.inf
 
     async def aclaim(self, key: str) -> bool:
         """:meth:`claim` (it never blocks for long, so it runs on the event loop)."""

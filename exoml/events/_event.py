@@ -13,7 +13,8 @@ Exotel posts one JSON object per event. What this module promises:
   retry a 400);
 - anything else raises :class:`~exoml.EventError` and nothing but it: bytes that are not
   UTF-8, text that is not JSON, ``NaN`` or infinite numbers, integers of more than
-  4,300 digits, nesting deeper than 64 levels, duplicate keys in one object.
+  4,300 digits, nesting deeper than 64 levels. An object with a key twice keeps the
+  last value, as JSON parsers generally do.
 """
 
 from __future__ import annotations
@@ -21,11 +22,11 @@ from __future__ import annotations
 import json
 import math
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from types import MappingProxyType
-from typing import TYPE_CHECKING, Any, TypeAlias
+from typing import TYPE_CHECKING, Any, TypeAlias, TypeGuard
 
 from .._errors import EventError
 
@@ -152,59 +153,86 @@ def parse_event(
     >>> parse_event({"event_sid": "E9", "event_name": "some_future_event", "extra": [1]}).raw
     mappingproxy({'event_sid': 'E9', 'event_name': 'some_future_event', 'extra': (1,)})
     """
+    request_id = _header(headers, "x-exotel-request-id") if headers is not None else None
+    return _parse(body, request_id)
+
+
+def _parse(body: object, request_id: str | None) -> Event:
+    """:func:`parse_event` with the request id header already found (the receiver's path)."""
     if isinstance(body, (bytes, bytearray, memoryview)):
         try:
-            text = bytes(body).decode("utf-8-sig")
+            data = bytes(body)
+            text = (data[3:] if data[:3] == b"\xef\xbb\xbf" else data).decode("utf-8")
         except UnicodeDecodeError as exc:
             raise EventError(f"not an event: the body is not UTF-8 ({exc.reason})") from None
-        raw = _freeze(_loads(text), 0)
+        raw = _loads(text)
     elif isinstance(body, str):
-        raw = _freeze(_loads(body), 0)
+        raw = _loads(body)
     elif isinstance(body, Mapping):
         raw = _freeze(body, 0)
     else:
         raise EventError(
             f"not an event: expected bytes, str or a mapping, got {type(body).__name__}"
         )
-    if not isinstance(raw, Mapping):
+    if type(raw) is not MappingProxyType and not isinstance(raw, Mapping):
         raise EventError(f"not an event: the body is a JSON {_json_type(raw)}, not an object")
-    return _event(raw, headers)
+    return _event(raw, request_id)
 
 
-def _event(raw: Mapping[str, Any], headers: Headers | None) -> Event:
-    event_sid = _required(raw, "event_sid")
-    event_name = _required(raw, "event_name")
+def _event(raw: Mapping[str, Any], request_id: str | None) -> Event:
+    # The receiver's hot path: plain lookups first, the helpers only for what is unusual.
+    event_sid = raw.get("event_sid")
+    if not _plain_name(event_sid):
+        event_sid = _required(raw, "event_sid")
+    event_name = raw.get("event_name")
+    if not _plain_name(event_name):
+        event_name = _required(raw, "event_name")
     event_data = _object(raw, "event_data")
     data = _object(raw, "data")
-    custom = _optional_str(raw, "action_custom_parameter")
+    custom = raw.get("action_custom_parameter")
     if custom is None and "action_custom_parameter" not in raw:
-        custom = _optional_str(raw, "action_custom_param")
-    leg_sid = None
-    for found in (
-        data.get("leg_sid"),
-        _dig(event_data, "data", "leg_sid"),
-        event_data.get("leg_sid"),
-    ):
-        if isinstance(found, str) and found:
-            leg_sid = found
-            break
-    request_id = _header(headers, "x-exotel-request-id") if headers is not None else None
+        custom = raw.get("action_custom_param")
+        if type(custom) is not str:
+            custom = _optional_str(raw, "action_custom_param")
+    elif type(custom) is not str:
+        custom = _optional_str(raw, "action_custom_parameter")
+    event_type = raw.get("event_type")
+    if type(event_type) is not str:
+        event_type = _optional_str(raw, "event_type")
+    action_sid = raw.get("action_sid")
+    if type(action_sid) is not str:
+        action_sid = _optional_str(raw, "action_sid")
+    leg_sid = data.get("leg_sid")
+    if type(leg_sid) is not str or not leg_sid:
+        leg_sid = None
+        for found in (_dig(event_data, "data", "leg_sid"), event_data.get("leg_sid")):
+            if isinstance(found, str) and found:
+                leg_sid = found
+                break
     return Event(
-        event_sid=event_sid,
-        event_name=event_name,
-        event_type=_optional_str(raw, "event_type"),
-        event_timestamp=parse_timestamp(raw.get("event_timestamp")),
-        action_sid=_optional_str(raw, "action_sid"),
-        action_custom_parameter=custom,
-        event_data=event_data,
-        leg_sid=leg_sid,
-        attempt=_attempt(request_id, event_sid),
-        raw=raw,
-        request_id=request_id,
+        event_sid,
+        event_name,
+        event_type,
+        parse_timestamp(raw.get("event_timestamp")),
+        action_sid,
+        custom,
+        event_data,
+        leg_sid,
+        _attempt(request_id, event_sid) if request_id else None,
+        raw,
+        request_id,
+    )
+
+
+def _plain_name(value: object) -> TypeGuard[str]:
+    """The common case of a required field: a short, printable, non-blank string."""
+    return (
+        type(value) is str and 0 < len(value) <= 256 and value.isprintable() and not value.isspace()
     )
 
 
 def _required(raw: Mapping[str, Any], key: str) -> str:
+    """The field ``key`` as a string, or the EventError that says what is wrong with it."""
     if key not in raw or raw[key] is None:
         raise EventError(f"not an event: the body has no {key}")
     value = raw[key]
@@ -214,9 +242,9 @@ def _required(raw: Mapping[str, Any], key: str) -> str:
         raise EventError(f"not an event: {key} is empty")
     if len(value) > 256:
         raise EventError(f"not an event: {key} is {len(value)} characters long (at most 256)")
-    if _has_surrogate(value):
-        raise EventError(f"not an event: {key} holds a lone surrogate (not UTF-8)")
     if not value.isprintable():
+        if _has_surrogate(value):
+            raise EventError(f"not an event: {key} holds a lone surrogate (not UTF-8)")
         raise EventError(f"not an event: {key} holds control or unprintable characters")
     return value
 
@@ -232,7 +260,7 @@ def _object(raw: Mapping[str, Any], key: str) -> Mapping[str, Any]:
     value = raw.get(key)
     if value is None:
         return _EMPTY
-    if isinstance(value, Mapping):
+    if type(value) is MappingProxyType or isinstance(value, Mapping):
         return value
     raise EventError(f"not an event: {key} is a JSON {_json_type(value)}, not an object")
 
@@ -248,7 +276,7 @@ def _has_surrogate(value: str) -> bool:
 def _dig(mapping: Mapping[str, Any], *keys: str) -> Any:
     found: Any = mapping
     for key in keys:
-        if not isinstance(found, Mapping):
+        if type(found) is not MappingProxyType and not isinstance(found, Mapping):
             return None
         found = found.get(key)
     return found
@@ -258,7 +286,10 @@ def _header(headers: Headers, name: str) -> str | None:
     """The value of header ``name`` (lower case), case-insensitively; the first if repeated."""
     items: Iterable[tuple[str | bytes, str | bytes]]
     items = headers.items() if isinstance(headers, Mapping) else headers
+    wanted = name.encode("latin-1")
     for key, value in items:
+        if key == wanted:  # ASGI's form: lower-case bytes
+            return value.decode("latin-1") if isinstance(value, bytes) else str(value)
         k = key.decode("latin-1") if isinstance(key, bytes) else key
         if k.lower() == name:
             return value.decode("latin-1") if isinstance(value, bytes) else str(value)
@@ -270,7 +301,12 @@ def _attempt(request_id: str | None, event_sid: str) -> int | None:
     if not request_id:
         return None
     prefix, sep, number = request_id.strip().rpartition("-")
-    if not sep or prefix != event_sid or not (number.isascii() and number.isdigit()):
+    # HTTP trims a header value's surrounding white space: compare the sid trimmed too.
+    if (
+        not sep
+        or prefix.strip() != event_sid.strip()
+        or not (number.isascii() and number.isdigit())
+    ):
         return None
     if len(number) > 6:
         return None
@@ -295,6 +331,12 @@ def parse_timestamp(value: object) -> datetime | None:
     """
     if not isinstance(value, str) or len(value) > 64:
         return None
+    if len(value) == 24 and value[23] == "Z" and value[10] == "T":
+        # Exotel's own shape, 2024-05-01T10:00:00.123Z: the C parser, on any Python.
+        try:
+            return datetime.fromisoformat(value[:23]).replace(tzinfo=timezone.utc)
+        except ValueError:
+            pass
     match = _TIMESTAMP.fullmatch(value.strip())
     if match is None:
         return None
@@ -341,39 +383,90 @@ def _parse_int(text: str) -> int:
     return int(text)
 
 
-def _pairs(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    obj = dict(pairs)
-    if len(obj) != len(pairs):
-        seen: set[str] = set()
-        for key, _ in pairs:
-            if key in seen:
-                raise EventError(f"not an event: the key {key!r} appears twice in one object")
-            seen.add(key)
-    return obj
+def _freeze_object(obj: dict[str, Any]) -> Mapping[str, Any]:
+    """A freshly decoded JSON object made read-only in place: objects as mappingproxy,
+    arrays as tuples."""
+    for key, value in obj.items():
+        kind = type(value)
+        if kind is dict:
+            obj[key] = _freeze_object(value)
+        elif kind is list:
+            obj[key] = _freeze_array(value)
+    return MappingProxyType(obj)
+
+
+def _freeze_array(items: list[Any]) -> tuple[Any, ...]:
+    return tuple(
+        _freeze_object(v) if type(v) is dict else _freeze_array(v) if type(v) is list else v
+        for v in items
+    )
 
 
 _DECODER = json.JSONDecoder(
-    object_pairs_hook=_pairs,
     parse_float=_parse_float,
     parse_int=_parse_int,
     parse_constant=_refuse_constant,
 )
 
 
+# A body without arrays comes out of this one read-only already: the C scanner calls
+# MappingProxyType on each object itself, with no Python frame in between.
+_FROZEN_DECODER = json.JSONDecoder(
+    object_hook=MappingProxyType,
+    parse_float=_parse_float,
+    parse_int=_parse_int,
+    parse_constant=_refuse_constant,
+)
+# JSONDecoder sets them in __init__ (the C scanner); typeshed does not declare them.
+_SCAN: Callable[[str, int], tuple[Any, int]] = _DECODER.scan_once  # type: ignore[attr-defined]
+_SCAN_FROZEN: Callable[[str, int], tuple[Any, int]] = _FROZEN_DECODER.scan_once  # type: ignore[attr-defined]
+
+
 def _loads(text: str) -> Any:
+    """Decode and freeze a JSON text; objects nested deeper than MAX_DEPTH are refused."""
+    # No array, and fewer objects than MAX_DEPTH (so none nested deeper): frozen as read.
+    frozen = text[:1] == "{" and "[" not in text and text.count("{") < MAX_DEPTH
     try:
-        return _DECODER.decode(text)
+        if text[:1] == "{":
+            # The decoder's C scanner straight away (what JSONDecoder.decode does around
+            # it: skip white space, scan, refuse anything but white space after).
+            try:
+                value, end = (_SCAN_FROZEN if frozen else _SCAN)(text, 0)
+            except StopIteration as stop:
+                raise json.JSONDecodeError("Expecting value", text, stop.value) from None
+            if end != len(text) and text[end:].strip(" \t\n\r"):
+                raise json.JSONDecodeError("Extra data", text, end)
+        else:
+            value = _DECODER.decode(text)
     except EventError:
         raise
     except json.JSONDecodeError as exc:
         raise EventError(
-            f"not an event: the body is not JSON ({exc.msg} at line {exc.lineno} "
-            f"column {exc.colno})"
+            f"not an event: the body is not JSON ({exc.msg} at {exc.lineno}:{exc.colno})"
         ) from None
     except RecursionError:
         raise EventError("not an event: the body is nested too deeply") from None
     except (ValueError, OverflowError, MemoryError) as exc:
         raise EventError(f"not an event: the body is not JSON ({exc})") from None
+    if frozen or type(value) is not dict:
+        return value  # read-only already, or not an event whatever it holds
+    # Fewer than MAX_DEPTH brackets cannot nest deeper: only then is the walk needed.
+    if text.count("{") + text.count("[") > MAX_DEPTH:
+        _check_depth(value, 0)
+    return _freeze_object(value)
+
+
+def _check_depth(value: Any, depth: int) -> None:
+    if depth >= MAX_DEPTH:
+        raise EventError(f"not an event: the body is nested deeper than {MAX_DEPTH} levels")
+    if type(value) is dict:
+        for item in value.values():
+            if type(item) is dict or type(item) is list:
+                _check_depth(item, depth + 1)
+    elif type(value) is list:
+        for item in value:
+            if type(item) is dict or type(item) is list:
+                _check_depth(item, depth + 1)
 
 
 def _freeze(value: Any, depth: int) -> Any:
@@ -382,9 +475,10 @@ def _freeze(value: Any, depth: int) -> Any:
     Checks what a parsed mapping handed in by a caller may hold: JSON types only, finite
     numbers, string keys, at most :data:`MAX_DEPTH` levels.
     """
-    if isinstance(value, str) or value is None or isinstance(value, bool):
+    kind = type(value)
+    if kind is str or kind is int or kind is bool or value is None:
         return value
-    if isinstance(value, int):
+    if isinstance(value, (str, int)):  # subclasses, bool among them
         return value
     if isinstance(value, float):
         if not math.isfinite(value):

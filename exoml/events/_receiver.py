@@ -43,7 +43,8 @@ from typing import Any, TypeVar, overload
 
 from .._errors import EventError
 from ._dedup import Dedup, MemoryDedup
-from ._event import Event, parse_event
+from ._event import Event
+from ._event import _parse as _parse_body
 
 __all__ = ["EventReceiver", "ReceiverStats"]
 
@@ -58,7 +59,7 @@ Receive = Callable[[], Awaitable[Message]]
 Send = Callable[[Message], Awaitable[None]]
 
 _COUNTERS = (
-    "received",
+    "abandoned",  # the client went away before its body arrived
     "accepted",
     "duplicates",
     "handled",
@@ -159,12 +160,15 @@ class EventReceiver:
         if (username is None) != (password is None):
             raise ValueError("give both username and password, or neither")
         self._credentials: tuple[bytes, bytes] | None = None
+        self._expected_auth = b""
         if username is not None and password is not None:
             if not isinstance(username, str) or not isinstance(password, str):
                 raise ValueError("username and password must be strings")
             if ":" in username:
                 raise ValueError("a Basic auth username cannot contain ':'")
             self._credentials = (username.encode(), password.encode())
+            token = base64.b64encode(b"%s:%s" % self._credentials)
+            self._expected_auth = b"Basic " + token
         for name, value in (
             ("max_body_size", max_body_size),
             ("max_pending", max_pending),
@@ -183,11 +187,12 @@ class EventReceiver:
         self._by_name: dict[str, tuple[tuple[Handler, bool], ...]] = {}
         self._counts = dict.fromkeys(_COUNTERS, 0)
         self._pending = 0
+        self._drainers = 0  # threads waiting in drain(): only then is there anyone to wake
         self._lock = threading.Lock()
         self._idle = threading.Condition(self._lock)
         self._closing = False
         self._executor: ThreadPoolExecutor | None = None
-        self._async_queues: dict[asyncio.AbstractEventLoop, _AsyncLegQueues] = {}
+        self._async_queues: dict[asyncio.AbstractEventLoop, dict[str, deque[Event]]] = {}
         self._thread_queues = _ThreadLegQueues(self)
         self._loop_thread: _LoopThread | None = None
         #: The same receiver as a WSGI application.
@@ -276,6 +281,10 @@ class EventReceiver:
     def _check_auth(self, header: bytes | None) -> None:
         if self._credentials is None:
             return
+        # The header as every client writes it, compared whole in constant time; other
+        # spellings (a lower-case scheme, extra spaces) are decoded and compared in parts.
+        if header is not None and hmac.compare_digest(header, self._expected_auth):
+            return
         if _basic_matches(header, *self._credentials):
             return
         raise _Refused(401, "unauthorized", "missing or wrong credentials")
@@ -290,18 +299,16 @@ class EventReceiver:
             raise _Refused(413, "too_large", f"the body is larger than {self.max_body_size} bytes")
         return int(text)
 
-    def _parse(self, body: bytes, headers: Any) -> Event:
+    def _parse(self, body: bytes, request_id: str | None) -> Event:
         try:
-            event = parse_event(body, headers)
+            event = _parse_body(body, request_id)
         except EventError as exc:
             raise _Refused(400, "invalid", exc.message) from None
-        with self._lock:
-            if self._closing:
-                raise _Refused(503, "unavailable", "the receiver is shutting down")
-            if self._pending >= self.max_pending:
-                raise _Refused(
-                    503, "unavailable", f"{self._pending} events are waiting for handlers"
-                )
+        # Read without the lock: a request racing close() gets in or not, either is fine.
+        if self._closing:
+            raise _Refused(503, "unavailable", "the receiver is shutting down")
+        if self._pending >= self.max_pending:
+            raise _Refused(503, "unavailable", f"{self._pending} events are waiting for handlers")
         return event
 
     def _count(self, counter: str) -> None:
@@ -354,7 +361,7 @@ class EventReceiver:
             self._counts["handled"] += 1
             self._counts["failed"] += failed
             self._pending -= 1
-            if self._pending == 0:
+            if self._pending == 0 and self._drainers:
                 self._idle.notify_all()
 
     def _log_failure(self, handler: Handler, event: Event) -> None:
@@ -372,8 +379,9 @@ class EventReceiver:
     async def _handle_async(self, event: Event) -> None:
         """Run the handlers of one event on the event loop (ASGI)."""
         failed = 0
+        handlers = self._by_name.get(event.event_name) or self._handlers_for(event.event_name)
         try:
-            for handler, is_async in self._handlers_for(event.event_name):
+            for handler, is_async in handlers:
                 try:
                     if is_async:
                         await handler(event)
@@ -438,25 +446,26 @@ class EventReceiver:
             raise ValueError(f"EventReceiver cannot serve ASGI scope type {kind!r}")
 
     async def _http(self, scope: Scope, receive: Receive, send: Send) -> None:
-        self._count("received")
         headers: list[tuple[bytes, bytes]] = scope["headers"]
         try:
             if scope["method"] != "POST":
                 raise _Refused(405, "not_allowed", f"method {scope['method']} is not allowed")
-            auth = length = None
-            for key, value in headers:
-                if key == b"authorization":
-                    auth = value
-                elif key == b"content-length":
-                    length = value
-            self._check_auth(auth)
-            self._check_length(length)
+            # ASGI header names are lower case; of a repeated header the last one counts.
+            found = dict(headers)
+            self._check_auth(found.get(b"authorization"))
+            self._check_length(found.get(b"content-length"))
+            request_id = found.get(b"x-exotel-request-id")
             body = await self._read(receive)
             if body is None:
-                return  # the client went away
-            event = self._parse(body, headers)
+                self._count("abandoned")
+                return
+            event = self._parse(body, None if request_id is None else request_id.decode("latin-1"))
+            dedup = self.dedup
             try:
-                first = await self.dedup.aclaim(event.event_sid)
+                if type(dedup) is MemoryDedup:  # never blocks: no coroutine needed
+                    first = dedup.claim(event.event_sid)
+                else:
+                    first = await dedup.aclaim(event.event_sid)
             except Exception as exc:
                 raise self._dedup_failed(event, exc) from None
         except _Refused as refusal:
@@ -465,40 +474,74 @@ class EventReceiver:
             return
         if not first:
             self._count("duplicates")
-            await _respond(send, 200, [], b"")
+            await _acknowledge(send)
             return
         self._accepted(event)
         try:
-            await _respond(send, 200, [], b"")
+            await _acknowledge(send)
         finally:
-            self._async_legs().put(self._queue_key(event), event)
+            # The answer is out. If the leg's worker is busy, the event waits in its
+            # queue; else this request's task becomes the leg's worker (as Starlette's
+            # background tasks run in the request's task) until the queue is empty.
+            queues = self._async_legs()
+            key = event.leg_sid or self._queue_key(event)
+            waiting = queues.get(key)
+            if waiting is not None:
+                waiting.append(event)
+            else:
+                queues[key] = waiting = deque()
+                try:
+                    await self._handle_async(event)
+                    while waiting:
+                        await self._handle_async(waiting.popleft())
+                finally:
+                    # Nothing awaits between the last check and here: no event is stranded.
+                    del queues[key]
+                    for dropped in waiting:  # only after a cancellation
+                        self._done(0)
+                        logger.error(
+                            "event %s was not handled: the loop shut down", dropped.event_sid
+                        )
 
     async def _read(self, receive: Receive) -> bytes | None:
-        chunks: list[bytes] = []
-        size = 0
+        message = await receive()
+        if not message.get("more_body", False) and message["type"] == "http.request":
+            body: bytes = message.get("body", b"")  # the whole body in one message
+            if len(body) > self.max_body_size:
+                raise _Refused(
+                    413, "too_large", f"the body is larger than {self.max_body_size} bytes"
+                )
+            return body
+        if message["type"] == "http.disconnect":
+            return None
+        chunks: list[bytes] = [message.get("body", b"")]
+        size = len(chunks[0])
         while True:
+            if size > self.max_body_size:
+                raise _Refused(
+                    413, "too_large", f"the body is larger than {self.max_body_size} bytes"
+                )
             message = await receive()
             if message["type"] == "http.disconnect":
                 return None
             chunk = message.get("body", b"")
             if chunk:
                 size += len(chunk)
-                if size > self.max_body_size:
-                    raise _Refused(
-                        413, "too_large", f"the body is larger than {self.max_body_size} bytes"
-                    )
                 chunks.append(chunk)
             if not message.get("more_body", False):
-                return chunks[0] if len(chunks) == 1 else b"".join(chunks)
+                if size > self.max_body_size:
+                    continue  # refused at the top of the loop
+                return b"".join(chunks)
 
-    def _async_legs(self) -> _AsyncLegQueues:
+    def _async_legs(self) -> dict[str, deque[Event]]:
+        """The per-leg queues of the running event loop (one dict per loop)."""
         loop = asyncio.get_running_loop()
         queues = self._async_queues.get(loop)
         if queues is None:
             with self._lock:
                 for old in [k for k in self._async_queues if k.is_closed()]:
                     del self._async_queues[old]
-                queues = self._async_queues[loop] = _AsyncLegQueues(self, loop)
+                queues = self._async_queues[loop] = {}
         return queues
 
     async def _lifespan(self, receive: Receive, send: Send) -> None:
@@ -522,7 +565,12 @@ class EventReceiver:
     def stats(self) -> ReceiverStats:
         """What the receiver did so far (a snapshot)."""
         with self._lock:
-            return ReceiverStats(**self._counts, pending=self._pending)
+            counts = dict(self._counts)
+            pending = self._pending
+        # Every request ends in exactly one of the other counts.
+        received = sum(v for k, v in counts.items() if k not in ("handled", "failed"))
+        del counts["abandoned"]
+        return ReceiverStats(received=received, **counts, pending=pending)
 
     @property
     def closed(self) -> bool:
@@ -542,8 +590,7 @@ class EventReceiver:
                     "drain() would block the event loop the handlers run on; "
                     "use `await receiver.adrain()`"
                 )
-        with self._idle:
-            return self._idle.wait_for(lambda: self._pending == 0, timeout)
+        return self._wait_idle(timeout)
 
     async def adrain(self, timeout: float | None = None) -> bool:
         """:meth:`drain` for asyncio code: the loop keeps running the handlers meanwhile."""
@@ -553,7 +600,11 @@ class EventReceiver:
 
     def _wait_idle(self, timeout: float | None) -> bool:
         with self._idle:
-            return self._idle.wait_for(lambda: self._pending == 0, timeout)
+            self._drainers += 1
+            try:
+                return self._idle.wait_for(lambda: self._pending == 0, timeout)
+            finally:
+                self._drainers -= 1
 
     def close(self, timeout: float | None = None) -> bool:
         """Stop accepting events (503 from now on), wait for pending handlers, free threads.
@@ -602,7 +653,6 @@ class WSGIEventReceiver:
     ) -> Iterable[bytes]:
         """Serve one WSGI request."""
         receiver = self.receiver
-        receiver._count("received")
         client = (environ.get("REMOTE_ADDR"), environ.get("REMOTE_PORT"))
         try:
             method = environ.get("REQUEST_METHOD", "GET")
@@ -615,7 +665,8 @@ class WSGIEventReceiver:
                 length_text.encode("latin-1") if isinstance(length_text, str) else None
             )
             body = self._read(environ, length)
-            event = receiver._parse(body, _WSGIHeaders(environ))
+            request_id = environ.get("HTTP_X_EXOTEL_REQUEST_ID")
+            event = receiver._parse(body, request_id if isinstance(request_id, str) else None)
             try:
                 first = receiver.dedup.claim(event.event_sid)
             except Exception as exc:
@@ -670,50 +721,6 @@ class _ThenDispatch:
         if event is not None:
             receiver = self._receiver
             receiver._thread_queues.put(receiver._queue_key(event), event)
-
-
-class _WSGIHeaders:
-    """Headers of a WSGI environ as (name, value) pairs, for :func:`parse_event`."""
-
-    def __init__(self, environ: dict[str, Any]) -> None:
-        self._environ = environ
-
-    def __iter__(self) -> Iterator[tuple[str, str]]:
-        for key, value in self._environ.items():
-            if key.startswith("HTTP_") and key != "HTTP_AUTHORIZATION":
-                yield key[5:].replace("_", "-"), value
-
-
-class _AsyncLegQueues:
-    """Per-leg queues on one event loop: one task per leg with events waiting."""
-
-    def __init__(self, receiver: EventReceiver, loop: asyncio.AbstractEventLoop) -> None:
-        self._receiver = receiver
-        self._loop = loop
-        self._queues: dict[str, deque[Event]] = {}
-        self._tasks: set[asyncio.Task[None]] = set()
-
-    def put(self, key: str, event: Event) -> None:
-        queue = self._queues.get(key)
-        if queue is not None:
-            queue.append(event)
-            return
-        self._queues[key] = deque((event,))
-        task = self._loop.create_task(self._work(key))
-        self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
-
-    async def _work(self, key: str) -> None:
-        queue = self._queues[key]
-        try:
-            while queue:
-                await self._receiver._handle_async(queue.popleft())
-        finally:
-            # Nothing awaits between the last check and here, so no event is stranded.
-            del self._queues[key]
-            for event in queue:  # only after a cancellation
-                self._receiver._done(0)
-                logger.error("event %s was not handled: the loop shut down", event.event_sid)
 
 
 class _ThreadLegQueues:
@@ -774,6 +781,14 @@ class _LoopThread:
 
 
 # --- helpers ---------------------------------------------------------------------------
+
+
+async def _acknowledge(send: Send) -> None:
+    """200 with an empty body (fresh messages each time: middleware may edit them)."""
+    await send(
+        {"type": "http.response.start", "status": 200, "headers": [(b"content-length", b"0")]}
+    )
+    await send({"type": "http.response.body", "body": b""})
 
 
 async def _respond(

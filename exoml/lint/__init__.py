@@ -46,7 +46,9 @@ def main(argv: Sequence[str] | None = None, *, prog: str = "python -m exoml.lint
         _silence_stdout()
         return 1
     except Exception as exc:
-        sys.stderr.write(f"{prog}: internal error: {type(exc).__name__}: {exc}\n")
+        from ._formatters import message_line
+
+        sys.stderr.write(message_line(f"{prog}: internal error: {type(exc).__name__}: {exc}"))
         return 2
 
 

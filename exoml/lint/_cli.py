@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any, NoReturn, TextIO
 
 from .._check import DEFAULT_MAX_BYTES
 from ._files import Target, discover
-from ._formatters import FORMATTERS
+from ._formatters import FORMATTERS, message_line
 
 if TYPE_CHECKING:
     import argparse
@@ -26,7 +26,8 @@ stable codes. A PATH is a file, a directory (searched recursively for *.xml) or 
 standard input.
 
 exit status: 0 no errors (warnings alone pass unless --strict), 1 errors found,
-2 usage error, unreadable path or internal failure.
+2 usage error, no *.xml file found (unless --allow-empty), unreadable path or
+internal failure.
 
 Defaults come from [tool.exoml.lint] in the nearest pyproject.toml at or above the
 current directory; command-line options win."""
@@ -53,6 +54,7 @@ class Options:
     stdin_filename: str | None
     no_config: bool
     version: bool
+    allow_empty: bool | None
 
 
 def _paths_only(argv: list[str]) -> Options | None:
@@ -81,19 +83,35 @@ def _paths_only(argv: list[str]) -> Options | None:
     options.stdin_filename = None
     options.no_config = False
     options.version = False
+    options.allow_empty = None
     return options
 
 
-def _count(minimum: int) -> Any:
+#: The largest ``--max-bytes``: 1024 times the default. ExoML documents are small; a
+#: bigger cap only lets a stray file cost that much memory in every worker.
+MAX_MAX_BYTES = 64 * 1024 * 1024
+#: The most worker processes ``-j`` starts (``-j 0`` means one per CPU, up to this).
+MAX_JOBS = 64
+
+
+def _count(minimum: int, maximum: int) -> Any:
     import argparse
 
     def parse(value: str) -> int:
-        try:
-            number = int(value)
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"not a whole number: {value!r}") from None
+        text = value.strip()
+        digits = text[1:] if text[:1] in "+-" else text
+        if not (digits.isascii() and digits.isdigit()):
+            raise argparse.ArgumentTypeError(f"not a whole number: {value!r}")
+        # int() of thousands of digits is slow, then refused: no count is that long.
+        number = (
+            int(text)
+            if len(digits.lstrip("0")) <= 20
+            else (-1 if text[0] == "-" else 1) * (maximum + 1)
+        )
         if number < minimum:
             raise argparse.ArgumentTypeError(f"must be at least {minimum}: {value!r}")
+        if number > maximum:
+            raise argparse.ArgumentTypeError(f"must be at most {maximum}: {value!r}")
         return number
 
     return parse
@@ -131,16 +149,16 @@ def build_parser(prog: str) -> argparse.ArgumentParser:
     )
     add(
         "--max-bytes",
-        type=_count(1),
+        type=_count(1, MAX_MAX_BYTES),
         metavar="N",
-        help=f"largest document accepted (default: {DEFAULT_MAX_BYTES})",
+        help=f"largest document accepted, up to {MAX_MAX_BYTES} (default: {DEFAULT_MAX_BYTES})",
     )
     add(
         "-j",
         "--jobs",
-        type=_count(0),
+        type=_count(0, MAX_JOBS),
         metavar="N",
-        help="check files in N processes, 0 for one per CPU (default: 1)",
+        help=f"check files in N processes (at most {MAX_JOBS}), 0 for one per CPU (default: 1)",
     )
     add(
         "--fix",
@@ -159,6 +177,12 @@ def build_parser(prog: str) -> argparse.ArgumentParser:
         "--stdin-filename",
         metavar="NAME",
         help="name to report for standard input (default: <stdin>)",
+    )
+    add(
+        "--allow-empty",
+        action="store_true",
+        default=None,
+        help="pass when the paths hold no *.xml file (default: that is an error)",
     )
     add("--no-config", action="store_true", help="ignore pyproject.toml")
     add("--version", action="store_true", help="show the version and exit")
@@ -187,15 +211,16 @@ def resolve(args: Options, config: dict[str, Any]) -> dict[str, Any]:
         "max_bytes": pick(args.max_bytes, "max-bytes", DEFAULT_MAX_BYTES),
         "jobs": pick(args.jobs, "jobs", 1),
         "no_color": pick(args.no_color, "no-color", False),
+        "allow_empty": pick(args.allow_empty, "allow-empty", False),
     }
     if options["format"] not in FORMAT_NAMES:
         raise UsageError(f"format must be one of {', '.join(FORMAT_NAMES)}: {options['format']!r}")
-    if options["max_bytes"] < 1:
-        raise UsageError(f"max-bytes must be at least 1: {options['max_bytes']}")
-    if options["jobs"] < 0:
-        raise UsageError(f"jobs must be 0 or more: {options['jobs']}")
+    if not 1 <= options["max_bytes"] <= MAX_MAX_BYTES:
+        raise UsageError(f"max-bytes must be between 1 and {MAX_MAX_BYTES}: {options['max_bytes']}")
+    if not 0 <= options["jobs"] <= MAX_JOBS:
+        raise UsageError(f"jobs must be between 0 and {MAX_JOBS}: {options['jobs']}")
     if options["jobs"] == 0:
-        options["jobs"] = os.cpu_count() or 1
+        options["jobs"] = min(os.cpu_count() or 1, MAX_JOBS)
     return options
 
 
@@ -222,7 +247,7 @@ def run(argv: Sequence[str], *, prog: str) -> int:
                 return exc.code if isinstance(exc.code, int) else 0
         return _run(args, prog)
     except UsageError as exc:
-        sys.stderr.write(f"{prog}: error: {exc}\n")
+        sys.stderr.write(message_line(f"{prog}: error: {exc}"))
         return 2
 
 
@@ -243,7 +268,7 @@ def _run(args: Options, prog: str) -> int:
             except ConfigError as exc:
                 raise UsageError(str(exc)) from None
             if warning:
-                sys.stderr.write(f"{prog}: warning: {warning}\n")
+                sys.stderr.write(message_line(f"{prog}: warning: {warning}"))
     options = resolve(args, config)
 
     select: tuple[str, ...] = ()
@@ -269,8 +294,12 @@ def _run(args: Options, prog: str) -> int:
         raise UsageError("no PATH given (use - to read standard input)")
 
     targets = discover(args.paths, stdin_name=args.stdin_filename or "<stdin>")
-    if not targets:
-        sys.stderr.write(f"{prog}: warning: no *.xml files found under the given paths\n")
+    if not targets and not options["allow_empty"]:
+        # A CI job pointed at the wrong directory must not pass on nothing.
+        raise UsageError(
+            "no *.xml files found under the given paths "
+            "(--allow-empty, or allow-empty = true in [tool.exoml.lint], accepts that)"
+        )
     max_bytes: int = options["max_bytes"]
     reads_stdin = any(t.path is None for t in targets)
     if reads_stdin:
@@ -293,7 +322,7 @@ def _run(args: Options, prog: str) -> int:
             continue
         if result.error is not None:
             failures += 1
-            sys.stderr.write(f"{prog}: {result.display}: {result.error}\n")
+            sys.stderr.write(message_line(f"{prog}: {result.display}: {result.error}"))
         else:
             files += 1
         if result.fixed and not formatter.reports_fixes:
@@ -365,8 +394,10 @@ def _explain(query: str, rules: Sequence[Rule]) -> None:
             break
     else:
         raise UsageError(f"unknown rule {query!r} (see --list-rules)")
+    from ._formatters import rule_text
+
     fixable = " Fixable with --fix." if r.fixable else ""
-    parts = [r.doc.strip(), "", f"Severity: {r.severity}.{fixable}", ""]
+    parts = [rule_text(r.doc), "", f"Severity: {r.severity}.{fixable}", ""]
     for label, example in (("Bad", r.bad), ("Good", r.good)):
         if example:
             body = "\n".join("    " + line for line in example.strip().splitlines())

@@ -13,6 +13,7 @@ command-line options::
     format = "text"
     jobs = 4
     no-color = false
+    allow-empty = false
 
 Unknown keys and values of the wrong type are errors, so a misspelt key never passes
 silently.
@@ -37,6 +38,7 @@ KEYS: dict[str, tuple[type, ...]] = {
     "format": (str,),
     "jobs": (int,),
     "no-color": (bool,),
+    "allow-empty": (bool,),
 }
 _TYPE_NAMES = {
     list: "a list of strings",
@@ -52,6 +54,10 @@ _MENTIONS_TABLE = re.compile(rb"exoml[\"']?\s*[.\]=]")
 # exoml = "..."`` do not count, so a project that only names a script ``exoml`` is not
 # parsed either.
 _TOOL_SCOPE = re.compile(rb"tool[\"']?\s*(?:\.\s*[\"']?exoml|\]|=)")
+
+
+#: A pyproject.toml larger than this is refused rather than read whole.
+MAX_CONFIG_BYTES = 4 * 1024 * 1024
 
 
 class ConfigError(Exception):
@@ -79,9 +85,11 @@ def load_config(path: str) -> tuple[dict[str, Any], str | None]:
     """
     try:
         with open(path, "rb") as file:
-            data = file.read()
+            data = file.read(MAX_CONFIG_BYTES + 1)
     except OSError as exc:
         raise ConfigError(f"cannot read {path}: {exc.strerror or exc}") from None
+    if len(data) > MAX_CONFIG_BYTES:
+        raise ConfigError(f"{path} is larger than {MAX_CONFIG_BYTES} bytes: not read")
     # Most pyproject files have no exoml table: skip the TOML parser (and its import, a
     # few milliseconds of start-up) for them. The table needs ``exoml`` used as a key
     # (``[tool.exoml.lint]``, ``[tool.exoml]``, ``exoml = {...}``, not ``exoml-dsl``)

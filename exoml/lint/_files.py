@@ -16,12 +16,16 @@ class Target(NamedTuple):
 
     ``path`` is None for standard input, whose bytes the main process reads beforehand
     into ``data``. ``error`` is set when the path could not be found or listed.
+    ``named`` is true for a path given on the command line, which is read as given
+    (through a symbolic link, or from a pipe); a file found by searching a directory is
+    read only if it is still a regular file, not a link, when it is opened.
     """
 
     display: str
     path: str | None
     data: bytes | None = None
     error: str | None = None
+    named: bool = True
 
 
 def discover(paths: Sequence[str], *, stdin_name: str = "<stdin>") -> list[Target]:
@@ -37,21 +41,25 @@ def discover(paths: Sequence[str], *, stdin_name: str = "<stdin>") -> list[Targe
     seen: set[str] | None = set() if len(paths) > 1 else None
     found: Sequence[tuple[str, str | None, str, str | None]]  # (display, path, key, error)
     for given in paths:
+        named = True
         if given == STDIN:
             found = [(stdin_name, None, STDIN, None)]
         elif os.path.isdir(given):
             found = _walk(given, keys=seen is not None)
+            named = False
         elif os.path.exists(given) or os.path.islink(given):
             found = [(given, given, _key(given), None)]
         else:
             found = [(given, given, _key(given), "No such file or directory")]
         if seen is None:
-            targets.extend(Target(display, path, None, error) for display, path, _, error in found)
+            targets.extend(
+                Target(display, path, None, error, named) for display, path, _, error in found
+            )
             continue
         for display, path, key, error in found:
             if key not in seen:
                 seen.add(key)
-                targets.append(Target(display, path, None, error))
+                targets.append(Target(display, path, None, error, named))
     return targets
 
 

@@ -8,6 +8,7 @@ document at the end.
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, ClassVar, NamedTuple, TextIO
 
@@ -25,7 +26,10 @@ __all__ = [
     "Stats",
     "TextFormatter",
     "fixed_line",
+    "message_line",
     "printable",
+    "rule_markdown",
+    "rule_text",
 ]
 
 
@@ -84,17 +88,44 @@ class Formatter:
         return None if index is None else self.rules[index].name
 
 
-# Control characters would move the cursor or recolour a terminal: show them as the
-# Unicode "control pictures" (one column wide, so carets stay aligned) or U+FFFD.
+# Control characters would move the cursor, recolour a terminal or start a new line (a
+# forged report line, a forged workflow command): show them as the Unicode "control
+# pictures" (one column wide, so carets stay aligned) or U+FFFD. Line and paragraph
+# separators and the bidirectional controls (which reorder what a terminal shows: a
+# path could display as another) are shown by their code point.
 _PICTURES = {c: chr(0x2400 + c) for c in range(0x20)} | {0x7F: "\u2421"}
 _PICTURES |= {c: "\ufffd" for c in range(0x80, 0xA0)}
+_PICTURES |= {
+    c: f"<U+{c:04X}>"
+    for c in (
+        0x061C,
+        0x200E,
+        0x200F,
+        0x2028,
+        0x2029,
+        *range(0x202A, 0x202F),
+        *range(0x2066, 0x206A),
+    )
+}
 _HEADER_TABLE = str.maketrans(_PICTURES)
 _SOURCE_TABLE = str.maketrans({c: v for c, v in _PICTURES.items() if c != 0x09})
+# GitHub's workflow commands carry CR and LF escaped (%0D, %0A) and decode them: they are
+# left for that escaping, so that a path keeps its real name there.
+_GITHUB_TABLE = str.maketrans({c: v for c, v in _PICTURES.items() if c not in (0x0A, 0x0D)})
 
 
 def printable(text: str, *, keep_tabs: bool = False) -> str:
-    """``text`` with control characters replaced by visible stand-ins."""
+    """``text`` with control characters replaced by visible stand-ins.
+
+    Every line the linter prints goes through this function (or is JSON, whose escaping
+    does the same): paths, messages, hints, errors, warnings.
+    """
     return text.translate(_SOURCE_TABLE if keep_tabs else _HEADER_TABLE)
+
+
+def message_line(text: str) -> str:
+    """One line for a terminal or a log: ``text`` made printable, with its newline."""
+    return printable(text) + "\n"
 
 
 def fixed_line(display: str, diagnostic: Diagnostic) -> str:
@@ -103,6 +134,26 @@ def fixed_line(display: str, diagnostic: Diagnostic) -> str:
     return printable(
         f"{display}:{diagnostic.line}:{diagnostic.column}: {diagnostic.code} fixed: {description}"
     )
+
+
+# Rule documentation is written as docstrings, with reStructuredText's ``literals``. A
+# terminal or a plain-text field shows the literal itself; Markdown has its own spans.
+_LITERAL = re.compile(r"``(.+?)``", re.DOTALL)
+
+
+def rule_text(doc: str) -> str:
+    """A rule's documentation as plain text: ``literal`` markup dropped."""
+    return _LITERAL.sub(r"\1", doc.strip())
+
+
+def rule_markdown(doc: str) -> str:
+    """A rule's documentation as Markdown: ``literal`` as a code span."""
+
+    def span(m: re.Match[str]) -> str:
+        literal = m.group(1)
+        return f"`` {literal} ``" if "`" in literal else f"`{literal}`"
+
+    return _LITERAL.sub(span, doc.strip())
 
 
 def _plural(count: int, noun: str) -> str:
@@ -258,7 +309,10 @@ class JsonFormatter(Formatter):
 # ------------------------------------------------------------------------------- github
 
 
+# GitHub's workflow commands: data escapes %, CR and LF; a property also : and ,. Other
+# control characters are made printable first (GitHub's log shows escape sequences).
 def _escape_data(text: str) -> str:
+    text = text.translate(_GITHUB_TABLE)
     return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
 
 
@@ -304,7 +358,9 @@ def artifact_uri(display: str) -> str:
         from pathlib import Path
 
         return Path(path).as_uri()
-    return quote(relative.replace(os.sep, "/"))
+    # The file system's bytes, percent-encoded: a name that is not UTF-8 (held as
+    # surrogates) has no other spelling in a URI.
+    return quote(os.fsencode(relative.replace(os.sep, "/")))
 
 
 def _description(doc: str, summary: str) -> str:
@@ -369,8 +425,8 @@ class SarifFormatter(Formatter):
                 "id": rule.code,
                 "name": rule.name,
                 "shortDescription": {"text": rule.summary},
-                "fullDescription": {"text": _description(rule.doc, rule.summary)},
-                "help": {"text": rule.doc.strip(), "markdown": rule.doc.strip()},
+                "fullDescription": {"text": _description(rule_text(rule.doc), rule.summary)},
+                "help": {"text": rule_text(rule.doc), "markdown": rule_markdown(rule.doc)},
                 "defaultConfiguration": {"level": rule.severity},
             }
             for rule in self.rules

@@ -17,8 +17,10 @@ identical to a single-process run.
 
 from __future__ import annotations
 
+import errno
 import os
 import re
+import stat
 import sys
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any, NamedTuple, NoReturn
@@ -29,11 +31,14 @@ from ._select import is_selected
 if TYPE_CHECKING:
     from typing import BinaryIO
 
+    from lxml import etree
+
     from .._check import Report
     from .._diagnostics import Diagnostic
     from ._files import Target
+    from ._fix import Identity
 
-__all__ = ["FileResult", "Settings", "lint_target", "run"]
+__all__ = ["FileResult", "NotRegularFile", "Settings", "read_bounded", "run"]
 
 # Passes of fix-and-recheck per document: a fix can expose another fixable problem (a
 # renamed element whose attribute is now recognised and also miscased).
@@ -117,17 +122,39 @@ def run(targets: Sequence[Target], settings: Settings, jobs: int) -> Iterator[Fi
         yield from results
 
 
-def lint_target(target: Target, settings: Settings) -> FileResult:
-    """Read, check and (with ``settings.fix``) fix one target; never raises."""
-    return _lint(target, settings) or FileResult(target.display)
+class NotRegularFile(OSError):
+    """A file found by searching a directory was not a regular file when opened."""
 
 
-def read_bounded(path: str, max_bytes: int) -> bytes:
-    """Read at most ``max_bytes + 1`` bytes: enough to tell that a file is too big."""
+def read_bounded(
+    path: str, max_bytes: int, *, follow: bool = True
+) -> tuple[bytes, Identity | None]:
+    """Read at most ``max_bytes + 1`` bytes: enough to tell that a file is too big.
+
+    Returns the bytes and, for a regular file, its identity as opened (device, inode,
+    size, modification time), so that ``--fix`` writes back only to the file it read,
+    unchanged since. With ``follow=False`` (files a
+    directory search found) a symbolic link is not followed and anything but a regular
+    file is refused, both decided on the open descriptor: a file swapped for a link or a
+    FIFO after the search listed it is not read.
+    """
     # A descriptor and os.read, not open(): a file object costs as much again as the
     # system calls, and small files are the common case.
-    fd = os.open(path, os.O_RDONLY | _O_BINARY)
+    flags = os.O_RDONLY | _O_BINARY
+    if not follow:
+        # No link followed; no wait for a writer if a FIFO was swapped in.
+        flags |= getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
     try:
+        fd = os.open(path, flags)
+    except OSError as exc:
+        if not follow and exc.errno == errno.ELOOP:
+            raise NotRegularFile(exc.errno, "a symbolic link, not followed", path) from None
+        raise
+    try:
+        info = os.fstat(fd)
+        regular = stat.S_ISREG(info.st_mode)
+        if not follow and not regular:
+            raise NotRegularFile(0, "not a regular file, not read", path)
         data = os.read(fd, max_bytes + 1)
         # A regular file gives what it has at once; a pipe or a device may give less.
         while data and len(data) <= max_bytes:
@@ -135,7 +162,9 @@ def read_bounded(path: str, max_bytes: int) -> bytes:
             if not more:
                 break
             data += more
-        return data
+        # As ``_fix.identity_of`` (not imported: clean runs never load the fix module).
+        identity = (info.st_dev, info.st_ino, info.st_size, info.st_mtime_ns)
+        return data, identity if regular else None
     finally:
         os.close(fd)
 
@@ -145,10 +174,11 @@ def _lint(target: Target, settings: Settings) -> FileResult | None:
     if target.error is not None:
         return FileResult(target.display, error=target.error)
     data = target.data
+    identity: Identity | None = None
     if data is None:
         assert target.path is not None
         try:
-            data = read_bounded(target.path, settings.max_bytes)
+            data, identity = read_bounded(target.path, settings.max_bytes, follow=target.named)
         except OSError as exc:
             return FileResult(target.display, error=f"cannot read: {exc.strerror or exc}")
     try:
@@ -156,7 +186,7 @@ def _lint(target: Target, settings: Settings) -> FileResult | None:
         # The common case: a clean file, with nothing to fix or to pass through.
         if not report.diagnostics and target.path is not None:
             return None
-        result = _lint_bytes(target, data, report, settings)
+        result = _lint_bytes(target, data, report, settings, identity)
     except Exception as exc:  # the checker must not raise; if it does, one file says so
         return FileResult(
             target.display, error=f"internal error while checking: {type(exc).__name__}: {exc}"
@@ -172,7 +202,13 @@ def _selected(report: Report, settings: Settings) -> list[Diagnostic]:
     return [d for d in report.diagnostics if is_selected(d.code, settings.select, settings.ignore)]
 
 
-def _lint_bytes(target: Target, data: bytes, report: Report, settings: Settings) -> FileResult:
+def _lint_bytes(
+    target: Target,
+    data: bytes,
+    report: Report,
+    settings: Settings,
+    identity: Identity | None = None,
+) -> FileResult:
     diagnostics, text = _selected(report, settings), report.text
     truncated = len(data) > settings.max_bytes
     fixed: tuple[Diagnostic, ...] = ()
@@ -188,18 +224,24 @@ def _lint_bytes(target: Target, data: bytes, report: Report, settings: Settings)
             # rewrite the file differently from what the user wrote.
             error = "cannot fix: the decoded text does not round-trip to the file's bytes"
         else:
-            new_text, new_diagnostics, fixed = _fix(text, prefix, diagnostics, settings)
+            new_text, new_diagnostics, fixed, problem = _fix(
+                text, prefix, report.root, diagnostics, settings
+            )
             new_data = prefix + new_text.encode("utf-8")
             try:
-                if target.path is None:
+                if problem is not None:
+                    error = f"cannot fix: {problem}; nothing was changed"
+                    fixed = ()
+                elif target.path is None:
                     output = new_data
                 else:
-                    write_atomic(target.path, new_data)
+                    write_atomic(target.path, new_data, identity=identity)
             except OSError as exc:
                 error = f"cannot write fixes: {exc.strerror or exc}"
                 fixed = ()
             else:
-                text, diagnostics = new_text, new_diagnostics
+                if problem is None:
+                    text, diagnostics = new_text, new_diagnostics
     if settings.fix and target.path is None and output is None:
         output = data  # standard input passes through unchanged when nothing was fixed
     sources: tuple[str | None, ...] = ()
@@ -216,26 +258,37 @@ def _lint_bytes(target: Target, data: bytes, report: Report, settings: Settings)
 
 
 def _fix(
-    text: str, prefix: bytes, diagnostics: list[Diagnostic], settings: Settings
-) -> tuple[str, list[Diagnostic], tuple[Diagnostic, ...]]:
-    """Apply fixes and re-check until none is left; returns (text, remaining, fixed).
+    text: str,
+    prefix: bytes,
+    root: etree._Element | None,
+    diagnostics: list[Diagnostic],
+    settings: Settings,
+) -> tuple[str, list[Diagnostic], tuple[Diagnostic, ...], str | None]:
+    """Apply fixes and re-check until none is left.
 
-    ``prefix`` (a byte-order mark or nothing) goes before the text when it is re-checked.
+    Returns (text, remaining, fixed, problem). ``prefix`` (a byte-order mark or nothing)
+    goes before the text when it is re-checked; ``root`` is the parsed ``text``. Each
+    pass is verified (:func:`._fix.fix_problem`): when one would write anything but the
+    diagnosed renames, ``problem`` says why and the file must be left as it is.
     """
-    from ._fix import apply_edits
+    from ._fix import apply_edits, fix_problem
 
     fixed: list[Diagnostic] = []
     for _ in range(MAX_FIX_PASSES):
-        edits = [edit for d in diagnostics if d.fix is not None for edit in d.fix.edits]
-        if not edits:
+        fixes = [d for d in diagnostics if d.fix is not None]
+        if not fixes:
             break
-        fixed.extend(d for d in diagnostics if d.fix is not None)
-        text = apply_edits(text, edits)
-        report = _check.check_bytes(prefix + text.encode("utf-8"), max_bytes=settings.max_bytes)
-        diagnostics = _selected(report, settings)
+        edits = [edit for d in fixes if d.fix is not None for edit in d.fix.edits]
+        new_text = apply_edits(text, edits)
+        problem = fix_problem(text, root, fixes, new_text)
+        if problem is not None:
+            return text, diagnostics, (), problem
+        fixed.extend(fixes)
+        report = _check.check_bytes(prefix + new_text.encode("utf-8"), max_bytes=settings.max_bytes)
+        diagnostics, root = _selected(report, settings), report.root
         # The next pass's offsets point into the text the checker decoded.
-        text = text if report.text is None else report.text
-    return text, diagnostics, tuple(fixed)
+        text = new_text if report.text is None else report.text
+    return text, diagnostics, tuple(fixed), None
 
 
 # --- several processes ---------------------------------------------------------------------

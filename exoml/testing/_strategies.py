@@ -25,7 +25,16 @@ from collections.abc import Iterable
 from functools import cache
 from typing import Any, Literal
 
-from hypothesis import strategies as st
+try:
+    from hypothesis import strategies as st
+except ModuleNotFoundError as exc:
+    if exc.name != "hypothesis":
+        raise
+    raise ImportError(
+        "exoml.testing's strategies (flows, verbs, verb_strategy) need Hypothesis, "
+        "which is not installed: pip install 'exoml-dsl[testing]'",
+        name="hypothesis",
+    ) from None
 
 import exoml
 

@@ -629,9 +629,7 @@ def _check_exoml(exoml: str) -> _Reply | None:
     if not errors:
         return None
     first = errors[0]
-    message = (
-        f"invalid ExoML: {first.code} {first.message} (line {first.line}, column {first.column})"
-    )
+    message = f"invalid ExoML: {first.line}:{first.column}: {first.code} {first.message}"
     if len(errors) > 1:
         message += f", and {len(errors) - 1} more"
     listed = [

@@ -391,9 +391,9 @@ def test_connect_errors_without_retries(kind: Kind, closed_port: int) -> None:
 
 
 def test_read_timeout_is_not_retried_by_default(kind: Kind, fake_legs_api: FakeLegsAPI) -> None:
-    fake_legs_api.stall_next(1, seconds=0.3)
+    fake_legs_api.stall_next(1, seconds=1.5)
     transport = counting_transport(kind)
-    options: dict[str, Any] = {"timeout": 0.1, "max_retries": 3, "transport": transport}
+    options: dict[str, Any] = {"timeout": 0.5, "max_retries": 3, "transport": transport}
     with pytest.raises(TransportError) as info:
         send(kind, fake_legs_api, "LEG1", HELLO, client_options=options)
     assert transport.calls == 1
@@ -474,3 +474,40 @@ class _Unstarted:
         self.api_key = api.api_key
         self.api_token = api.api_token
         self.url = url
+
+
+@pytest.mark.parametrize("idempotent", [True, False])
+def test_an_idempotent_request_is_retried_after_a_5xx(
+    kind: Kind, fake_legs_api: FakeLegsAPI, idempotent: bool
+) -> None:
+    """The request core retries reads (idempotent requests) without retry_server_errors."""
+    import asyncio
+
+    from exoml import AsyncLegsClient, LegsClient
+
+    from .conftest import credentials, fast_backoff
+
+    fake_legs_api.fail_next(1, status=500)
+    url = httpx.URL(f"{fake_legs_api.url}/v2/accounts/{fake_legs_api.account_sid}/legs/L1")
+    options: dict[str, Any] = {**credentials(fake_legs_api), "base_url": fake_legs_api.url}
+    expected = ApiError if idempotent else ServerError
+
+    def run() -> None:
+        if kind == "sync":
+            with LegsClient(**options) as client:
+                fast_backoff(client)
+                client._request("GET", url, subject="leg 'L1'", idempotent=idempotent)
+            return
+
+        async def main() -> None:
+            async with AsyncLegsClient(**options) as client:
+                fast_backoff(client)
+                await client._request("GET", url, subject="leg 'L1'", idempotent=idempotent)
+
+        asyncio.run(main())
+
+    with pytest.raises(expected) as info:
+        run()
+    # The fake answers the retried GET with its own error (not a 500): it was retried.
+    statuses = [r.status for r in fake_legs_api.requests]
+    assert statuses == ([500, info.value.status_code] if idempotent else [500])

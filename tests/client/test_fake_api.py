@@ -154,7 +154,7 @@ def test_stall_next_delays_then_handles(fake_legs_api: FakeLegsAPI) -> None:
 def test_close_ends_a_stall_promptly() -> None:
     api = FakeLegsAPI().start()
     api.stall_next(1, seconds=30)
-    with httpx.Client(timeout=0.1) as client, pytest.raises(httpx.ReadTimeout):
+    with httpx.Client(timeout=1.0) as client, pytest.raises(httpx.ReadTimeout):
         client.post(
             f"{api.url}/v2/accounts/{api.account_sid}/legs/L/actions",
             json={"exoml": HELLO},

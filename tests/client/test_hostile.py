@@ -32,7 +32,7 @@ from exoml import (
     ServerError,
     TransportError,
 )
-from exoml._client import _keep_deadlines
+from exoml._wire import keep_deadlines
 from exoml.testing import FakeLegsAPI
 
 from . import _servers
@@ -190,9 +190,11 @@ def test_the_default_deadline_is_three_timeouts() -> None:
 def test_a_trickled_body_after_a_2xx_is_accepted(
     kind: Kind, caplog: pytest.LogCaptureFixture
 ) -> None:
+    # The deadline leaves the status line time to arrive on a loaded machine; the body
+    # never ends, so only the deadline ends the attempt.
     script = trickle(b"HTTP/1.1 202 Accepted\r\nContent-Length: 100000\r\n\r\n{", byte=b" ")
     with caplog.at_level(logging.WARNING, logger="exoml.client"):
-        result = outcome(kind, script, timeout=1.0, deadline=0.5)
+        result = outcome(kind, script, timeout=2.0, deadline=2.0)
     assert result == ActionAccepted(request_id=None, leg_sid="LEG1", http_code=202)
     assert "accepted (HTTP 202) but the answer could not be read" in caplog.text
     assert "deadline" in caplog.text
@@ -200,7 +202,7 @@ def test_a_trickled_body_after_a_2xx_is_accepted(
 
 def test_a_trickled_body_after_an_error_is_the_error(kind: Kind) -> None:
     script = trickle(b"HTTP/1.1 503 Unavailable\r\nContent-Length: 100000\r\n\r\n", byte=b" ")
-    result = outcome(kind, script, timeout=1.0, deadline=0.5)
+    result = outcome(kind, script, timeout=2.0, deadline=2.0)
     assert isinstance(result, ServerError)
     assert result.status_code == 503
     assert result.body is None
@@ -210,9 +212,9 @@ def test_the_deadline_guard_reaches_httpx_transports() -> None:
     # The sync client bounds each socket operation through httpx's connection pool; if
     # an httpx upgrade moved it, the trickle tests above would hang: say so here first.
     with LegsClient("AC", "k", "t") as client:
-        assert _keep_deadlines(client._http) >= 1
+        assert keep_deadlines(client._http) >= 1
     with httpx.Client(transport=httpx.MockTransport(lambda r: httpx.Response(200))) as mock:
-        assert _keep_deadlines(mock) == 0  # nothing to guard, nothing broken
+        assert keep_deadlines(mock) == 0  # nothing to guard, nothing broken
 
 
 # -- item 9: the size cap ------------------------------------------------------------------
@@ -629,3 +631,44 @@ def test_no_lower_level_exception_leaks_from_hostile_configuration(
     arguments: dict[str, Any] = {"account_sid": "AC", "api_key": "k", "api_token": "t", **options}
     with pytest.raises(ALLOWED):
         client_class(**arguments)
+
+
+def test_an_async_client_used_from_a_second_event_loop(fake_legs_api: FakeLegsAPI) -> None:
+    client = AsyncLegsClient(**credentials(fake_legs_api), base_url=fake_legs_api.url)
+    asyncio.run(client.send("LEG1", HELLO))
+    with pytest.raises(ExomlError, match="make one client per event loop"):
+        asyncio.run(client.send("LEG1", HELLO))
+    asyncio.run(client.aclose())
+    assert client.closed
+    assert len(fake_legs_api.actions) == 1
+
+
+def test_a_flow_that_renders_a_lone_surrogate_is_refused(fake_legs_api: FakeLegsAPI) -> None:
+    class Lying(Flow):
+        def to_xml(self, *args: Any, **kwargs: Any) -> str:
+            return "<Flow><Say>\ud800</Say></Flow>"
+
+    with pytest.raises(ValueError, match="exoml contains a lone surrogate"):
+        send("sync", fake_legs_api, "LEG1", Lying(Say("x")))
+    assert fake_legs_api.requests == []
+
+
+def test_server_strings_with_lone_surrogates_are_made_sound(kind: Kind) -> None:
+    # JSON can escape a lone surrogate; such a request id could not be printed or encoded.
+    accepted = outcome(kind, answer(202, b'{"request_id": "r\\ud800\\u001b[31m"}'))
+    assert isinstance(accepted, ActionAccepted)
+    assert accepted.request_id == "r\ufffd\x1b[31m"
+    body = (
+        b'{"request_id": "\\udfff", "response": {"error": {"code": "c\\ud800", '
+        b'"message": "m\\udc00", "diagnostics": [{"code": "E\\ud800", "message": "x\\udfff", '
+        b'"hint": "h\\ud800"}]}}}'
+    )
+    error = outcome(kind, answer(400, body))
+    assert isinstance(error, InvalidExomlError)
+    str(error).encode("utf-8")
+    [diagnostic] = error.diagnostics
+    assert (diagnostic.code, diagnostic.message, diagnostic.hint) == (
+        "E\ufffd",
+        "x\ufffd",
+        "h\ufffd",
+    )

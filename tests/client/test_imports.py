@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
 import subprocess
 import sys
 
@@ -16,7 +15,6 @@ def run(code: str) -> None:
     assert result.returncode == 0, result.stderr
 
 
-@pytest.mark.skipif(importlib.util.find_spec("exoml.lint") is None, reason="no exoml.lint yet")
 def test_lint_does_not_import_httpx() -> None:
     run("import exoml.lint, sys; assert 'httpx' not in sys.modules, 'httpx imported'")
 

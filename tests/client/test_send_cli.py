@@ -356,3 +356,28 @@ def test_a_hostile_server_gets_no_traceback(
         assert result.stdout == "(no request id)\n"
     else:
         assert f"HTTP {status}" in result.stderr
+
+
+def test_a_request_id_with_escapes_is_printed_escaped(hello: Path) -> None:
+    from ._servers import ScriptedServer, answer
+
+    body = b'{"request_id": "r\\ud800\\u001b]0;owned\\u0007"}'
+    with ScriptedServer(answer(202, body)) as server:
+        env = {k: v for k, v in os.environ.items() if not k.startswith("EXOTEL_")}
+        env.update(
+            EXOTEL_ACCOUNT_SID=server.account_sid,
+            EXOTEL_API_KEY=server.api_key,
+            EXOTEL_API_TOKEN=server.api_token,
+            EXOTEL_BASE_URL=server.url,
+        )
+        result = subprocess.run(
+            [sys.executable, "-m", "exoml.send", "LEG1", str(hello)],
+            capture_output=True,
+            text=True,
+            env=env,
+            timeout=60,
+            check=False,
+        )
+    assert result.returncode == 0, result.stderr
+    assert "\x1b" not in result.stdout
+    assert result.stdout == "r\ufffd\\x1b]0;owned\\x07\n"

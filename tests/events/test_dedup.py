@@ -210,3 +210,14 @@ def test_two_receiver_processes_share_one_redis(redis_db: str) -> None:
     counts = redis.Redis.from_url(redis_db).hgetall(key)
     handled = {(k if isinstance(k, str) else k.decode()): int(v) for k, v in counts.items()}
     assert handled == dict.fromkeys(sids, 1)
+
+
+def test_without_redis_server_ci_fails_and_elsewhere_skips(monkeypatch: pytest.MonkeyPatch) -> None:
+    from .conftest import _redis_missing
+
+    monkeypatch.setenv("CI", "true")
+    with pytest.raises(pytest.fail.Exception, match="in CI the Redis tests must run"):
+        _redis_missing()
+    monkeypatch.delenv("CI")
+    with pytest.raises(pytest.skip.Exception, match="redis-server is not installed"):
+        _redis_missing()

@@ -247,3 +247,32 @@ def write_large(directory: Path) -> dict[str, Path]:
     )
     files["attribute-bad"] = path
     return files
+
+
+def report_problem(data: bytes, max_bytes: int = 64 * 1024) -> str | None:
+    """What is wrong with the engine's report on ``data`` (None: nothing).
+
+    The invariants every report keeps, whatever the input: each diagnostic has a known
+    code at that rule's severity, a one-line message and a position inside the document;
+    a report without diagnostics parsed the document; and the short path finds exactly
+    what the full walk finds.
+    """
+    from exoml._check import check_bytes
+    from exoml._rules import RULES
+
+    severities = {r.code: r.severity for r in RULES}
+    report = check_bytes(data, max_bytes=max_bytes)
+    lines = None if report.text is None else report.text.count("\n") + report.text.count("\r") + 1
+    for d in report.diagnostics:
+        if severities.get(d.code) != d.severity:
+            return f"unknown code or wrong severity: {d}"
+        if not d.message or "\n" in d.message or "\r" in d.message:
+            return f"empty or multi-line message: {d}"
+        if d.line < 1 or d.column < 1 or (lines is not None and d.line > lines):
+            return f"position outside the document: {d}"
+    if not report.diagnostics and report.root is None:
+        return "a clean report without a parsed document"
+    full = check_bytes(data, max_bytes=max_bytes, full=True)
+    if full.diagnostics != report.diagnostics:
+        return f"the short path found {report.diagnostics}, the walk {full.diagnostics}"
+    return None

@@ -126,3 +126,14 @@ def test_top_level_spellings_are_read(tmp_path: Path, body: str) -> None:
     path = tmp_path / "pyproject.toml"
     path.write_text(body + '[project]\nname = "exoml-dsl"\n')
     assert load_config(str(path)) == ({"strict": True}, None)
+
+
+def test_a_huge_pyproject_is_refused_not_read_whole(tmp_path: Path) -> None:
+    from exoml.lint._config import MAX_CONFIG_BYTES
+
+    path = tmp_path / "pyproject.toml"
+    with open(path, "wb") as file:
+        file.write(b"[tool.exoml.lint]\nstrict = true\n")
+        file.truncate(4 << 30)  # 4 GiB, sparse
+    with pytest.raises(ConfigError, match=f"larger than {MAX_CONFIG_BYTES} bytes"):
+        load_config(str(path))

@@ -90,7 +90,7 @@ def test_unreadable_file_is_2(lint: Lint, write: Write, tmp_path: Path) -> None:
 def test_permission_denied_is_2(lint: Lint, write: Write, monkeypatch: pytest.MonkeyPatch) -> None:
     from exoml.lint import _runner
 
-    def refuse(path: str, max_bytes: int) -> bytes:
+    def refuse(path: str, max_bytes: int, *, follow: bool = True) -> tuple[bytes, None]:
         raise PermissionError(13, "Permission denied", path)
 
     write("a.xml", GOOD)
@@ -136,8 +136,37 @@ def test_internal_failure_outside_a_file_is_2_with_one_line(
     assert run.err == "exoml lint: internal error: ValueError: bad state\n"
 
 
-def test_empty_directory_warns_and_passes(lint: Lint, tmp_path: Path) -> None:
+@pytest.mark.parametrize("fmt", ["text", "json", "github", "sarif"])
+def test_no_files_found_is_an_error(lint: Lint, tmp_path: Path, fmt: str) -> None:
     (tmp_path / "empty").mkdir()
-    run = lint("empty")
+    (tmp_path / "other").mkdir()
+    (tmp_path / "other" / "notes.txt").write_text("<Flow/>")
+    (tmp_path / "other" / ".hidden").mkdir()
+    (tmp_path / "other" / ".hidden" / "a.xml").write_text("<flow/>")
+    for paths in (["empty"], ["other"], ["empty", "other"]):
+        run = lint("--format", fmt, *paths)
+        assert run.status == 2, paths
+        assert run.out == ""
+        assert run.err == (
+            "exoml lint: error: no *.xml files found under the given paths "
+            "(--allow-empty, or allow-empty = true in [tool.exoml.lint], accepts that)\n"
+        )
+
+
+def test_allow_empty_passes_on_nothing(lint: Lint, write: Write, tmp_path: Path) -> None:
+    (tmp_path / "empty").mkdir()
+    run = lint("--allow-empty", "empty")
     assert run.status == 0
-    assert "no *.xml files found" in run.err
+    assert run.out == "No problems found (0 files checked).\n"
+    assert lint("--allow-empty", "--format", "json", "empty").out == "[]\n"
+    write("pyproject.toml", "[tool.exoml.lint]\nallow-empty = true\n")
+    assert lint("empty").status == 0
+    assert lint("--no-config", "empty").status == 2
+
+
+def test_a_directory_with_files_next_to_an_empty_one_passes(
+    lint: Lint, write: Write, tmp_path: Path
+) -> None:
+    (tmp_path / "empty").mkdir()
+    write("flows/a.xml", GOOD)
+    assert lint("empty", "flows").status == 0

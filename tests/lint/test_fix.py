@@ -94,7 +94,7 @@ def test_failed_write_is_2_and_leaves_the_file(
 ) -> None:
     from exoml.lint import _fix
 
-    def full(path: str, data: bytes) -> None:
+    def full(path: str, data: bytes, *, identity: object = None) -> None:
         raise OSError(28, "No space left on device")
 
     monkeypatch.setattr(_fix, "write_atomic", full)

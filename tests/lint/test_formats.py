@@ -216,3 +216,16 @@ def test_fix_descriptions_do_not_change_formats() -> None:
     out = io.StringIO()
     GithubFormatter(out, rules=RULES).add(_result("a.xml", d))
     assert "rename" not in out.getvalue()
+
+
+def test_sarif_rule_help_has_no_restructuredtext(lint: Lint, write: Write) -> None:
+    write("a.xml", "<flow><answer/></flow>")
+    log = json.loads(lint("--format", "sarif", "a.xml").out)
+    rules = log["runs"][0]["tool"]["driver"]["rules"]
+    for rule in rules:
+        assert "``" not in rule["help"]["text"]
+        assert "``" not in rule["fullDescription"]["text"]
+        assert "``" not in rule["help"]["markdown"]
+    ex204 = next(r for r in rules if r["id"] == "EX204")
+    assert "(`numDigits`, `preferredTTSEngine`)" in ex204["help"]["markdown"]
+    assert "(numDigits, preferredTTSEngine)" in ex204["help"]["text"]

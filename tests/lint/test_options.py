@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from exoml._rules import RULES, Rule
+from exoml.lint._formatters import rule_markdown, rule_text
 
 from ._support import Lint, Write
 
@@ -150,7 +151,8 @@ def test_list_rules_as_json(lint: Lint) -> None:
 def test_explain_shows_the_rule_docstring(lint: Lint, rule: Rule) -> None:
     run = lint("--explain", rule.code.lower())
     assert run.status == 0
-    assert run.out.startswith(rule.doc.strip())
+    assert run.out.startswith(rule_text(rule.doc))
+    assert "``" not in run.out  # reStructuredText markup is not shown
     assert f"Severity: {rule.severity}." in run.out
     assert ("Fixable with --fix." in run.out) is rule.fixable
     assert lint("--explain", rule.name).out == run.out
@@ -205,8 +207,13 @@ def test_bad_config_is_a_usage_error(lint: Lint, write: Write) -> None:
     [
         ("format = 'xml'", "format must be one of"),
         ("select = ['EX9']", "unknown rule code or prefix 'EX9'"),
-        ("max-bytes = 0", "max-bytes must be at least 1"),
-        ("jobs = -2", "jobs must be 0 or more"),
+        ("max-bytes = 0", "max-bytes must be between 1 and 67108864: 0"),
+        ("jobs = -2", "jobs must be between 0 and 64: -2"),
+        # Once an internal error (OverflowError in the read), or hundreds of workers.
+        ("max-bytes = 9223372036854775807", "max-bytes must be between 1 and 67108864"),
+        ("max-bytes = 67108865", "max-bytes must be between 1 and 67108864"),
+        ("jobs = 65", "jobs must be between 0 and 64: 65"),
+        ("jobs = 100000", "jobs must be between 0 and 64"),
     ],
 )
 def test_bad_config_values(lint: Lint, write: Write, body: str, message: str) -> None:
@@ -247,3 +254,63 @@ def test_anything_but_paths_goes_to_argparse(argv: list[str]) -> None:
     from exoml.lint._cli import _paths_only
 
     assert _paths_only(argv) is None
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (("--max-bytes", "99999999999999999999"), "must be at most 67108864"),
+        (("--max-bytes", "9" * 5000), "must be at most 67108864"),
+        (("--max-bytes", "67108865"), "must be at most 67108864"),
+        (("--max-bytes", "-" + "9" * 5000), "must be at least 1"),
+        (("--max-bytes", "0"), "must be at least 1"),
+        (("--max-bytes", "1e9"), "not a whole number"),
+        (("--max-bytes", "\uff11\uff10"), "not a whole number"),  # fullwidth digits
+        (("--max-bytes", ""), "not a whole number"),
+        (("-j", "65"), "must be at most 64"),
+        (("-j", "100000"), "must be at most 64"),
+        (("--jobs", "-1"), "must be at least 0"),
+    ],
+)
+def test_unbounded_counts_are_usage_errors(
+    lint: Lint, write: Write, args: tuple[str, ...], message: str
+) -> None:
+    write("a.xml", "<Flow><Answer/></Flow>")
+    run = lint(*args, "a.xml")
+    assert run.status == 2
+    assert message in run.err
+    assert "internal error" not in run.err
+
+
+def test_the_largest_counts_are_accepted(lint: Lint, write: Write) -> None:
+    write("a.xml", "<Flow><Answer/></Flow>")
+    assert lint("--max-bytes", "67108864", "-j", "64", "a.xml").status == 0
+    assert lint("--max-bytes", "+000100", "a.xml").status == 0
+
+
+def test_jobs_zero_is_capped(lint: Lint, write: Write, monkeypatch: pytest.MonkeyPatch) -> None:
+    import os
+
+    from exoml.lint import _cli, _runner
+
+    seen: list[int] = []
+    real = _runner.run
+
+    def spy(targets: object, settings: object, jobs: int) -> object:
+        seen.append(jobs)
+        return real(targets, settings, 1)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(os, "cpu_count", lambda: 4096)
+    monkeypatch.setattr(_runner, "run", spy)
+    write("a.xml", "<Flow><Answer/></Flow>")
+    assert lint("-j", "0", "a.xml").status == 0
+    assert seen == [_cli.MAX_JOBS]
+
+
+def test_rule_docs_render_without_restructuredtext() -> None:
+    doc = 'EX0 x: ``a`` and ``<b c="d">``.\n\nUse ``e`` or ``f`x``.'
+    assert rule_text(doc) == 'EX0 x: a and <b c="d">.\n\nUse e or f`x.'
+    assert rule_markdown(doc) == 'EX0 x: `a` and `<b c="d">`.\n\nUse `e` or `` f`x ``.'
+    for rule in RULES:
+        assert "``" not in rule_text(rule.doc)
+        assert "``" not in rule_markdown(rule.doc).replace("`` ", "").replace(" ``", "")

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pytest
 
-from ._helpers import check_rule_examples, codes, found
+from ._helpers import check_rule_examples, codes, diagnostics, found
 
 CODE = "EX005"
 
@@ -35,3 +35,13 @@ def test_good(document: str | bytes) -> None:
 
 def test_rule_examples() -> None:
     check_rule_examples(CODE)
+
+
+@pytest.mark.parametrize("name", ["nbsp", "copy", "eacute", "x"])
+def test_message_names_the_entity_in_our_words(name: str) -> None:
+    (d,) = diagnostics(f"<Flow><Say>a &{name}; b</Say></Flow>")
+    assert d.code == CODE
+    assert d.message == (
+        f"the entity &{name}; is not defined (XML has only &amp; &lt; &gt; &quot; &apos;)"
+    )
+    assert "Entity '" not in d.message

@@ -1,0 +1,270 @@
+"""The receiver row: EventReceiver under uvicorn vs a bare ASGI app that only answers 200.
+
+One uvicorn process (``receiverserver.py``, on 127.0.0.1) serves both sides behind one
+router, so they share the server, its HTTP parser and event loop, and the connections'
+settings. This process is the client: a fixed number of keep-alive connections send
+Exotel-shaped events (same headers, same Basic auth, ~500-byte bodies, a distinct
+``event_sid`` each, spread over 50 legs) as fast as the answers come back. A side's time
+runs from the first request to the moment the server reports every event handled (for
+the receiver: acknowledged, deduplicated and passed to its handler), so the handlers'
+work counts against the receiver.
+
+After every timed block the server's counts prove the work: each request answered 200,
+each event accepted once, handled once, no duplicates, no handler failures; the baseline
+read every byte.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import contextlib
+import json
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from .harness import CheckFailed, Context, NotAvailable, RowResult, Target, fmt_time
+
+USER = "exotel"
+PASSWORD = "bench-secret"
+LEGS = 50
+
+
+@contextlib.contextmanager
+def receiver_server() -> Iterator[tuple[int, str]]:
+    """Start ``receiverserver.py`` in its own process; yield its port and its stack."""
+    script = Path(__file__).with_name("receiverserver.py")
+    proc = subprocess.Popen(
+        [sys.executable, str(script), "--user", USER, "--password", PASSWORD],
+        stdout=subprocess.PIPE,
+        stdin=subprocess.DEVNULL,
+        text=True,
+    )
+    try:
+        assert proc.stdout is not None
+        port_line = proc.stdout.readline()
+        stack_line = proc.stdout.readline()
+        if not port_line.startswith("PORT "):
+            raise CheckFailed(f"the receiver server did not start: {port_line!r}")
+        _, loop, _, http = stack_line.split()
+        yield int(port_line.split()[1]), f"uvicorn ({http}, {loop})"
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+        if proc.stdout is not None:
+            proc.stdout.close()
+
+
+def _event(sid: str, leg: str) -> bytes:
+    return json.dumps(
+        {
+            "event_sid": sid,
+            "event_type": "leg_action_event",
+            "event_name": "gather_success",
+            "event_timestamp": "2024-05-01T10:00:00.123Z",
+            "action_sid": "act_" + sid,
+            "action_custom_parameter": "call-0001/menu",
+            "event_data": {"data": {"digits": "1", "leg_sid": leg}},
+            "data": {
+                "leg_sid": leg,
+                "account_sid": "benchaccount",
+                "contact_uri": "+919999999999",
+                "exophone": "+918888888888",
+                "state": "in-progress",
+                "start_time": "2024-05-01T09:59:30.000Z",
+                "date_created": "2024-05-01T09:59:29.500Z",
+                "date_updated": "2024-05-01T10:00:00.100Z",
+            },
+        }
+    ).encode()
+
+
+def requests(path: str, tag: str, count: int) -> list[bytes]:
+    """``count`` Exotel-shaped POSTs to ``path``, each with its own event sid."""
+    auth = base64.b64encode(f"{USER}:{PASSWORD}".encode()).decode()
+    out = []
+    for i in range(count):
+        sid = f"{tag}-{i:06d}"
+        body = _event(sid, f"leg-{i % LEGS:02d}")
+        head = (
+            f"POST {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+            f"User-Agent: Exotel-Hermix/1.0\r\nX-Exotel-Event-Sid: {sid}\r\n"
+            f"X-Exotel-Request-Id: {sid}-1\r\nAuthorization: Basic {auth}\r\n"
+            f"Content-Length: {len(body)}\r\n\r\n"
+        )
+        out.append(head.encode() + body)
+    return out
+
+
+class Connection:
+    """One keep-alive HTTP/1.1 connection that sends a request and reads its answer."""
+
+    def __init__(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        self.reader = reader
+        self.writer = writer
+
+    @classmethod
+    async def open(cls, port: int) -> Connection:
+        reader, writer = await asyncio.open_connection("127.0.0.1", port)
+        return cls(reader, writer)
+
+    async def call(self, request: bytes) -> tuple[int, bytes]:
+        self.writer.write(request)
+        head = await self.reader.readuntil(b"\r\n\r\n")
+        status = int(head[9:12])
+        length = 0
+        for line in head.split(b"\r\n")[1:]:
+            if line[:15].lower() == b"content-length:":
+                length = int(line[15:])
+        body = await self.reader.readexactly(length) if length else b""
+        return status, body
+
+    def close(self) -> None:
+        self.writer.close()
+
+
+async def _get(conn: Connection, path: str, method: str = "GET") -> dict[str, Any]:
+    status, body = await conn.call(
+        f"{method} {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 0\r\n\r\n".encode()
+    )
+    if status != 200:
+        raise CheckFailed(f"{path} answered {status}")
+    data: dict[str, Any] = json.loads(body)
+    return data
+
+
+async def _blast(conns: list[Connection], batch: list[bytes]) -> None:
+    """Send ``batch`` over the connections, each sending its share one after the other."""
+
+    async def worker(conn: Connection, share: list[bytes]) -> None:
+        for request in share:
+            status, _ = await conn.call(request)
+            if status != 200:
+                raise CheckFailed(f"an event was answered {status}")
+
+    n = len(conns)
+    await asyncio.gather(*(worker(c, batch[i::n]) for i, c in enumerate(conns)))
+
+
+def run(ctx: Context) -> list[RowResult]:
+    per_block = 200 if ctx.quick else 2_000
+    connections = 16
+    reps = ctx.reps(9, 2)
+    row = RowResult(
+        key="receiver",
+        comparison=(
+            f"EventReceiver under uvicorn: {per_block:,} events over {connections} "
+            "connections, acknowledged and handled, vs a bare ASGI app"
+        ),
+        baseline_name="an ASGI app that reads the body and answers 200, same server and run",
+        ratio_meaning="receiver time / bare app time (lower is better)",
+        target=Target("<=", 1.5, "within 1.5x"),
+    )
+    ctx.register(row)
+    try:
+        import uvicorn  # noqa: F401
+
+        from exoml.events import EventReceiver  # noqa: F401
+    except ImportError as exc:
+        raise NotAvailable(f"needs exoml.events and uvicorn ({exc})") from exc
+
+    sides = ("bare", "events", "events-sync")
+    times: dict[str, list[int]] = {s: [] for s in sides}
+
+    # Each repetition of a side is `blocks` bursts, interleaved with the other sides'
+    # bursts and summed: load from elsewhere on the machine falls on every side.
+    blocks = 1 if ctx.quick else 10
+    burst = per_block // blocks
+
+    async def main(port: int) -> dict[str, Any]:
+        conns = [await Connection.open(port) for _ in range(connections)]
+        control = await Connection.open(port)
+        try:
+            last = await _get(control, "/__drain")
+            for rep in range(-1, reps):  # rep -1: a warm-up of every side, untimed
+                sums = dict.fromkeys(sides, 0)
+                for block in range(blocks):
+                    for j in range(len(sides)):
+                        side = sides[(rep + block + j) % len(sides)]
+                        batch = requests(f"/{side}", f"{side}-{rep + 1}-{block}", burst)
+                        await _get(control, "/__reset", "POST")
+                        start = time.perf_counter_ns()
+                        await _blast(conns, batch)
+                        now = await _get(control, "/__drain")
+                        sums[side] += time.perf_counter_ns() - start
+                        _check(side, burst, last, now, batch)
+                        last = now
+                if rep >= 0:
+                    for side in sides:
+                        times[side].append(sums[side])
+            return last
+        finally:
+            for c in [*conns, control]:
+                c.close()
+
+    with receiver_server() as (port, stack):
+        final = asyncio.run(main(port))
+    total = per_block * (reps + 1)
+    row.checks.append(
+        f"every one of {3 * total:,} events was answered 200; the receivers accepted and "
+        f"handled each of theirs once ({final['events']['accepted']:,} + "
+        f"{final['events_sync']['accepted']:,}), with no duplicates and no handler failure; "
+        "the bare app read every body"
+    )
+    bare, events, sync = times["bare"], times["events"], times["events-sync"]
+    rate = {s: per_block / (sorted(t)[len(t) // 2] / 1e9) for s, t in times.items()}
+    row.baseline = f"{rate['bare']:,.0f} events/s"
+    row.exoml = f"{rate['events']:,.0f} events/s"
+    row.details.update(
+        server=stack,
+        events_per_block=per_block,
+        connections=connections,
+        bare_ns=bare,
+        receiver_async_ns=events,
+        receiver_sync_ns=sync,
+        events_per_s={k: round(v) for k, v in rate.items()},
+    )
+    row.finish([e / b for e, b in zip(events, bare, strict=True)])
+    sync_ratio = sorted(s / b for s, b in zip(sync, bare, strict=True))[len(sync) // 2]
+    row.context.append(
+        f"server: {stack}, one process; {connections} keep-alive connections from this process"
+    )
+    row.context.append(
+        f"with a plain-function handler (run on the receiver's threads): "
+        f"{rate['events-sync']:,.0f} events/s, {sync_ratio:.2f}x the bare app's time"
+    )
+    row.context.append(
+        f"per event: bare {fmt_time(1 / rate['bare'])}, receiver {fmt_time(1 / rate['events'])}"
+    )
+    return [row]
+
+
+def _check(
+    side: str, n: int, before: dict[str, Any], after: dict[str, Any], batch: list[bytes]
+) -> None:
+    """The server saw ``n`` events on ``side`` and did all the work for each."""
+    if not after["drained"]:
+        raise CheckFailed("the receivers did not drain")
+    if side == "bare":
+        expected = sum(len(r.split(b"\r\n\r\n", 1)[1]) for r in batch)
+        if after["bare"] != n or after["bare_bytes"] != expected:
+            raise CheckFailed(f"the bare app saw {after['bare']} requests, expected {n}")
+        return
+    key, handled = ("events", "handled") if side == "events" else ("events_sync", "handled_sync")
+    old, new = before[key], after[key]
+    delta = {k: new[k] - old[k] for k in new if k != "pending"}
+    if delta["accepted"] != n or delta["handled"] != n or after[handled] != n:
+        raise CheckFailed(f"{side}: {delta} and {after[handled]} distinct sids, expected {n}")
+    if delta["duplicates"] or delta["failed"] or new["pending"]:
+        raise CheckFailed(f"{side}: {delta}")
+    refused = sum(delta[k] for k in ("unauthorized", "too_large", "invalid", "unavailable"))
+    if refused:
+        raise CheckFailed(f"{side}: {refused} events were refused")
