@@ -25,6 +25,8 @@ from typing import Literal, NamedTuple
 from ._values import ANY, NOT_NEWLINE, NOT_SPACE, Bool, Choice, IntRange, Pattern, ValueKind
 
 __all__ = [
+    "BRIDGE",
+    "CLASSIC",
     "CLASSIC_ROOT",
     "CLASSIC_VERBS",
     "DIALECTS",
@@ -40,6 +42,7 @@ __all__ = [
     "DialectName",
     "EventSpec",
     "Evidence",
+    "Habit",
     "Names",
     "Source",
     "Text",
@@ -104,6 +107,8 @@ class VerbSpec(NamedTuple):
     children_py: str = ""  # the Python parameter that takes the children
     aliases: tuple[str, ...] = ()  # other element spellings seen in Exotel's docs
     events: tuple[str, ...] = ()  # names in :data:`EVENTS` this verb emits, in order
+    # inline markup the text may hold (the classic Say's SSML): allowed, not checked inside
+    markup: tuple[str, ...] = ()
 
     @property
     def casing_confirmed(self) -> bool:
@@ -131,6 +136,20 @@ class EventSpec(NamedTuple):
         return not EXOTEL_SOURCES.isdisjoint(self.evidence)
 
 
+class Habit(NamedTuple):
+    """A mistake carried over from another language (TwiML), and the ExoML way.
+
+    ``attribute`` None: the element itself is the habit (``<Connect>``); else the
+    attribute on that element (``input`` on ``Gather``), whether it is unknown or holds
+    a value the dialect does not take (``voice="Aditi"``). ``hint`` is shown with the
+    error the habit causes.
+    """
+
+    element: str
+    attribute: str | None
+    hint: str
+
+
 class Dialect(NamedTuple):
     """One ExoML vocabulary: the root, the verbs and the schema that checks them.
 
@@ -145,6 +164,20 @@ class Dialect(NamedTuple):
     schema_file: str  # the file name under ``schema/`` (and in the wheel)
     title: str
     summary: str
+    habits: tuple[Habit, ...] = ()  # habits from other languages, with their hints
+
+    @property
+    def top_level(self) -> tuple[str, ...]:
+        """The verbs allowed directly under the root: those with a builder method (a
+        ``Number`` stands only inside a ``Dial``)."""
+        return tuple(v.element for v in self.verbs if v.method)
+
+    def habit(self, element: str, attribute: str | None = None) -> str | None:
+        """The hint for a habit on ``element`` (and ``attribute``), or None."""
+        for h in self.habits:
+            if h.element == element and h.attribute == attribute:
+                return h.hint
+        return None
 
     def verb(self, element: str) -> VerbSpec:
         """The row of an element name in this dialect (KeyError when unknown)."""
@@ -439,9 +472,11 @@ VERBS: tuple[VerbSpec, ...] = (
 _BY_ELEMENT = {v.element: v for v in VERBS}
 
 
-def fast_check(element: str, attr: str | None = None) -> Callable[[str], object]:
+def fast_check(
+    element: str, attr: str | None = None, dialect_name: str = "legs"
+) -> Callable[[str], object]:
     """The builder's quick test for an attribute (or, with no ``attr``, the text)."""
-    spec = _BY_ELEMENT[element]
+    spec = _BY_ELEMENT[element] if dialect_name == "legs" else dialect(dialect_name).verb(element)
     if attr is None:
         assert spec.text is not None
         kind = spec.text.kind
@@ -560,8 +595,12 @@ LEGS = Dialect(
     "The `<Flow>` that the Leg Actions endpoint takes to act on one call leg.",
 )
 
+# The other dialects' rows live in their own modules, which use the types above.
+from ._catalogue_bridge import BRIDGE  # noqa: E402
+from ._catalogue_classic import CLASSIC  # noqa: E402
+
 #: Every dialect by name.
-DIALECTS: dict[str, Dialect] = {LEGS.name: LEGS}
+DIALECTS: dict[str, Dialect] = {d.name: d for d in (LEGS, BRIDGE, CLASSIC)}
 
 #: Roots of other vocabularies, and what the linter says of a document rooted there.
 FOREIGN_ROOTS: dict[str, str] = {CLASSIC_ROOT: "classic"}

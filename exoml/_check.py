@@ -21,15 +21,21 @@ from typing import TYPE_CHECKING, NamedTuple
 
 from lxml import etree
 
-from ._catalogue import LEGS, Dialect, Names, names
+from ._catalogue import DIALECTS, LEGS, Dialect, Names, names
 from ._rules._walk import walk
 
 _LEGS_NAMES = names(LEGS)
 
 if TYPE_CHECKING:
     from ._diagnostics import Diagnostic, Fix
+    from ._placeholders import Placeholders
     from ._rules._base import Rule
     from ._rules._walk import Checks
+
+#: What a caller may name a dialect by: the value, its name, or None (the root decides).
+DialectArg = Dialect | str | None
+#: Placeholder styles, as a comma-separated string or a collection of names.
+StylesArg = str | Collection[str] | None
 
 __all__ = [
     "DEFAULT_MAX_BYTES",
@@ -189,17 +195,31 @@ class Context:
     # Class-level defaults: a clean document's context sets three attributes, no more.
     dialect: Dialect = LEGS
     names: Names = _LEGS_NAMES
+    #: template placeholders allowed in values (None: plain ExoML)
+    placeholders: Placeholders | None = None
+    #: whether the caller named the dialect (else the root chose it)
+    explicit: bool = False
     _positions: _Positions | None = None
     _index: dict[etree._Element, int] | None = None
 
     def __init__(
-        self, text: str, root: etree._Element | None, dialect: Dialect | None = None
+        self,
+        text: str,
+        root: etree._Element | None,
+        dialect: Dialect | None = None,
+        placeholders: Placeholders | None = None,
+        *,
+        explicit: bool = False,
     ) -> None:
         self.text = text
         self.root = root
         self.diagnostics: list[Diagnostic] = []
         if dialect is not None and dialect is not LEGS:
             self.dialect, self.names = dialect, names(dialect)
+        if placeholders is not None:
+            self.placeholders = placeholders
+        if explicit:
+            self.explicit = True
 
     # Positions are computed on the first diagnostic that needs one.
     @property
@@ -279,15 +299,18 @@ def check_bytes(
     max_bytes: int = DEFAULT_MAX_BYTES,
     decoded: bool = False,
     full: bool = False,
-    dialect: Dialect | None = None,
+    dialect: DialectArg = None,
     enabled: Collection[str] = (),
+    placeholders: StylesArg = None,
 ) -> Report:
     """Check one document given as bytes; never raises on any input.
 
     ``decoded`` says the bytes came from a ``str`` (so an XML declaration's encoding is
-    not the bytes' encoding and is not checked). ``dialect`` is the vocabulary (Leg
-    Actions by default); ``enabled`` names the opt-in rules to run besides the default
-    ones.
+    not the bytes' encoding and is not checked). ``dialect`` is the vocabulary (a
+    :class:`~exoml._catalogue.Dialect` or its name; None: the root decides,
+    ``<Response>`` classic, else leg actions); ``enabled`` names the opt-in rules to run
+    besides the default ones; ``placeholders`` names the template styles whose
+    placeholders are allowed in values (see :mod:`exoml._placeholders`).
 
     The byte stage runs the source rules; a document that parses then goes through one
     walk that calls every enabled tree rule. For a document the compiled schema accepts,
@@ -300,6 +323,8 @@ def check_bytes(
     from ._rules import checks
     from ._rules._source import check_source, parse_failure
 
+    chosen = resolve_dialect(dialect)
+    styles = _styles(placeholders)
     early = check_source(data, max_bytes, decoded=decoded)
     if isinstance(early, Report):
         return early
@@ -307,16 +332,23 @@ def check_bytes(
     try:
         root = etree.fromstring(body, _PARSER)
     except etree.XMLSyntaxError as exc:
+        if styles is not None:
+            from ._rules.ex008_placeholder_in_name import placeholder_failure
+
+            found_in_name = placeholder_failure(text, styles)
+            if found_in_name is not None:
+                return Report(found_in_name, text)
         return Report(parse_failure(text, body, exc), text)
-    ctx = Context(text, root, dialect)
+    ctx = Context(text, root, chosen or _by_root(root), styles, explicit=chosen is not None)
+    name = ctx.dialect.name
     if not full and not _declares_xsi(root, text) and _schema(ctx.dialect).validate(root):
-        found = checks(enabled, schema_valid=True)
+        found = checks(enabled, schema_valid=True, dialect=name)
         if found.needles:
             present = frozenset([n for n in found.needles if n in text])
-            found = checks(enabled, schema_valid=True, present=present)
+            found = checks(enabled, schema_valid=True, present=present, dialect=name)
         walk(ctx, found)
     else:
-        walk(ctx, checks(enabled))
+        walk(ctx, checks(enabled, dialect=name))
     if len(ctx.diagnostics) > 1:
         ctx.diagnostics.sort(key=_position)
     return Report(ctx.diagnostics, text, root)
@@ -347,6 +379,40 @@ def _utf8_declared(text: str) -> bool:
     return "encoding" not in declaration or "utf-8" in declaration
 
 
+def resolve_dialect(dialect: DialectArg) -> Dialect | None:
+    """The dialect a caller named (a value or a name), or None (the root decides).
+
+    Raises ValueError naming the dialects for an unknown name.
+    """
+    if dialect is None or isinstance(dialect, Dialect):
+        return dialect
+    if isinstance(dialect, str):
+        found = DIALECTS.get(dialect)
+        if found is None:
+            known = ", ".join(DIALECTS)
+            raise ValueError(f"unknown dialect {dialect!r}: expected one of {known}")
+        return found
+    raise TypeError(f"dialect must be a name such as 'legs', not {type(dialect).__name__}")
+
+
+def _by_root(root: etree._Element) -> Dialect:
+    """The dialect a document's root names: ``<Response>`` (any case) is classic."""
+    tag = root.tag
+    if tag.__class__ is str and len(tag) == 8 and str(tag).lower() == "response":
+        return DIALECTS["classic"]
+    return LEGS
+
+
+def _styles(placeholders: StylesArg) -> Placeholders | None:
+    """The placeholder matcher for some styles (None when none is given)."""
+    if not placeholders:
+        return None
+    from ._placeholders import Placeholders, parse_styles
+
+    styles = parse_styles(placeholders)
+    return Placeholders(styles) if styles else None
+
+
 def _position(d: Diagnostic) -> tuple[int, int]:
     return (d.line, d.column)
 
@@ -374,8 +440,9 @@ def check_document(
     source: str | bytes,
     *,
     max_bytes: int = DEFAULT_MAX_BYTES,
-    dialect: Dialect | None = None,
+    dialect: DialectArg = None,
     enabled: Collection[str] = (),
+    placeholders: StylesArg = None,
 ) -> Report:
     """Check a document given as ``str`` (already decoded) or ``bytes`` (UTF-8)."""
     kind = type(source)  # not source.__class__, which an object may fake
@@ -390,12 +457,22 @@ def check_document(
 
             return surrogate_report(text, exc.start)
         return check_bytes(
-            data, max_bytes=max_bytes, decoded=True, dialect=dialect, enabled=enabled
+            data,
+            max_bytes=max_bytes,
+            decoded=True,
+            dialect=dialect,
+            enabled=enabled,
+            placeholders=placeholders,
         )
     if issubclass(kind, (bytes, bytearray, memoryview)):
         # the buffer's bytes, not what a subclass's __bytes__ says
-        data = bytes(memoryview(source))  # type: ignore[arg-type]
-        return check_bytes(data, max_bytes=max_bytes, dialect=dialect, enabled=enabled)
+        return check_bytes(
+            bytes(memoryview(source)),  # type: ignore[arg-type]
+            max_bytes=max_bytes,
+            dialect=dialect,
+            enabled=enabled,
+            placeholders=placeholders,
+        )
     raise _not_a_document(source)
 
 
@@ -443,7 +520,11 @@ def _plan() -> _Plan:
 
 
 def has_errors(
-    source: str, *, max_bytes: int = DEFAULT_MAX_BYTES, dialect: Dialect | None = None
+    source: str,
+    *,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+    dialect: DialectArg = None,
+    placeholders: StylesArg = None,
 ) -> bool:
     """Whether :func:`validate` would report an error in ``source`` (warnings aside).
 
@@ -451,17 +532,36 @@ def has_errors(
     a document with no error is accepted without locating the warnings it may have
     (which costs several times the check itself).
     """
-    return any(d.severity == "error" for d in _check(source, max_bytes, dialect, True))
+    if placeholders:
+        found = check_document(
+            source, max_bytes=max_bytes, dialect=dialect, placeholders=placeholders
+        ).diagnostics
+    else:
+        found = _check(source, max_bytes, dialect, True)
+    return any(d.severity == "error" for d in found)
 
 
 def validate(
-    source: str | bytes, *, max_bytes: int = DEFAULT_MAX_BYTES, dialect: Dialect | None = None
+    source: str | bytes,
+    *,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+    dialect: DialectArg = None,
+    placeholders: StylesArg = None,
 ) -> list[Diagnostic]:
     """Check an ExoML document against every catalogue rule; return what was found.
 
     Parsing is hardened (no DTD, no entities, no network, a size cap of ``max_bytes``).
-    An empty list, or warnings only, means the document is valid. ``dialect`` is the
-    vocabulary to check against (Leg Actions by default).
+    An empty list, or warnings only, means the document is valid.
+
+    ``dialect`` is the vocabulary: ``"legs"`` (the Leg Actions API), ``"bridge"`` (the
+    Bridge Actions API) or ``"classic"`` (the ``<Response>`` of classic call flows).
+    ``None`` lets the root decide: ``<Response>`` is classic, ``<Flow>`` leg actions.
+    A named dialect makes any other root an error that names the dialect expected.
+
+    ``placeholders`` (``"jinja"``, ``"dollar"``, ``"format"``, or several) checks a
+    template: values that hold placeholders of those styles are not checked against
+    their rules, or only where the rest of the value can be (see the templates guide).
+    An unknown dialect or style raises ValueError.
 
     >>> from exoml import validate
     >>> validate("<Flow><Answer/></Flow>")
@@ -469,17 +569,25 @@ def validate(
     >>> [d.code for d in validate("<flow><answer/></flow>")]
     ['EX202', 'EX202']
     """
+    if placeholders:
+        return check_document(
+            source, max_bytes=max_bytes, dialect=dialect, placeholders=placeholders
+        ).diagnostics
     # The clean-document path, in this one function (no intermediate report): the byte
     # screen, the parse, the schema, then the rules the schema does not cover. It is the
     # body of _check (which has_errors uses) with errors_only False; tests hold them equal.
     if dialect is not None and dialect is not LEGS:
-        return check_document(source, max_bytes=max_bytes, dialect=dialect).diagnostics
+        chosen = resolve_dialect(dialect)
+        if chosen is not LEGS:
+            return check_document(source, max_bytes=max_bytes, dialect=chosen).diagnostics
+    else:
+        chosen = dialect  # None (the root decides) or LEGS
     if type(source) is str:  # not source.__class__, which an object may fake
         text = source
         try:
             data = text.encode("utf-8")
         except UnicodeEncodeError:
-            return check_document(source, max_bytes=max_bytes).diagnostics
+            return check_document(source, max_bytes=max_bytes, dialect=chosen).diagnostics
         body = data
         decoded = True
     elif type(source) is bytes:
@@ -488,10 +596,10 @@ def validate(
         try:
             text = body.decode("utf-8")
         except UnicodeDecodeError:
-            return check_bytes(data, max_bytes=max_bytes).diagnostics
+            return check_bytes(data, max_bytes=max_bytes, dialect=chosen).diagnostics
         decoded = False
     else:
-        return check_document(source, max_bytes=max_bytes).diagnostics
+        return check_document(source, max_bytes=max_bytes, dialect=chosen).diagnostics
     # The byte screen: anything the byte stage could report sends the document there.
     if (
         len(data) > max_bytes
@@ -499,20 +607,20 @@ def validate(
         or text[:1] != "<"
         or (not decoded and text.startswith("<?xml") and not _utf8_declared(text))
     ):
-        return check_bytes(data, max_bytes=max_bytes, decoded=decoded).diagnostics
+        return check_bytes(data, max_bytes=max_bytes, decoded=decoded, dialect=chosen).diagnostics
     try:
         root = etree.fromstring(body, _PARSER)
     except etree.XMLSyntaxError:
-        return check_bytes(data, max_bytes=max_bytes, decoded=decoded).diagnostics
+        return check_bytes(data, max_bytes=max_bytes, decoded=decoded, dialect=chosen).diagnostics
     if _declares_xsi(root, text):
-        return check_bytes(data, max_bytes=max_bytes, decoded=decoded).diagnostics
+        return check_bytes(data, max_bytes=max_bytes, decoded=decoded, dialect=chosen).diagnostics
     try:
         valid = _local.legs.validate(root)
     except AttributeError:
         _local.legs = _schema(LEGS)
         valid = _local.legs.validate(root)
     if not valid:
-        return check_bytes(data, max_bytes=max_bytes, decoded=decoded).diagnostics
+        return check_bytes(data, max_bytes=max_bytes, decoded=decoded, dialect=chosen).diagnostics
     plan = _PLAN[0] if _PLAN else _plan()
     present: tuple[str, ...] = ()
     for needle in plan.needles:
@@ -527,19 +635,23 @@ def validate(
 
 
 def _check(
-    source: str | bytes, max_bytes: int, dialect: Dialect | None, errors_only: bool
+    source: str | bytes, max_bytes: int, dialect: DialectArg, errors_only: bool
 ) -> list[Diagnostic]:
     """:func:`validate`: a document that passes the byte screen and the schema is
     checked here, in one layer, by the rules the schema does not cover (and only those
     whose needles are in the text); anything else goes to :func:`check_document`."""
     if dialect is not None and dialect is not LEGS:
-        return check_document(source, max_bytes=max_bytes, dialect=dialect).diagnostics
+        chosen = resolve_dialect(dialect)
+        if chosen is not LEGS:
+            return check_document(source, max_bytes=max_bytes, dialect=chosen).diagnostics
+    else:
+        chosen = dialect  # None (the root decides) or LEGS
     if type(source) is str:  # not source.__class__, which an object may fake
         text = source
         try:
             data = text.encode("utf-8")
         except UnicodeEncodeError:
-            return check_document(source, max_bytes=max_bytes).diagnostics
+            return check_document(source, max_bytes=max_bytes, dialect=chosen).diagnostics
         body = data
         decoded = True
     elif type(source) is bytes:
@@ -548,10 +660,10 @@ def _check(
         try:
             text = body.decode("utf-8")
         except UnicodeDecodeError:
-            return check_bytes(data, max_bytes=max_bytes).diagnostics
+            return check_bytes(data, max_bytes=max_bytes, dialect=chosen).diagnostics
         decoded = False
     else:
-        return check_document(source, max_bytes=max_bytes).diagnostics
+        return check_document(source, max_bytes=max_bytes, dialect=chosen).diagnostics
     # The byte screen: anything the byte stage could report sends the document there.
     if (
         len(data) > max_bytes
@@ -559,20 +671,20 @@ def _check(
         or text[:1] != "<"
         or (not decoded and text.startswith("<?xml") and not _utf8_declared(text))
     ):
-        return check_bytes(data, max_bytes=max_bytes, decoded=decoded).diagnostics
+        return check_bytes(data, max_bytes=max_bytes, decoded=decoded, dialect=chosen).diagnostics
     try:
         root = etree.fromstring(body, _PARSER)
     except etree.XMLSyntaxError:
-        return check_bytes(data, max_bytes=max_bytes, decoded=decoded).diagnostics
+        return check_bytes(data, max_bytes=max_bytes, decoded=decoded, dialect=chosen).diagnostics
     if _declares_xsi(root, text):
-        return check_bytes(data, max_bytes=max_bytes, decoded=decoded).diagnostics
+        return check_bytes(data, max_bytes=max_bytes, decoded=decoded, dialect=chosen).diagnostics
     try:
         valid = _local.legs.validate(root)
     except AttributeError:
         _local.legs = _schema(LEGS)
         valid = _local.legs.validate(root)
     if not valid:
-        return check_bytes(data, max_bytes=max_bytes, decoded=decoded).diagnostics
+        return check_bytes(data, max_bytes=max_bytes, decoded=decoded, dialect=chosen).diagnostics
     plan = _PLAN[0] if _PLAN else _plan()
     present: tuple[str, ...] = ()
     for needle in plan.needles:

@@ -29,7 +29,10 @@ from ._catalogue import LEGS, Attr, Dialect, VerbSpec
 from ._examples import example_call, example_xml
 from ._values import Bool, Choice, IntRange, Pattern, ValueKind
 
-__all__ = ["document_class_name", "generate_verbs", "module_name"]
+__all__ = ["BUILDERS", "document_class_name", "generate_verbs", "module_name"]
+
+#: The dialects that have a builder (a generated module and a document class).
+BUILDERS = ("legs", "classic")
 
 #: Integers with a ready fragment per attribute: the first values of each range.
 TABLE_SIZE = 256
@@ -332,13 +335,13 @@ def _either_code(mod: _Module, spec: VerbSpec) -> list[str]:
         "else:",
         f"    if not {c}:",
         f"        _no_content({cls})",
+        f'    kids = cast("tuple[Verb, ...]", {c})',
         '    k = ""',
-        f"    for p in {c}:",
+        "    for p in kids:",
         f"        if {tests}:",
         f"            _bad_child({cls}, {c}, p)",
         "        k += p._xml",
         f'    k = f">{{k}}</{cls}>"',
-        f'    kids = cast("tuple[Verb, ...]", {c})',
     ]
 
 

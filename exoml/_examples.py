@@ -36,7 +36,7 @@ def example_xml(spec: VerbSpec) -> str:
     attrs = "".join(
         f' {a.name}="{escape_attr(a.kind.check_python(a.kind.example()))}"' for a in spec.attrs
     )
-    if spec.children_py:
+    if spec.children_py in ("prompts", "music"):
         name, value = _PROMPT if spec.children_py == "prompts" else _MUSIC
         child = verb(name)
         assert child.text is not None

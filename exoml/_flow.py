@@ -44,7 +44,7 @@ class Document:
             __slots__ = ()
             _classes = _verbs_classic.TOP_LEVEL
             _root = "Response"
-            _examples = "Say or Dial"
+            _examples = "classic verb such as exoml.classic.Say or Dial"
     """
 
     # _body: the verbs' XML, concatenated. _prev: the document this one extends (None
@@ -56,7 +56,7 @@ class Document:
 
     _classes: ClassVar[dict[str, type[Verb]]]
     _root: ClassVar[str]
-    _examples: ClassVar[str]  # "Say or Answer": what the refusal of a non-verb suggests
+    _examples: ClassVar[str]  # what the refusal of a non-verb asks for: "verb such as Say"
 
     _body: str
     _prev: Document | None
@@ -84,8 +84,7 @@ class Document:
                 i = next(i for i, w in enumerate(verbs) if w is v)
                 i += len(before) if before is not None else 0
                 raise FlowError(
-                    f"{self._name()} verb {i} ({_shown(v)}): must be a verb such as "
-                    f"{self._examples}"
+                    f"{self._name()} verb {i} ({_shown(v)}): must be a {self._examples}"
                 )
             body += v._xml
         return body
@@ -281,7 +280,7 @@ class Flow(_verbs.Flow, Document):
 
     _classes = _verbs.TOP_LEVEL
     _root = "Flow"
-    _examples = "Say or Answer"
+    _examples = "verb such as Say or Answer"
 
     @classmethod
     def parse(cls, source: str | bytes) -> Flow:
@@ -295,7 +294,7 @@ class Flow(_verbs.Flow, Document):
         """
         from ._check import check_document
 
-        report = check_document(source)
+        report = check_document(source, dialect="legs")
         errors = [d for d in report.diagnostics if d.severity == "error"]
         if errors or report.root is None:
             first = errors[0] if errors else None

@@ -1,7 +1,10 @@
 """Regenerate (or, with ``--check``, verify) the files derived from the catalogue.
 
-``python -m exoml._generate`` writes ``schema/exoml.xsd``, ``docs/verbs.md``,
-``docs/rules.md`` and ``docs/events.md``; ``--check`` exits 1 and names the files that drifted.
+``python -m exoml._generate`` writes each dialect's schema (``schema/exoml.xsd``,
+``schema/exoml-bridge.xsd``, ``schema/exoml-classic.xsd``), the builders' generated verb
+modules, ``docs/verbs.md`` (and ``docs/verbs-bridge.md``, ``docs/verbs-classic.md``),
+``docs/rules.md`` and ``docs/events.md``; ``--check`` exits 1 and names the files that
+drifted.
 """
 
 from __future__ import annotations
@@ -15,18 +18,32 @@ ROOT_DIR = Path(__file__).resolve().parent.parent
 
 def targets() -> dict[Path, Callable[[], str]]:
     """Each generated file and the function that makes its text."""
-    from ._codegen import generate_verbs
-    from ._reference import rule_reference, verb_reference
+    from functools import partial
+
+    from ._catalogue import DIALECTS, LEGS
+    from ._codegen import BUILDERS, generate_verbs, module_name
+    from ._reference import dialect_verb_reference, rule_reference, verb_reference
     from ._xsd import generate_xsd
     from .events._reference import event_reference
 
-    return {
+    found: dict[Path, Callable[[], str]] = {
         ROOT_DIR / "exoml" / "_verbs.py": generate_verbs,
-        ROOT_DIR / "schema" / "exoml.xsd": generate_xsd,
         ROOT_DIR / "docs" / "verbs.md": verb_reference,
         ROOT_DIR / "docs" / "rules.md": rule_reference,
         ROOT_DIR / "docs" / "events.md": event_reference,
     }
+    for d in DIALECTS.values():
+        found[ROOT_DIR / "schema" / d.schema_file] = partial(generate_xsd, d)
+        if d.name != "legs":
+            found[ROOT_DIR / "docs" / f"verbs-{d.name}.md"] = partial(
+                dialect_verb_reference, d.name
+            )
+    # Each dialect with a builder of its own (exoml.Flow, exoml.classic.Response).
+    for name in BUILDERS:
+        d = DIALECTS[name]
+        if d is not LEGS:
+            found[ROOT_DIR / "exoml" / f"{module_name(d)}.py"] = partial(generate_verbs, d)
+    return found
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -1,9 +1,9 @@
-"""Where the XSD lives, and a compiled copy of it for fast validation."""
+"""Where each dialect's XSD lives, and compiled copies of them for fast validation."""
 
 from __future__ import annotations
 
 import os
-from functools import lru_cache
+from functools import cache
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -16,43 +16,70 @@ __all__ = ["schema_path"]
 # os.path rather than pathlib: the linter's start-up does not pay for pathlib's imports.
 _HERE = os.path.dirname(os.path.abspath(__file__))
 
+# The schema file of each dialect (as ``Dialect.schema_file`` says; a test holds the two
+# to the same names). Here so that finding a file does not import the catalogue.
+_FILES = {"legs": "exoml.xsd", "bridge": "exoml-bridge.xsd", "classic": "exoml-classic.xsd"}
 
-def _schema_file(name: str = "exoml.xsd") -> str:
+
+def _file_name(dialect: str) -> str:
+    """The schema file of a dialect (or a schema file's name, as given)."""
+    if isinstance(dialect, str) and dialect in _FILES.values():
+        return dialect
+    try:
+        return _FILES[dialect]
+    except (KeyError, TypeError):
+        known = ", ".join(_FILES)
+        raise ValueError(f"unknown dialect {dialect!r}: expected one of {known}") from None
+
+
+def _schema_file(dialect: str = "legs") -> str:
+    name = _file_name(dialect)
     packaged = os.path.join(_HERE, name)  # inside an installed wheel
     if os.path.isfile(packaged):
         return packaged
     return os.path.join(os.path.dirname(_HERE), "schema", name)  # a source checkout
 
 
-def schema_path() -> Path:
-    """The path of ``exoml.xsd``, the XSD 1.0 schema generated from the catalogue.
+def schema_path(dialect: str = "legs") -> Path:
+    """The path of a dialect's XSD 1.0 schema, generated from its catalogue.
 
-    Use it to validate ExoML from other tools, e.g. ``xmllint --schema``:
+    ``dialect`` is ``"legs"`` (``exoml.xsd``, the Leg Actions API), ``"bridge"``
+    (``exoml-bridge.xsd``, the Bridge Actions API) or ``"classic"``
+    (``exoml-classic.xsd``, the ``<Response>`` of classic call flows). Use it to
+    validate ExoML from other tools, e.g. ``xmllint --schema``:
 
     >>> from exoml import schema_path
     >>> schema_path().name
     'exoml.xsd'
+    >>> schema_path("classic").name
+    'exoml-classic.xsd'
     """
     from pathlib import Path
 
-    return Path(_schema_file())
+    return Path(_schema_file(dialect))
 
 
-@lru_cache(maxsize=1)
-def compiled_schema() -> etree.XMLSchema:
+@cache
+def compiled_schema(dialect: str = "legs") -> etree.XMLSchema:
     """The schema, compiled by lxml, shared (use it from one thread at a time)."""
-    return compile_schema()
+    return compile_schema(dialect)
 
 
-def compile_schema(name: str = "exoml.xsd") -> etree.XMLSchema:
-    """A new compiled copy of a schema (from the committed file, else generated)."""
+def compile_schema(dialect: str = "legs") -> etree.XMLSchema:
+    """A new compiled copy of a dialect's schema (from the committed file, else generated).
+
+    ``dialect`` is a dialect's name or its schema file's name (``"exoml-bridge.xsd"``).
+    """
     from lxml import etree
 
-    path = _schema_file(name)
+    path = _schema_file(dialect)
     if os.path.isfile(path):
         doc = etree.parse(path)
     else:
+        from ._catalogue import DIALECTS
         from ._xsd import generate_xsd
 
-        doc = etree.fromstring(generate_xsd().encode()).getroottree()
+        name = os.path.basename(path)
+        found = next(d for d in DIALECTS.values() if d.schema_file == name)
+        doc = etree.fromstring(generate_xsd(found).encode()).getroottree()
     return etree.XMLSchema(doc)

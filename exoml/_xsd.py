@@ -1,24 +1,29 @@
-"""Generate ``schema/exoml.xsd`` (XSD 1.0) from the catalogue.
+"""Generate the XSD 1.0 schema of each dialect from its catalogue.
+
+``schema/exoml.xsd`` is the leg actions' schema; ``schema/exoml-bridge.xsd`` and
+``schema/exoml-classic.xsd`` are the bridge actions' and the classic ``<Response>``'s.
 
 The schema encodes every bound, enumeration, required attribute, text rule and child
 rule that XSD 1.0 can express. Types are derived from ``xs:string`` with patterns rather
 than from ``xs:integer``/``xs:boolean``, whose white-space collapsing and lexical
 variants (``+5``, `` 5 ``, ``1`` for true) would accept what the API does not.
 
-Only ``Flow`` is a global element, so a document rooted at a verb is invalid, as it is
-for the check engine.
+Only the root (``Flow``, or ``Response``) is a global element, so a document rooted at a
+verb is invalid, as it is for the check engine. A verb that takes either text or child
+elements (the classic ``Dial``) has mixed content, whose text XSD 1.0 cannot constrain:
+the check engine does.
 """
 
 from __future__ import annotations
 
-from ._catalogue import ROOT, VERBS, Attr, VerbSpec
+from ._catalogue import LEGS, Attr, Dialect, VerbSpec
 from ._values import ValueKind
 
 __all__ = ["generate_xsd"]
 
 _HEADER = """<?xml version="1.0" encoding="UTF-8"?>
 <!-- Generated from exoml's verb catalogue by `make schema`. Do not edit by hand. -->
-<!-- ExoML for Exotel's Leg Actions API: POST /v2/accounts/{sid}/legs/{leg_sid}/actions -->
+<!-- ExoML, {title}: {summary} -->
 <xs:schema xmlns:xs="http://www.w3.org/2001/XMLSchema" elementFormDefault="unqualified">
 """
 
@@ -34,14 +39,17 @@ def _attr_type_name(spec: VerbSpec, attr: Attr) -> str:
     return f"{spec.element}.{attr.name}"
 
 
-def generate_xsd() -> str:
-    """The XSD as text, deterministic for a given catalogue."""
-    out: list[str] = [_HEADER]
+def generate_xsd(dialect: Dialect = LEGS) -> str:
+    """The XSD of ``dialect`` as text, deterministic for a given catalogue."""
+    summary = dialect.summary.replace("`", "").replace("--", "-")
+    out: list[str] = [_HEADER.replace("{title}", dialect.title).replace("{summary}", summary)]
     w = out.append
+    verbs = dialect.verbs
+    root = dialect.root
     # One named simple type per distinct value kind (shared kinds share a type).
     names: dict[int, str] = {}
     kinds: dict[str, ValueKind] = {}
-    for spec in VERBS:
+    for spec in verbs:
         for attr in spec.attrs:
             name = _simple_type_name(attr.kind, names, _attr_type_name(spec, attr))
             kinds.setdefault(name, attr.kind)
@@ -49,14 +57,14 @@ def generate_xsd() -> str:
             name = _simple_type_name(spec.text.kind, names, f"{spec.element}.text")
             kinds.setdefault(name, spec.text.kind)
 
-    w(f'\n  <xs:element name="{ROOT}" type="FlowType"/>\n\n')
-    w('  <xs:complexType name="FlowType">\n')
+    w(f'\n  <xs:element name="{root}" type="{root}Type"/>\n\n')
+    w(f'  <xs:complexType name="{root}Type">\n')
     w('    <xs:choice minOccurs="1" maxOccurs="unbounded">\n')
-    for spec in VERBS:
-        w(f'      <xs:element name="{spec.element}" type="{spec.element}Type"/>\n')
+    for element in dialect.top_level:
+        w(f'      <xs:element name="{element}" type="{element}Type"/>\n')
     w("    </xs:choice>\n  </xs:complexType>\n")
 
-    for spec in VERBS:
+    for spec in verbs:
         evidence = "casing unconfirmed" if not spec.casing_confirmed else "casing confirmed"
         w(f"\n  <!-- {spec.element}: {spec.summary} ({evidence}) -->\n")
         required = ' use="required"'
@@ -65,7 +73,26 @@ def generate_xsd() -> str:
             f"{required if a.required else ''}/>\n"
             for a in spec.attrs
         )
-        if spec.text is not None:
+        if spec.text is not None and spec.markup:
+            # text with inline markup (SSML): mixed content (the engine checks the text)
+            w(f'  <xs:complexType name="{spec.element}Type" mixed="true">\n')
+            w('    <xs:choice minOccurs="0" maxOccurs="unbounded">\n')
+            for name in spec.markup:
+                w(f'      <xs:element name="{name}" type="markup"/>\n')
+            w("    </xs:choice>\n")
+            w(attrs.replace("      <xs:attribute", "    <xs:attribute"))
+            w("  </xs:complexType>\n")
+        elif spec.text is not None and spec.children:
+            # text or children: mixed content (the engine checks the text)
+            w(f'  <xs:complexType name="{spec.element}Type" mixed="true">\n')
+            high = "unbounded" if spec.max_children is None else str(spec.max_children)
+            w(f'    <xs:choice minOccurs="0" maxOccurs="{high}">\n')
+            for child in spec.children:
+                w(f'      <xs:element name="{child}" type="{child}Type"/>\n')
+            w("    </xs:choice>\n")
+            w(attrs.replace("      <xs:attribute", "    <xs:attribute"))
+            w("  </xs:complexType>\n")
+        elif spec.text is not None:
             w(f'  <xs:complexType name="{spec.element}Type">\n    <xs:simpleContent>\n')
             w(f'      <xs:extension base="{names[id(spec.text.kind)]}">\n')
             w(attrs.replace("      <xs:attribute", "        <xs:attribute"))
@@ -84,6 +111,13 @@ def generate_xsd() -> str:
             w(attrs.replace("      <xs:attribute", "    <xs:attribute"))
             w("  </xs:complexType>\n")
 
+    if any(spec.markup for spec in verbs):
+        # inline markup is allowed by name and not checked inside, as the engine does
+        w("\n  <!-- Inline markup (SSML), not checked inside -->\n")
+        w('  <xs:complexType name="markup" mixed="true">\n    <xs:sequence>\n')
+        w('      <xs:any processContents="skip" minOccurs="0" maxOccurs="unbounded"/>\n')
+        w('    </xs:sequence>\n    <xs:anyAttribute processContents="skip"/>\n')
+        w("  </xs:complexType>\n")
     w("\n  <!-- Value types -->\n")
     for name, kind in kinds.items():
         w(f'  <xs:simpleType name="{name}">\n    <!-- {kind.rule} -->\n')

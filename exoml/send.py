@@ -218,7 +218,7 @@ def _run(args: argparse.Namespace, prog: str) -> int:
     if not args.no_validate:
         from . import validate
 
-        diagnostics = validate(document)
+        diagnostics = validate(document, dialect="legs")
         _print_diagnostics(name, diagnostics)
         errors = sum(1 for d in diagnostics if d.is_error)
         if errors:

@@ -98,7 +98,7 @@ def response(module: types.ModuleType) -> Any:
         __slots__ = ()
         _classes = module.TOP_LEVEL
         _root = "Response"
-        _examples = "Say or Dial"
+        _examples = "verb such as Say or Dial"
 
     return Response
 

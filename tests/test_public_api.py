@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-PUBLIC_MODULES = ("exoml", "exoml.events", "exoml.testing", "exoml.lint")
+PUBLIC_MODULES = ("exoml", "exoml.classic", "exoml.events", "exoml.testing", "exoml.lint")
 
 
 def _all(module: str) -> list[str]:
@@ -45,7 +45,9 @@ NEEDS_EXAMPLE = {
     "exoml.LegsClient",
     "exoml.schema_path",
     "exoml.validate",
+    "exoml.classic.Response",
     "exoml.testing.FakeLegsAPI",
+    "exoml.testing.documents",
     "exoml.lint.main",
 }
 

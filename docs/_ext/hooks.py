@@ -2,7 +2,8 @@
 
 Code fences in these docs may carry words that tell the example checker
 (``tests/docs/conftest.py``) what to expect: ```` ```xml invalid ````, ```` ```xml warning ````
-and ```` ```console exec ````. Python-Markdown's fence parser does not know them, so
+and ```` ```console exec ````, and the dialect an ExoML block is checked as (```` ```xml
+bridge ````; by default its root decides). Python-Markdown's fence parser does not know them, so
 this hook turns them into something it renders: a visible title on ExoML blocks that are
 meant to fail, nothing for ``exec``.
 """
@@ -19,7 +20,7 @@ TITLES = {
     "invalid": "Invalid ExoML: the linter reports errors",
     "warning": "Valid ExoML, with a lint warning",
 }
-DROPPED = {"exec"}
+DROPPED = {"exec", "legs", "bridge", "classic"}
 
 _FENCE = re.compile(
     r"^(?P<lead>[ \t]*(?:>[ \t]*)*)(?P<fence>`{3,}|~{3,})(?P<lang>[\w+-]+)"

@@ -26,10 +26,12 @@ from . import (
     ex005_undeclared_entity,
     ex006_too_large,
     ex007_encoding_declaration,
+    ex008_placeholder_in_name,
     ex101_root_not_flow,
     ex102_classic_dialect,
     ex103_empty_flow,
     ex104_stray_text,
+    ex105_actions_root_in_classic,
     ex201_unknown_element,
     ex202_element_case,
     ex203_unknown_attribute,
@@ -58,10 +60,12 @@ MODULES: list[ModuleType] = [
     ex005_undeclared_entity,
     ex006_too_large,
     ex007_encoding_declaration,
+    ex008_placeholder_in_name,
     ex101_root_not_flow,
     ex102_classic_dialect,
     ex103_empty_flow,
     ex104_stray_text,
+    ex105_actions_root_in_classic,
     ex201_unknown_element,
     ex202_element_case,
     ex203_unknown_attribute,
@@ -81,8 +85,8 @@ MODULES: list[ModuleType] = [
 RULES: tuple[Rule, ...] = tuple(m.RULE for m in MODULES)
 
 _BY_CODE = {r.code: r for r in RULES}
-# (enabled opt-in codes, schema-valid, needles present) -> the checks to run
-_CHECKS: dict[tuple[frozenset[str], bool, frozenset[str] | None], Checks] = {}
+# (enabled opt-in codes, schema-valid, needles present, dialect) -> the checks to run
+_CHECKS: dict[tuple[frozenset[str], bool, frozenset[str] | None, str], Checks] = {}
 
 
 def rule(code: str) -> Rule:
@@ -121,23 +125,26 @@ def checks(
     *,
     schema_valid: bool = False,
     present: frozenset[str] | None = None,
+    dialect: str = "legs",
 ) -> Checks:
     """The tree checks to run: every default rule and every opt-in rule in ``enabled``.
 
     With ``schema_valid`` (the document is one the XSD accepts), rules that declare
     themselves covered by the schema are left out: they have nothing to report there.
     With ``present`` (the needles found in the document), a rule whose needles are all
-    absent is left out: it has nothing to report there either.
+    absent is left out: it has nothing to report there either. Rules that do not apply
+    to ``dialect`` (:attr:`Rule.dialects`) are left out.
     """
-    key = (frozenset(enabled), schema_valid, present)
+    key = (frozenset(enabled), schema_valid, present, dialect)
     found = _CHECKS.get(key)
     if found is None:
         chosen = [
             m
             for m in MODULES
             if m.RULE.stage == "tree"
+            and dialect in m.RULE.dialects
             and (m.RULE.default or m.RULE.code in key[0])
-            and not (schema_valid and m.RULE.schema_covered)
+            and not (schema_valid and m.RULE.schema_covered and dialect not in m.RULE.schema_gaps)
             and (present is None or not m.RULE.needles or not present.isdisjoint(m.RULE.needles))
         ]
         needles = {n for m in chosen for n in m.RULE.needles}

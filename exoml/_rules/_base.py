@@ -41,3 +41,12 @@ class Rule(NamedTuple):
     schema_covered: bool = False
     needles: tuple[str, ...] = ()
     default: bool = True
+    #: the dialects the rule applies to (a tree rule is not run for the others)
+    dialects: tuple[str, ...] = ("legs", "bridge", "classic")
+    #: how the bad and good examples are checked: the dialect (None: the root decides)
+    #: and the placeholder styles allowed
+    example_dialect: str | None = None
+    #: dialects whose schema cannot say all this rule says (the classic Dial's text is
+    #: mixed content): there the rule runs even on schema-valid documents
+    schema_gaps: tuple[str, ...] = ()
+    example_placeholders: tuple[str, ...] = ()

@@ -284,7 +284,9 @@ def parse_failure(text: str, body: bytes, exc: etree.XMLSyntaxError) -> list[Dia
             )
         ]
     r = ex001_not_well_formed.RULE
-    return [_diag(r, ex001_not_well_formed.message(parser_message(message)), line, column)]
+    hint = ex001_not_well_formed.hint(message)
+    text_of = ex001_not_well_formed.message(parser_message(message))
+    return [_diag(r, text_of, line, column, hint)]
 
 
 _UNDEFINED_ENTITY = re.compile(r"Entity '([^']*)' not defined")

@@ -25,3 +25,18 @@ RULE = Rule(
 
 def message(parser_message: str) -> str:
     return f"not well-formed XML: {parser_message}"
+
+
+# libxml2's words for an XML declaration after something else (often a blank line or a
+# space that a template printed first).
+_LATE_DECLARATION = "XML declaration allowed only at the start"
+
+
+def hint(parser_message: str) -> str | None:
+    """A hint for a parser message that has a common cause, else None."""
+    if _LATE_DECLARATION in parser_message:
+        return (
+            "the <?xml ...?> declaration must be the very first characters: remove what "
+            "stands before it (a blank line, spaces, a byte order mark), or the declaration"
+        )
+    return None

@@ -1,16 +1,17 @@
-"""EX102 classic-dialect: a ``<Response>`` root: the classic call-flow dialect.
+"""EX102 classic-dialect: a classic ``<Response>`` where leg or bridge actions are expected.
 
-Exotel has an older, different ExoML for its classic call flows (root ``<Response>``,
-verbs ``Dial``, ``Play``, ``Gather`` with ``action``, ``Record``, ``Redirect``). The Leg
-Actions endpoint does not take it: it takes ``<Flow>`` documents with the verbs of the
-Leg Actions reference.
+``<Response>`` is the root of the classic dialect: the document Exotel fetches from an
+application's URL during a call flow (verbs ``Dial``, ``Play``, ``Gather`` with
+``action``, ``Record``, ``Redirect``). exoml checks it as classic ExoML when the root
+decides the dialect (the default). This rule reports a ``<Response>`` checked as leg
+actions or bridge actions (``--dialect legs``, a per-path setting, ``validate(...,
+dialect="legs")``): the actions endpoints do not take it; they take ``<Flow>``.
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from .._catalogue import FOREIGN_ROOTS
 from ._base import Rule
 
 if TYPE_CHECKING:
@@ -20,24 +21,43 @@ RULE = Rule(
     code="EX102",
     name="classic-dialect",
     severity="error",
-    summary="<Response> is the classic call-flow dialect, not Leg Actions ExoML",
+    summary="A classic <Response> checked as leg or bridge actions",
     doc=__doc__ or "",
     fixable=False,
     bad="<Response><Play>https://example.com/a.wav</Play></Response>",
     good="<Flow><StartPlay>https://example.com/a.wav</StartPlay></Flow>",
     schema_covered=True,
+    dialects=("legs", "bridge"),
+    example_dialect="legs",
 )
 
-MESSAGE = (
-    "<Response> is the root of the classic call-flow dialect, which the Leg Actions "
-    "endpoint does not take"
-)
-HINT = "use a <Flow> root with Leg Actions verbs (StartPlay, Say, Gather, ...)"
+_CLASSIC_ROOT = "Response"
+
+
+def message(dialect: str, root: str = "Flow") -> str:
+    return (
+        f"<{_CLASSIC_ROOT}> is the root of the classic dialect, but this document is "
+        f"checked as {dialect}, whose root is <{root}>"
+    )
+
+
+def hint(dialect: str) -> str:
+    return (
+        f"check it as classic ExoML (--dialect classic), or use a <Flow> root with {dialect} verbs"
+    )
+
+
+def applies(ctx: Context) -> bool:
+    """Whether the document is a classic one checked as leg or bridge actions."""
+    root = ctx.root
+    assert root is not None
+    d = ctx.dialect
+    return root.tag == _CLASSIC_ROOT and d.root != _CLASSIC_ROOT and d.name in RULE.dialects
 
 
 def check_document(ctx: Context) -> None:
     root = ctx.root
     assert root is not None
-    tag = str(root.tag)
-    if tag != ctx.dialect.root and FOREIGN_ROOTS.get(tag) == "classic":
-        ctx.add(RULE, MESSAGE, element=root, hint=HINT)
+    if applies(ctx):
+        d = ctx.dialect
+        ctx.add(RULE, message(d.name, d.root), element=root, hint=hint(d.name))

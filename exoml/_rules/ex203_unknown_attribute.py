@@ -87,4 +87,5 @@ def check_attribute(
     known = [] if spec is None else [a.name for a in spec.attrs]
     aliases = {} if spec is None else {al: a.name for a in spec.attrs for al in a.aliases}
     msg, hint = message(element, qname, known, aliases, _taken(ctx))
-    ctx.add(RULE, msg, offset=ctx.attribute_offset(el, qname), hint=hint)
+    habit = ctx.dialect.habit(element, qname)
+    ctx.add(RULE, msg, offset=ctx.attribute_offset(el, qname), hint=habit or hint)

@@ -47,7 +47,13 @@ def check_attribute(
 ) -> None:
     if attr is None or spec is None:
         return
-    rule = attr.kind.check_wire(value)
+    if ctx.placeholders is None:
+        rule = attr.kind.check_wire(value)
+    else:
+        from .._placeholders import check_value
+
+        rule = check_value(attr.kind, value, ctx.placeholders)
     if rule is not None:
         message_text = message(spec.element, attr.name, value, rule)
-        ctx.add(RULE, message_text, offset=ctx.attribute_offset(el, qname))
+        habit = ctx.dialect.habit(spec.element, attr.name)
+        ctx.add(RULE, message_text, offset=ctx.attribute_offset(el, qname), hint=habit)

@@ -42,10 +42,14 @@ def check_element(
 ) -> None:
     if spec is None:
         return
+    if parent is None and not spec.method:
+        # a verb that stands only inside another (the classic Number)
+        top = ctx.dialect.top_level
+        ctx.add(RULE, message(spec.element, ctx.dialect.root, top), element=el)
     if parent is not None and spec.element not in parent.children:
         ctx.add(RULE, message(spec.element, parent.element, parent.children), element=el)
     if not spec.children:
         # A verb that holds no verbs: the walk does not enter it; report what is there.
         for child in el:
-            if child.tag.__class__ is str:
-                ctx.add(RULE, message(str(child.tag), spec.element, ()), element=child)
+            if child.tag.__class__ is str and child.tag not in spec.markup:
+                ctx.add(RULE, message(str(child.tag), spec.element, spec.markup), element=child)

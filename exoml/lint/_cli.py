@@ -21,9 +21,12 @@ __all__ = ["UsageError", "run"]
 FORMAT_NAMES = tuple(FORMATTERS)
 
 DESCRIPTION = """\
-Check ExoML documents (the XML of Exotel's Leg Actions API) and report problems with
-stable codes. A PATH is a file, a directory (searched recursively for *.xml) or - for
-standard input.
+Check ExoML documents and report problems with stable codes. A PATH is a file, a
+directory (searched recursively for *.xml) or - for standard input.
+
+dialects: legs (the <Flow> of the Leg Actions API), bridge (the <Flow> of the Bridge
+Actions API), classic (the <Response> Exotel fetches from your URL). Without --dialect
+each document's root decides: <Response> is classic, <Flow> is legs.
 
 exit status: 0 no errors (warnings alone pass unless --strict), 1 errors found,
 2 usage error, no *.xml file found (unless --allow-empty), unreadable path or
@@ -54,6 +57,8 @@ class Options:
     stdin_filename: str | None
     no_config: bool
     version: bool
+    dialect: str | None
+    placeholders: str | None
     allow_empty: bool | None
 
 
@@ -83,6 +88,8 @@ def _paths_only(argv: list[str]) -> Options | None:
     options.stdin_filename = None
     options.no_config = False
     options.version = False
+    options.dialect = None
+    options.placeholders = None
     options.allow_empty = None
     return options
 
@@ -171,6 +178,17 @@ def build_parser(prog: str) -> argparse.ArgumentParser:
         default=None,
         help="no colour, even on a terminal (NO_COLOR also works)",
     )
+    add(
+        "--dialect",
+        choices=("legs", "bridge", "classic"),
+        help="check every document as this dialect (default: from each document's root)",
+    )
+    add(
+        "--placeholders",
+        metavar="STYLE[,STYLE]",
+        help="check templates: values holding jinja {{ x }}, dollar ${x} or format {x} "
+        "placeholders are not checked against their rules (default: off)",
+    )
     add("--list-rules", action="store_true", help="list every rule and exit")
     add("--explain", metavar="CODE", help="show a rule's documentation and exit")
     add(
@@ -211,6 +229,8 @@ def resolve(args: Options, config: dict[str, Any]) -> dict[str, Any]:
         "max_bytes": pick(args.max_bytes, "max-bytes", DEFAULT_MAX_BYTES),
         "jobs": pick(args.jobs, "jobs", 1),
         "no_color": pick(args.no_color, "no-color", False),
+        "dialect": pick(args.dialect, "dialect", None),
+        "placeholders": pick(args.placeholders, "placeholders", None),
         "allow_empty": pick(args.allow_empty, "allow-empty", False),
     }
     if options["format"] not in FORMAT_NAMES:
@@ -221,6 +241,26 @@ def resolve(args: Options, config: dict[str, Any]) -> dict[str, Any]:
         raise UsageError(f"jobs must be between 0 and {MAX_JOBS}: {options['jobs']}")
     if options["jobs"] == 0:
         options["jobs"] = min(os.cpu_count() or 1, MAX_JOBS)
+    if options["dialect"] not in (None, "legs", "bridge", "classic"):
+        raise UsageError(f"dialect must be legs, bridge or classic: {options['dialect']!r}")
+    if options["placeholders"] is not None:
+        from .._placeholders import parse_styles
+
+        try:
+            options["placeholders"] = parse_styles(options["placeholders"])
+        except ValueError as exc:
+            raise UsageError(f"--placeholders: {exc}") from None
+    else:
+        options["placeholders"] = ()
+    # --dialect on the command line decides for every file; otherwise the per-path
+    # globs, then the configured dialect, then each document's root.
+    per_path = config.get("per-path-dialect", {}) if args.dialect is None else {}
+    if per_path:
+        from ._config import glob_pattern
+
+        options["per_path"] = tuple((glob_pattern(g), d) for g, d in per_path.items())
+    else:
+        options["per_path"] = ()
     return options
 
 
@@ -258,11 +298,13 @@ def _run(args: Options, prog: str) -> int:
         sys.stdout.write(f"{prog} {__version__}\n")
         return 0
     config: dict[str, Any] = {}
+    base = os.getcwd()
     if not args.no_config:
         from ._config import ConfigError, find_pyproject, load_config
 
         pyproject = find_pyproject(os.getcwd())
         if pyproject is not None:
+            base = os.path.dirname(pyproject)
             try:
                 config, warning = load_config(pyproject)
             except ConfigError as exc:
@@ -314,7 +356,17 @@ def _run(args: Options, prog: str) -> int:
     formatter = FORMATTERS[options["format"]](
         report_stream, color=_use_color(report_stream, options["no_color"])
     )
-    settings = Settings(max_bytes, select, ignore, args.fix, formatter.needs_source)
+    settings = Settings(
+        max_bytes,
+        select,
+        ignore,
+        args.fix,
+        formatter.needs_source,
+        options["dialect"],
+        options["placeholders"],
+        options["per_path"],
+        base,
+    )
     files = with_problems = errors = warnings = fixed = failures = 0
     for result in run_targets(targets, settings, options["jobs"]):
         if isinstance(result, int):  # that many files checked with nothing to report
@@ -372,6 +424,7 @@ def _list_rules(rules: Sequence[Rule], format_name: str) -> None:
                 "severity": r.severity,
                 "fixable": r.fixable,
                 "summary": r.summary,
+                "dialects": list(r.dialects),
             }
             for r in rules
         ]
@@ -379,9 +432,15 @@ def _list_rules(rules: Sequence[Rule], format_name: str) -> None:
         sys.stdout.write("\n")
         return
     width = max((len(r.name) for r in rules), default=4)
-    lines = [f"{'CODE':<6} {'SEVERITY':<8} {'FIX':<3} {'NAME':<{width}} SUMMARY"]
+    every = ("legs", "bridge", "classic")
+    shown = {r.code: "all" if r.dialects == every else ",".join(r.dialects) for r in rules}
+    dwidth = max((len(s) for s in shown.values()), default=8)
+    lines = [
+        f"{'CODE':<6} {'SEVERITY':<8} {'FIX':<3} {'DIALECTS':<{dwidth}} {'NAME':<{width}} SUMMARY"
+    ]
     lines.extend(
-        f"{r.code:<6} {r.severity:<8} {'yes' if r.fixable else '':<3} {r.name:<{width}} {r.summary}"
+        f"{r.code:<6} {r.severity:<8} {'yes' if r.fixable else '':<3} "
+        f"{shown[r.code]:<{dwidth}} {r.name:<{width}} {r.summary}"
         for r in rules
     )
     sys.stdout.write("\n".join(line.rstrip() for line in lines) + "\n")

@@ -14,6 +14,12 @@ command-line options::
     jobs = 4
     no-color = false
     allow-empty = false
+    dialect = "legs"         # legs | bridge | classic; default: from each root
+    placeholders = ["jinja"] # check templates: jinja | dollar | format
+
+    [tool.exoml.lint.per-path-dialect]
+    "bridges/**" = "bridge"  # glob (relative to this file's directory) = dialect
+    "legacy/*.xml" = "classic"
 
 Unknown keys and values of the wrong type are errors, so a misspelt key never passes
 silently.
@@ -26,7 +32,7 @@ import re
 import sys
 from typing import Any
 
-__all__ = ["KEYS", "ConfigError", "find_pyproject", "load_config"]
+__all__ = ["KEYS", "ConfigError", "find_pyproject", "glob_pattern", "load_config"]
 
 # Each key and the type its value must have. ``select``/``ignore`` also take one
 # comma-separated string, as on the command line.
@@ -39,12 +45,18 @@ KEYS: dict[str, tuple[type, ...]] = {
     "jobs": (int,),
     "no-color": (bool,),
     "allow-empty": (bool,),
+    "dialect": (str,),
+    "placeholders": (list, str),
+    "per-path-dialect": (dict,),
 }
+#: The dialect names (``exoml._catalogue.DIALECTS``, without importing the catalogue).
+DIALECT_NAMES = ("legs", "bridge", "classic")
 _TYPE_NAMES = {
     list: "a list of strings",
     str: "a string",
     bool: "true or false",
     int: "an integer",
+    dict: "a table of glob = dialect",
 }
 
 
@@ -127,4 +139,81 @@ def load_config(path: str) -> tuple[dict[str, Any], str | None]:
             raise ConfigError(f"{path}: [tool.exoml.lint] {key} must be {expected}")
         if isinstance(value, list) and not all(isinstance(item, str) for item in value):
             raise ConfigError(f"{path}: [tool.exoml.lint] {key} must be a list of strings")
+    _check_values(path, table)
     return dict(table), None
+
+
+def _check_values(path: str, table: dict[str, Any]) -> None:
+    """Refuse a dialect or placeholder style that does not exist."""
+    known = ", ".join(DIALECT_NAMES)
+    name = table.get("dialect")
+    if name is not None and name not in DIALECT_NAMES:
+        raise ConfigError(f"{path}: [tool.exoml.lint] dialect must be one of {known}: {name!r}")
+    if "placeholders" in table:
+        from .._placeholders import parse_styles
+
+        try:
+            parse_styles(table["placeholders"])
+        except ValueError as exc:
+            raise ConfigError(f"{path}: [tool.exoml.lint] placeholders: {exc}") from None
+    for glob, name in table.get("per-path-dialect", {}).items():
+        if not isinstance(name, str) or name not in DIALECT_NAMES:
+            raise ConfigError(
+                f"{path}: [tool.exoml.lint.per-path-dialect] {glob!r} must be one of {known}"
+            )
+        if not glob.strip():
+            raise ConfigError(f"{path}: [tool.exoml.lint.per-path-dialect] has an empty glob")
+
+
+def glob_pattern(glob: str) -> str:
+    """A regular expression for a path glob, matched against ``/``-separated paths
+    relative to the configuration's directory.
+
+    ``*`` and ``?`` stay within one directory, ``**`` crosses directories (``a/**``
+    matches everything under ``a``, ``**/x.xml`` any ``x.xml``), ``[...]`` is a class. A
+    glob with no ``/`` matches the file name in any directory, as ``.gitignore`` does.
+
+    >>> import re
+    >>> bool(re.fullmatch(glob_pattern("bridges/**"), "bridges/eu/refer.xml"))
+    True
+    >>> bool(re.fullmatch(glob_pattern("*.classic.xml"), "flows/a.classic.xml"))
+    True
+    """
+    glob = glob.strip().replace("\\", "/").lstrip("/")
+    if glob.startswith("./"):
+        glob = glob[2:]
+    if "/" not in glob.rstrip("/"):
+        glob = "**/" + glob
+    out: list[str] = []
+    i = 0
+    while i < len(glob):
+        ch = glob[i]
+        if glob.startswith("**/", i):
+            out.append("(?:.*/)?")
+            i += 3
+        elif glob.startswith("**", i):
+            out.append(".*")
+            i += 2
+        elif ch == "*":
+            out.append("[^/]*")
+            i += 1
+        elif ch == "?":
+            out.append("[^/]")
+            i += 1
+        elif ch == "[":
+            end = glob.find("]", i + 2)
+            if end < 0:
+                out.append(re.escape(ch))
+                i += 1
+            else:
+                body = glob[i + 1 : end]
+                if body.startswith("!"):
+                    body = "^" + body[1:]
+                out.append("[" + body.replace("\\", "\\\\") + "]")
+                i = end + 1
+        else:
+            out.append(re.escape(ch))
+            i += 1
+    if glob.endswith("/"):
+        out.append(".*")
+    return "".join(out)

@@ -63,6 +63,10 @@ class Settings(NamedTuple):
     ignore: tuple[str, ...]
     fix: bool = False
     want_source: bool = False
+    dialect: str | None = None  # None: each document's root decides
+    placeholders: tuple[str, ...] = ()  # template styles (see exoml._placeholders)
+    per_path: tuple[tuple[str, str], ...] = ()  # (path pattern, dialect), first match wins
+    base: str = ""  # the directory the path patterns are relative to
 
 
 class FileResult(NamedTuple):
@@ -182,7 +186,9 @@ def _lint(target: Target, settings: Settings) -> FileResult | None:
         except OSError as exc:
             return FileResult(target.display, error=f"cannot read: {exc.strerror or exc}")
     try:
-        report = _check.check_bytes(data, max_bytes=settings.max_bytes)
+        report = _check.check_bytes(
+            data, max_bytes=settings.max_bytes, **_options(target, settings)
+        )
         # The common case: a clean file, with nothing to fix or to pass through.
         if not report.diagnostics and target.path is not None:
             return None
@@ -194,6 +200,33 @@ def _lint(target: Target, settings: Settings) -> FileResult | None:
     if result.diagnostics or result.fixed or result.output is not None or result.error:
         return result
     return None  # every finding was deselected
+
+
+def _options(target: Target, settings: Settings) -> dict[str, Any]:
+    """The engine's options for a target: its dialect and the placeholder styles (none
+    when neither is set, the common case)."""
+    if settings.dialect is None and not settings.per_path and not settings.placeholders:
+        return {}
+    options: dict[str, Any] = {}
+    dialect = _dialect_for(target, settings)
+    if dialect is not None:
+        options["dialect"] = dialect
+    if settings.placeholders:
+        options["placeholders"] = settings.placeholders
+    return options
+
+
+def _dialect_for(target: Target, settings: Settings) -> str | None:
+    """The dialect a target is checked as: the first per-path pattern that matches its
+    path (standard input: its ``--stdin-filename``), else the settings' dialect."""
+    if settings.per_path:
+        name = target.path if target.path is not None else target.display
+        rel = os.path.relpath(os.path.abspath(name), settings.base or os.getcwd())
+        rel = rel.replace(os.sep, "/")
+        for pattern, dialect in settings.per_path:
+            if re.fullmatch(pattern, rel):
+                return dialect
+    return settings.dialect
 
 
 def _selected(report: Report, settings: Settings) -> list[Diagnostic]:
@@ -225,7 +258,7 @@ def _lint_bytes(
             error = "cannot fix: the decoded text does not round-trip to the file's bytes"
         else:
             new_text, new_diagnostics, fixed, problem = _fix(
-                text, prefix, report.root, diagnostics, settings
+                text, prefix, report.root, diagnostics, settings, _dialect_for(target, settings)
             )
             new_data = prefix + new_text.encode("utf-8")
             try:
@@ -263,8 +296,9 @@ def _fix(
     root: etree._Element | None,
     diagnostics: list[Diagnostic],
     settings: Settings,
+    dialect: str | None = None,
 ) -> tuple[str, list[Diagnostic], tuple[Diagnostic, ...], str | None]:
-    """Apply fixes and re-check until none is left.
+    """Apply fixes and re-check until none is left (as ``dialect``, if given).
 
     Returns (text, remaining, fixed, problem). ``prefix`` (a byte-order mark or nothing)
     goes before the text when it is re-checked; ``root`` is the parsed ``text``. Each
@@ -284,7 +318,12 @@ def _fix(
         if problem is not None:
             return text, diagnostics, (), problem
         fixed.extend(fixes)
-        report = _check.check_bytes(prefix + new_text.encode("utf-8"), max_bytes=settings.max_bytes)
+        options: dict[str, Any] = {"dialect": dialect} if dialect else {}
+        if settings.placeholders:
+            options["placeholders"] = settings.placeholders
+        report = _check.check_bytes(
+            prefix + new_text.encode("utf-8"), max_bytes=settings.max_bytes, **options
+        )
         diagnostics, root = _selected(report, settings), report.root
         # The next pass's offsets point into the text the checker decoded.
         text = new_text if report.text is None else report.text

@@ -19,13 +19,14 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from ._strategies import flows, verb_strategy, verbs
+    from ._strategies import documents, flows, verb_strategy, verbs
     from .fake_api import FakeLegsAPI, RecordedAction, RecordedRequest
 
 __all__ = [
     "FakeLegsAPI",
     "RecordedAction",
     "RecordedRequest",
+    "documents",
     "flows",
     "verb_strategy",
     "verbs",
@@ -35,6 +36,7 @@ _LAZY = {
     "FakeLegsAPI": "fake_api",
     "RecordedAction": "fake_api",
     "RecordedRequest": "fake_api",
+    "documents": "_strategies",
     "flows": "_strategies",
     "verb_strategy": "_strategies",
     "verbs": "_strategies",

@@ -9,8 +9,12 @@ Use them to property-test code that builds or sends flows::
     def test_my_sender_accepts_any_flow(flow):
         send(flow)
 
-Every strategy is derived from the verb catalogue (``exoml._catalogue.VERBS``), so a
-verb or attribute added there is generated here with no change. Generated values cover
+Every strategy is derived from a dialect's catalogue (``legs`` by default; ``bridge``
+and ``classic`` with ``dialect=``), so a verb or attribute added there is generated here
+with no change. ``flows(dialect="classic")`` draws :class:`exoml.classic.Response`
+values; ``flows(dialect="bridge")`` draws the :class:`~exoml.Flow` values that the
+bridge actions take (the verbs the two catalogues share); :func:`documents` draws the
+ExoML text of any dialect, ``Refer bridgeEventEndpoint=...`` included. Generated values cover
 each attribute set and unset, the bounds of every integer range, every enumerated
 value, nested prompts, and strings drawn from the whole of Unicode that XML 1.0 can
 carry (matching the attribute's pattern). Everything generated is valid: the builder
@@ -23,7 +27,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from functools import cache
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, overload
 
 try:
     from hypothesis import strategies as st
@@ -39,11 +43,14 @@ except ModuleNotFoundError as exc:
 import exoml
 
 from .. import Flow, Verb
-from .._catalogue import VERBS, VerbSpec
-from .._catalogue import verb as _spec_of
-from .._values import Bool, Choice, IntRange, Pattern, ValueKind
+from .._catalogue import Dialect, VerbSpec, dialect
+from .._values import Bool, Choice, IntRange, Pattern, ValueKind, escape_attr, escape_text
+
+if TYPE_CHECKING:
+    from ..classic import Response
 
 __all__ = [
+    "documents",
     "flows",
     "values",
     "verb_strategy",
@@ -124,41 +131,80 @@ def values(kind: ValueKind) -> st.SearchStrategy[Any]:
     return _values(kind)
 
 
-def _known(element: str) -> VerbSpec:
+def _known(element: str, d: Dialect) -> VerbSpec:
     try:
-        return _spec_of(element)
+        return d.verb(element)
     except KeyError:
-        names = ", ".join(v.element for v in VERBS)
-        raise ValueError(f"unknown verb {element!r}; the verbs are {names}") from None
+        names = ", ".join(_buildable(d))
+        raise ValueError(
+            f"unknown verb {element!r} in the {d.name} dialect; the verbs are {names}"
+        ) from None
+
+
+def _class_of(spec: VerbSpec, d: Dialect) -> type[Verb] | None:
+    """The builder class that makes ``spec``'s element for dialect ``d``, if any.
+
+    Classic verbs are :mod:`exoml.classic`'s; the bridge actions are built with the leg
+    actions' classes where the leg action takes every attribute the bridge's does.
+    """
+    if d.name == "classic":
+        from .. import classic
+
+        return classic.VERB_CLASSES[spec.element]
+    cls: type[Verb] | None = getattr(exoml, spec.element, None)
+    if cls is None or d.name == "legs":
+        return cls
+    if {a.py for a in spec.attrs} <= {a.py for a in cls.spec.attrs}:
+        return cls
+    return None
+
+
+def _buildable(d: Dialect) -> list[str]:
+    return [v.element for v in d.verbs if _class_of(v, d) is not None]
 
 
 @cache
-def _verb_strategy(element: str, max_children: int) -> st.SearchStrategy[Verb]:
-    spec = _known(element)
-    cls = getattr(exoml, spec.element)
+def _verb_strategy(
+    element: str, max_children: int, dialect_name: str = "legs"
+) -> st.SearchStrategy[Verb]:
+    d = dialect(dialect_name)
+    spec = _known(element, d)
+    cls = _class_of(spec, d)
+    if cls is None:
+        raise ValueError(f"the {d.name} verb {element!r} has no builder class")
     arguments: dict[str, st.SearchStrategy[Any]] = {}
     for attr in spec.attrs:
         value = values(attr.kind)
         arguments[attr.py] = value if attr.required else st.one_of(st.none(), value)
     if spec.text is not None:
         arguments[spec.text.py] = values(spec.text.kind)
+    limit = spec.max_children if spec.max_children is not None else max_children
+    if spec.text is not None and spec.children:
+        # text or children (the classic Dial): one number, or one or more Number
+        text = arguments.pop(spec.text.py)
+        kwargs = st.fixed_dictionaries(arguments)
+        child = st.one_of([_verb_strategy(c, max_children, dialect_name) for c in spec.children])
+        either = st.one_of(
+            text.map(lambda t: (t,)), st.lists(child, min_size=1, max_size=limit).map(tuple)
+        )
+        return st.builds(lambda kids, kw: cls(*kids, **kw), either, kwargs)
     kwargs = st.fixed_dictionaries(arguments)
     if not spec.children:
         return kwargs.map(lambda kw: cls(**kw))
-    limit = spec.max_children if spec.max_children is not None else max_children
-    child = st.one_of([_verb_strategy(c, max_children) for c in spec.children])
+    child = st.one_of([_verb_strategy(c, max_children, dialect_name) for c in spec.children])
     children = st.lists(child, max_size=limit)
     return st.builds(lambda kids, kw: cls(*kids, **kw), children, kwargs)
 
 
 def verb_strategy(
-    element: str, *, max_children: int = DEFAULT_MAX_CHILDREN
+    element: str, *, max_children: int = DEFAULT_MAX_CHILDREN, dialect: str = "legs"
 ) -> st.SearchStrategy[Verb]:
     """Valid verbs of one kind, by ExoML element name (``"Say"``, ``"Gather"``...).
 
     Every attribute is drawn set or unset (required ones always set); a verb with text
     gets text that matches its rule; ``Gather`` gets up to ``max_children`` prompts and
-    ``Hold`` its optional music. Raises ValueError for an unknown name.
+    ``Hold`` its optional music. Raises ValueError for an unknown name. ``dialect``
+    names the catalogue (``"classic"`` draws :mod:`exoml.classic`'s verbs).
 
     >>> from hypothesis import given
     >>> from exoml import Gather
@@ -167,11 +213,14 @@ def verb_strategy(
     ... def test_gather(g): assert isinstance(g, Gather)
     >>> test_gather()
     """
-    return _verb_strategy(element, max_children)
+    return _verb_strategy(element, max_children, dialect)
 
 
 def verbs(
-    elements: Iterable[str] | None = None, *, max_children: int = DEFAULT_MAX_CHILDREN
+    elements: Iterable[str] | None = None,
+    *,
+    max_children: int = DEFAULT_MAX_CHILDREN,
+    dialect: str = "legs",
 ) -> st.SearchStrategy[Verb]:
     """Valid verbs of any kind (or of the named ``elements`` only).
 
@@ -182,23 +231,49 @@ def verbs(
     ... def test_verb(v): assert v.element in ("Say", "Hangup")
     >>> test_verb()
     """
-    names = [v.element for v in VERBS] if elements is None else list(elements)
+    d = _dialect(dialect)
+    top = [n for n in d.top_level if n in _buildable(d)]
+    names = top if elements is None else list(elements)
     if not names:
         raise ValueError("verbs() needs at least one element name")
-    return st.one_of([verb_strategy(n, max_children=max_children) for n in names])
+    return st.one_of([verb_strategy(n, max_children=max_children, dialect=dialect) for n in names])
 
 
+_dialect = dialect  # ``flows`` and ``verbs`` take a parameter of that name
+
+
+@overload
 def flows(
     min_verbs: int = 1,
     max_verbs: int = 6,
     verbs: Iterable[str] | st.SearchStrategy[Verb] | None = None,
-) -> st.SearchStrategy[Flow]:
+    *,
+    dialect: Literal["legs", "bridge"] = "legs",
+) -> st.SearchStrategy[Flow]: ...
+@overload
+def flows(
+    min_verbs: int = 1,
+    max_verbs: int = 6,
+    verbs: Iterable[str] | st.SearchStrategy[Verb] | None = None,
+    *,
+    dialect: Literal["classic"],
+) -> st.SearchStrategy[Response]: ...
+def flows(
+    min_verbs: int = 1,
+    max_verbs: int = 6,
+    verbs: Iterable[str] | st.SearchStrategy[Verb] | None = None,
+    *,
+    dialect: str = "legs",
+) -> st.SearchStrategy[Flow] | st.SearchStrategy[Response]:
     """Valid flows of ``min_verbs`` to ``max_verbs`` verbs.
 
     ``verbs`` limits the verbs used: element names (``["Say", "Gather"]``) or a
-    strategy of verbs of your own; by default any of the twenty. Each flow renders to a
-    document that ``exoml.validate`` and the XSD accept (warnings such as EX501, more
-    than one action, may still be reported).
+    strategy of verbs of your own; by default any verb of the dialect. Each flow renders
+    to a document that ``exoml.validate(..., dialect=dialect)`` and the dialect's XSD
+    accept (warnings such as EX501, more than one action, may still be reported).
+    ``dialect="classic"`` draws :class:`exoml.classic.Response` values;
+    ``dialect="bridge"`` draws flows of the verbs the bridge actions take and the
+    ``Flow`` builder makes (``StartPlay``, ``StopPlay``).
 
     >>> from hypothesis import given
     >>> from exoml import Flow
@@ -211,10 +286,80 @@ def flows(
         raise ValueError("a Flow needs at least one verb: min_verbs must be 1 or more")
     if max_verbs < min_verbs:
         raise ValueError("max_verbs must be at least min_verbs")
-    one = verbs if isinstance(verbs, st.SearchStrategy) else _all_verbs(verbs)
-    return st.lists(one, min_size=min_verbs, max_size=max_verbs).map(lambda vs: Flow(*vs))
+    one = verbs if isinstance(verbs, st.SearchStrategy) else _all_verbs(verbs, dialect)
+    many = st.lists(one, min_size=min_verbs, max_size=max_verbs)
+    if dialect == "classic":
+        from ..classic import Response
+
+        return many.map(lambda vs: Response(*vs))
+    return many.map(lambda vs: Flow(*vs))
 
 
-def _all_verbs(elements: Iterable[str] | None) -> st.SearchStrategy[Verb]:
+def _all_verbs(elements: Iterable[str] | None, dialect: str) -> st.SearchStrategy[Verb]:
     # ``flows`` takes a parameter named ``verbs``, which hides the function of that name.
-    return verbs(elements)
+    return verbs(elements, dialect=dialect)
+
+
+# --- documents, from the catalogue alone -------------------------------------------
+
+
+def _wire(kind: ValueKind, value: Any) -> str:
+    return kind.check_python(value)
+
+
+def _attribute_text(name: str, kind: ValueKind) -> st.SearchStrategy[str]:
+    def render(value: Any) -> str:
+        return f' {name}="{escape_attr(_wire(kind, value))}"'
+
+    return values(kind).map(render)
+
+
+@cache
+def _element_text(element: str, dialect_name: str, max_children: int) -> st.SearchStrategy[str]:
+    d = dialect(dialect_name)
+    spec = d.verb(element)
+    attrs = [
+        _attribute_text(a.name, a.kind)
+        if a.required
+        else st.one_of(st.just(""), _attribute_text(a.name, a.kind))
+        for a in spec.attrs
+    ]
+    head = st.tuples(*attrs).map("".join) if attrs else st.just("")
+    limit = spec.max_children if spec.max_children is not None else max_children
+    kids: st.SearchStrategy[str] = st.just("")
+    if spec.children:
+        child = st.one_of([_element_text(c, dialect_name, max_children) for c in spec.children])
+        low = 1 if spec.text is not None else 0
+        kids = st.lists(child, min_size=low, max_size=limit).map("".join)
+    if spec.text is not None:
+        text = values(spec.text.kind).map(lambda v: escape_text(_wire(spec.text.kind, v)))  # type: ignore[union-attr]
+        kids = text if not spec.children else st.one_of(text, kids)
+    name = spec.element
+    return st.tuples(head, kids).map(
+        lambda hk: f"<{name}{hk[0]}>{hk[1]}</{name}>" if hk[1] else f"<{name}{hk[0]}/>"
+    )
+
+
+def documents(
+    dialect: str = "legs", *, min_verbs: int = 1, max_verbs: int = 4
+) -> st.SearchStrategy[str]:
+    """Valid ExoML documents of a dialect, as text, drawn from its catalogue alone.
+
+    Unlike :func:`flows`, no builder is involved, so every verb of the dialect appears
+    (the bridge's ``Refer bridgeEventEndpoint=...`` too).
+
+    >>> from hypothesis import given
+    >>> from exoml import validate
+    >>> from exoml.testing import documents
+    >>> @given(documents("bridge"))
+    ... def test_bridge(xml): assert not any(d.is_error for d in validate(xml, dialect="bridge"))
+    >>> test_bridge()
+    """
+    d = _dialect(dialect)
+    if min_verbs < 1 or max_verbs < min_verbs:
+        raise ValueError("need 1 <= min_verbs <= max_verbs")
+    one = st.one_of([_element_text(n, d.name, DEFAULT_MAX_CHILDREN) for n in d.top_level])
+    root = d.root
+    return st.lists(one, min_size=min_verbs, max_size=max_verbs).map(
+        lambda parts: f"<{root}>{''.join(parts)}</{root}>"
+    )

@@ -624,7 +624,7 @@ def _check_exoml(exoml: str) -> _Reply | None:
     """A 400 reply listing the diagnostics when the ExoML has errors, else ``None``."""
     from exoml import validate
 
-    diagnostics = validate(exoml)
+    diagnostics = validate(exoml, dialect="legs")
     errors = [d for d in diagnostics if d.is_error]
     if not errors:
         return None

@@ -17,17 +17,19 @@ import copy
 import random
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from lxml import etree
 
-from exoml._catalogue import CLASSIC_ROOT, ROOT, VERBS
+from exoml._catalogue import CLASSIC_ROOT, DIALECTS, ROOT
 from exoml._values import Choice, IntRange, Pattern
 
 XSI = "{http://www.w3.org/2001/XMLSchema-instance}"
 XML_NS = "{http://www.w3.org/XML/1998/namespace}"
 
-_ELEMENTS = [v.element for v in VERBS]
+# Every dialect's vocabulary: a mutant of one dialect's document may borrow another's.
+VERBS = tuple(v for d in DIALECTS.values() for v in d.verbs)
+_ELEMENTS = sorted({v.element for v in VERBS})
 _ATTR_NAMES = sorted({a.name for v in VERBS for a in v.attrs})
 _ALIASES = sorted({al for v in VERBS for a in v.attrs for al in a.aliases})
 _ELEMENT_ALIASES = sorted({al for v in VERBS for al in v.aliases})
@@ -408,11 +410,13 @@ def mutants(seeds: Sequence[bytes], count: int, rng: random.Random) -> Iterator[
 ROOT_DIR = Path(__file__).resolve().parents[2]
 
 
-def corpus_seeds() -> list[bytes]:
-    """Valid documents written by hand: the examples and the reference's samples."""
+def corpus_seeds(dialect: str = "legs") -> list[bytes]:
+    """Valid documents written by hand: the examples, the corpora of Exotel's own
+    examples (tests/corpus) and the reference's samples, valid as ``dialect``."""
     from exoml import validate
 
     found = [p.read_bytes() for p in sorted((ROOT_DIR / "examples").glob("*.xml"))]
+    found += [p.read_bytes() for p in sorted((ROOT_DIR / "tests" / "corpus").glob("*/*.xml"))]
     found += [
         b'<Flow><StartPlay loop="1">https://example.com/audio.wav</StartPlay></Flow>',
         b'<Flow><Say preferredTTSEngine="polly" language="en" pollyVoiceId="Aditi">'
@@ -427,12 +431,17 @@ def corpus_seeds() -> list[bytes]:
         b"</Flow>",
         b'<Flow><StartMonitoring monitoringLegSid="LEG_SID" rxAudio="muted"/></Flow>',
         b'<Flow><Refer legEventEndpoint="grpc://new-endpoint:9001"/></Flow>',
+        b'<Flow><Refer bridgeEventEndpoint="grpc://events.example.com"/><StopPlay/></Flow>',
+        b'<Response><Dial timeout="20"><Number sendDigits="1w2">+919876543210</Number>'
+        b"<Number>sip:a@example.com</Number></Dial><Redirect>https://example.com/n</Redirect>"
+        b"</Response>",
     ]
-    return [d for d in found if not any(x.is_error for x in validate(d))]
+    return [d for d in found if not any(x.is_error for x in validate(d, dialect=dialect))]
 
 
-def generated_seeds(count: int, seed: int) -> list[bytes]:
-    """``count`` valid documents from ``exoml.testing.flows``, compact and pretty.
+def generated_seeds(count: int, seed: int, dialect: str = "legs") -> list[bytes]:
+    """``count`` valid documents of ``dialect`` from ``exoml.testing``'s strategies
+    (``flows``, compact and pretty; for bridges, ``documents``).
 
     Deterministic for a given ``seed`` (and hypothesis version).
     """
@@ -440,10 +449,13 @@ def generated_seeds(count: int, seed: int) -> list[bytes]:
     from hypothesis import seed as fixed_seed
     from hypothesis import strategies as st
 
-    from exoml import Flow
-    from exoml.testing import flows
+    from exoml.testing import documents, flows
 
     found: list[bytes] = []
+    if dialect == "bridge":
+        made: st.SearchStrategy[Any] = documents("bridge", max_verbs=4)
+    else:
+        made = flows(max_verbs=4, dialect=dialect)  # type: ignore[call-overload]
 
     @fixed_seed(seed)
     @settings(
@@ -453,9 +465,12 @@ def generated_seeds(count: int, seed: int) -> list[bytes]:
         phases=[Phase.generate],
         suppress_health_check=list(HealthCheck),
     )
-    @given(flows(max_verbs=4), st.booleans())
-    def collect(flow: Flow, pretty: bool) -> None:
-        found.append(flow.to_xml(pretty=pretty).encode())
+    @given(made, st.booleans())
+    def collect(made: Any, pretty: bool) -> None:
+        if isinstance(made, str):
+            found.append(made.encode())
+        else:
+            found.append(made.to_xml(pretty=pretty).encode())
 
     collect()
     return found

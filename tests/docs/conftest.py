@@ -9,7 +9,9 @@ namespace shared by the document, so a page reads like one script:
   the ``fake_legs_api`` and ``tmp_path`` fixtures when they ask for them.
 - ``xml`` blocks are ExoML and are checked with :func:`exoml.validate`: no errors
   allowed. The fence says when a block is meant to fail: ``xml invalid`` (at least one
-  error) or ``xml warning`` (no error, at least one warning). When an ``xml`` or
+  error) or ``xml warning`` (no error, at least one warning); ``xml bridge`` (or
+  ``legs``, ``classic``) checks the block as that dialect (by default its root
+  decides). When an ``xml`` or
   ``text`` block directly follows a ``python`` block that printed something, the block
   must equal what was printed.
 - ``console exec`` blocks are run: each ``$ python -m exoml.lint ...`` (or
@@ -54,7 +56,7 @@ DOCUMENTS: tuple[Path, ...] = (
 
 #: The words a fence may carry after its language, per language.
 FLAGS: dict[str, frozenset[str]] = {
-    "xml": frozenset({"invalid", "warning"}),
+    "xml": frozenset({"invalid", "warning", "legs", "bridge", "classic"}),
     "console": frozenset({"exec"}),
 }
 
@@ -131,7 +133,8 @@ def _check_xml(example: Example) -> str | None:
     if problem:
         return problem
     # As bytes, the way the linter reads a saved file (so an encoding declaration counts).
-    found = validate(source.encode("utf-8"))
+    dialect = next((d for d in ("legs", "bridge", "classic") if d in flags), None)
+    found = validate(source.encode("utf-8"), dialect=dialect)
     errors = [d for d in found if d.severity == "error"]
     warnings = [d for d in found if d.severity == "warning"]
     listing = "\n".join(f"  {d.line}:{d.column}: {d.code} {d.message}" for d in found)

@@ -116,11 +116,11 @@ def test_jobs_zero_means_one_per_cpu(lint: Lint, write: Write) -> None:
 @pytest.mark.parametrize(
     ("args", "expected"),
     [
-        ((), {"EX301", "EX202", "EX503", "EX001", "EX102"}),
+        ((), {"EX301", "EX202", "EX503", "EX001", "EX103"}),
         (("--select", "EX3,EX5"), {"EX301", "EX503"}),
         (("--select", "EX3", "--select", "EX0"), {"EX301", "EX001"}),
-        (("--ignore", "EX2", "--ignore", "EX001"), {"EX301", "EX503", "EX102"}),
-        (("--select", "EX", "--ignore", "EX5"), {"EX301", "EX202", "EX001", "EX102"}),
+        (("--ignore", "EX2", "--ignore", "EX001"), {"EX301", "EX503", "EX103"}),
+        (("--select", "EX", "--ignore", "EX5"), {"EX301", "EX202", "EX001", "EX103"}),
         (("--select", "ex301"), {"EX301"}),
     ],
 )
@@ -136,15 +136,15 @@ def test_list_rules(lint: Lint) -> None:
     run = lint("--list-rules")
     assert run.status == 0
     lines = run.out.splitlines()
-    assert lines[0].split() == ["CODE", "SEVERITY", "FIX", "NAME", "SUMMARY"]
+    assert lines[0].split() == ["CODE", "SEVERITY", "FIX", "DIALECTS", "NAME", "SUMMARY"]
     assert [line.split()[0] for line in lines[1:]] == [r.code for r in RULES]
-    assert "EX202  error    yes element-case" in run.out
+    assert "EX202  error    yes all         element-case" in run.out
 
 
 def test_list_rules_as_json(lint: Lint) -> None:
     items = json.loads(lint("--list-rules", "--format", "json").out)
     assert [i["code"] for i in items] == [r.code for r in RULES]
-    assert set(items[0]) == {"code", "name", "severity", "fixable", "summary"}
+    assert set(items[0]) == {"code", "name", "severity", "fixable", "summary", "dialects"}
 
 
 @pytest.mark.parametrize("rule", RULES, ids=[r.code for r in RULES])

@@ -19,7 +19,7 @@ import exoml._rules as registry
 from exoml import Flow, validate
 from exoml._catalogue import LEGS, Dialect, VerbSpec
 from exoml._check import Context, check_bytes, has_errors
-from exoml._rules import MODULES, RULES, Rule, checks
+from exoml._rules import MODULES, RULES, Rule, checks, rule
 from exoml.lint import main
 
 CLEAN = [
@@ -122,7 +122,8 @@ def test_every_tree_rule_has_a_check_and_every_source_rule_none() -> None:
 def test_the_schema_path_leaves_out_only_covered_rules() -> None:
     every = {r.code for r in checks().rules}
     fast = {r.code for r in checks(schema_valid=True).rules}
-    assert every - fast == {r.code for r in RULES if r.schema_covered and r.stage == "tree"}
+    covered = {r.code for r in RULES if r.schema_covered and r.stage == "tree"}
+    assert every - fast == {c for c in covered if "legs" in rule(c).dialects}
     # A needle only ever leaves out its own rule.
     none = {r.code for r in checks(schema_valid=True, present=frozenset()).rules}
     assert fast - none == {r.code for r in RULES if r.needles and r.code in fast}

@@ -1,0 +1,72 @@
+"""Hostile input in every dialect and with placeholders on: a diagnostic, never a
+traceback or a hang (the same inputs as test_engine.py)."""
+
+from __future__ import annotations
+
+import random
+import time
+
+import pytest
+
+from exoml._check import check_bytes
+
+from ._inputs import REPEAT_FRAMES, REPEATED_UNITS, Case, random_bytes, repeated, small_cases
+
+SECONDS = 2.0
+CAP = 64 * 1024
+OPTIONS = [
+    {"dialect": "bridge"},
+    {"dialect": "classic"},
+    {"dialect": "legs", "placeholders": ("jinja", "dollar", "format")},
+    {"dialect": None, "placeholders": ("jinja",)},
+]
+
+
+def _ids(o: dict[str, object]) -> str:
+    return "-".join(str(v) for v in o.values())
+
+
+def _check(case: Case, options: dict[str, object]) -> None:
+    start = time.perf_counter()
+    report = check_bytes(case.data, max_bytes=CAP, **options)  # type: ignore[arg-type]
+    elapsed = time.perf_counter() - start
+    assert elapsed < SECONDS, f"{case.name}: {elapsed:.2f} s"
+    for d in report.diagnostics:
+        assert d.line >= 1
+        assert d.column >= 1
+        assert d.message
+    assert report.ok or any(d.is_error for d in report.diagnostics)
+
+
+@pytest.mark.parametrize("options", OPTIONS, ids=_ids)
+def test_hostile_input_ends_with_a_diagnostic(options: dict[str, object]) -> None:
+    for case in small_cases():
+        _check(case, options)
+
+
+@pytest.mark.parametrize("options", OPTIONS, ids=_ids)
+def test_repeated_constructs_stay_fast(options: dict[str, object]) -> None:
+    for unit in REPEATED_UNITS:
+        for head, tail in REPEAT_FRAMES:
+            _check(Case(repr(unit), repeated(unit, head, tail, CAP)), options)
+
+
+def test_repeated_placeholders_at_the_size_cap_stay_fast() -> None:
+    styles = ("jinja", "dollar", "format")
+    for unit in (b"{{", b"{%", b"${", b"{a", b"<{{ v }}>", b'<Say a="{{', b"<!--{x}"):
+        for head, tail in ((b"<Response>", b"</Response>"), (b"", b"")):
+            data = repeated(unit, head, tail, CAP)
+            for dialect in ("classic", "legs"):
+                start = time.perf_counter()
+                report = check_bytes(data, max_bytes=CAP, dialect=dialect, placeholders=styles)
+                assert time.perf_counter() - start < SECONDS, unit
+                assert report.ok or any(d.is_error for d in report.diagnostics)
+
+
+def test_random_bytes_never_raise_in_any_dialect() -> None:
+    rng = random.Random(20240502)
+    for _ in range(600):
+        data = random_bytes(rng, rng.randrange(0, 400))
+        options = rng.choice(OPTIONS)
+        report = check_bytes(data, **options)  # type: ignore[arg-type]
+        assert report.ok or any(d.is_error for d in report.diagnostics)
