@@ -682,3 +682,26 @@ def test_replace_keeps_what_is_not_given() -> None:
     assert say.replace(loop=None) == Say("Hello", language="en")
     assert Hold(StartPlay("https://x.io/m")).replace(music=None) == Hold()
     assert Hold(StartPlay("https://x.io/m")).replace() == Hold(StartPlay("https://x.io/m"))
+
+
+def test_the_classic_builder_shares_the_checks() -> None:
+    from exoml.classic import Dial, Number, Response
+    from exoml.classic import Say as ClassicSay
+
+    with pytest.raises(FlowError, match="must be one of 'man', 'woman'"):
+        Response().say("Hi", voice=_AlwaysEqual("robot"))  # type: ignore[arg-type]
+    with pytest.raises(FlowError, match=r"^Response: the document would be 70,0\d\d bytes"):
+        Response().say("x" * 70_000)
+    with pytest.raises(FlowError, match="must be a Number"):
+        Response().dial(_FakeVerb())  # type: ignore[arg-type]
+    assert Response().say(_MarkupStr("Hi")).to_xml() == "<Response><Say>Hi</Say></Response>"
+    doc = Response().dial(Number("+911234")).dial("+915678")
+    assert doc[0] == Dial(Number("+911234"))
+    second = doc[1]
+    assert isinstance(second, Dial)
+    assert second.number == "+915678"
+    assert doc != Flow().say("Hi")
+    with pytest.raises(FlowError, match="must be a classic verb"):
+        Response(Say("Hi"))
+    with pytest.raises(FlowError, match="must be a verb such as Say or Answer"):
+        Flow(ClassicSay("Hi"))
