@@ -76,6 +76,10 @@ def _unescape(text: str) -> str:
     return text
 
 
+#: Where each dialect's verb classes are public.
+_PUBLIC_MODULES = {"legs": "exoml", "classic": "exoml.classic"}
+
+
 class Verb:
     """Base class of the ExoML verbs.
 
@@ -118,7 +122,8 @@ class Verb:
         cls._attrs = cls.spec.attrs
         cls._index = {a.name: i for i, a in enumerate(cls._attrs)}
         cls._close = "</" + cls.spec.element + ">"
-        cls.__module__ = "exoml" if dialect == "legs" else cls.__module__
+        # the module a user imports the class from, for reprs, messages and pickles
+        cls.__module__ = _PUBLIC_MODULES.get(dialect, cls.__module__)
 
     def _read(self) -> tuple[tuple[object, ...], str | None]:
         """The values (in catalogue order) and the text, read back from the XML once."""
