@@ -65,6 +65,12 @@ def _annotation(attr: Attr, aliases: dict[int, str]) -> str:
     return "str"
 
 
+def _groups(spec: VerbSpec) -> tuple[tuple[str, ...], ...]:
+    """The verb's exactly-one-of groups of attribute names (the catalogue's ``one_of``)."""
+    groups: tuple[tuple[str, ...], ...] = getattr(spec, "one_of", ())
+    return groups
+
+
 def _either(spec: VerbSpec) -> bool:
     """Whether the verb takes text *or* children (the classic ``Dial``: one number as
     text, or ``Number`` elements): one positional parameter takes either."""
@@ -87,6 +93,12 @@ def _params(spec: VerbSpec, aliases: dict[int, str]) -> list[str]:
     required = [a for a in spec.attrs if a.required]
     optional = [a for a in spec.attrs if not a.required]
     params.extend(f"{a.py}: {_annotation(a, aliases)}" for a in required)
+    # The first attribute of an exactly-one-of group stays positional, as a required one
+    # is (``start_stream("wss://...")``), with a default: another may be given instead.
+    leaders = {group[0] for group in _groups(spec)}
+    lead = [a for a in optional if a.name in leaders]
+    optional = [a for a in optional if a.name not in leaders]
+    params.extend(f"{a.py}: {_annotation(a, aliases)} | None = None" for a in lead)
     if optional and not (spec.children and spec.max_children != 1) and not _either(spec):
         params.append("*")
     params.extend(f"{a.py}: {_annotation(a, aliases)} | None = None" for a in optional)
@@ -358,6 +370,14 @@ def _checks(mod: _Module, spec: VerbSpec) -> tuple[list[str], str]:
         parts.append(f"{{{out}}}")
     attrs = "".join(parts)
     cls = spec.element
+    for number, group in enumerate(_groups(spec)):
+        # exactly one of the group's attributes
+        pys = [next(a.py for a in spec.attrs if a.name == name) for name in group]
+        if len(pys) == 2:
+            test = f"({pys[0]} is None) == ({pys[1]} is None)"
+        else:
+            test = f"[{', '.join(pys)}].count(None) != {len(pys) - 1}"
+        lines += [f"if {test}:", f"    _one_of({cls}, {number}, {', '.join(pys)})"]
     if _either(spec):
         lines += _either_code(mod, spec)
         return lines, f"<{cls}{attrs}{{k}}"
@@ -445,12 +465,13 @@ def _accessors(spec: VerbSpec, aliases: dict[int, str]) -> list[str]:
         ]
     if spec.children:
         union = " | ".join(spec.children)
+        children_doc: str = getattr(spec, "children_doc", "")
         if spec.max_children == 1:
             out += [
                 "",
                 "    @property",
                 f"    def {spec.children_py}(self) -> {union} | None:",
-                '        """The nested verb, or None."""',
+                f'        """{children_doc or "The nested verb, or None."}"""',
                 f'        return cast("{union} | None", self._kids[0] if self._kids else None)',
             ]
         else:
@@ -458,7 +479,7 @@ def _accessors(spec: VerbSpec, aliases: dict[int, str]) -> list[str]:
                 "",
                 "    @property",
                 f"    def {spec.children_py}(self) -> tuple[{union}, ...]:",
-                '        """The nested verbs, in order."""',
+                f'        """{children_doc or "The nested verbs, in order."}"""',
                 f'        return cast("tuple[{union}, ...]", self._kids)',
             ]
     return out
@@ -513,7 +534,9 @@ def generate_verbs(dialect: Dialect = LEGS) -> str:
     names = sorted([*(s.element for s in dialect.verbs), *(n.split(" = ")[0] for n in alias_defs)])
     body = "\n".join([*classes, *methods, *mod.consts.values()])
     helpers = ["Verb"] + [
-        h for h in ("_bad_child", "_fast_check", "_fix", "_fix_text", "_no_content") if h in body
+        h
+        for h in ("_bad_child", "_fast_check", "_fix", "_fix_text", "_no_content", "_one_of")
+        if h in body
     ]
     count = len(dialect.verbs)
     out = [

@@ -42,9 +42,22 @@ def _shown(value: object) -> str:
         return f"<{type(value).__name__} too long to show>"
 
 
-def _refusal(spec: VerbSpec, wire: str, py: str, value: object, rule: str) -> FlowError:
+#: What a repr or a message shows for the value of a secret attribute (``password``).
+SECRET = "<secret>"
+
+
+def _secret(attr: Attr) -> bool:
+    """Whether the catalogue marks ``attr`` secret (a credential: never shown)."""
+    return bool(getattr(attr, "secret", False))
+
+
+def _refusal(
+    spec: VerbSpec, wire: str, py: str, value: object, rule: str, secret: bool = False
+) -> FlowError:
+    if secret:
+        value = SECRET  # a credential is never shown, even when it is refused
     return FlowError(
-        f"{spec.element} {wire} ({py}={_shown(value)}): {rule}",
+        f"{spec.element} {wire} ({py}={value if secret else _shown(value)}): {rule}",
         verb=spec.element,
         attribute=wire,
         argument=py,
@@ -262,7 +275,13 @@ class Verb:
         text = self.text
         if text is not None:
             args.append(repr(text))
-        args.extend(f"{k}={v!r}" for k, v in self.arguments.items())
+        # A secret attribute (a password) shows as <secret>: that repr does not evaluate
+        # back, on purpose.
+        args.extend(
+            f"{a.py}={SECRET if _secret(a) else repr(v)}"
+            for a, v in zip(self._attrs, self._read()[0], strict=True)
+            if v is not None
+        )
         return f"{type(self).__name__}({', '.join(args)})"
 
     def __reduce__(self) -> tuple[Any, ...]:
@@ -298,7 +317,7 @@ def _fix(cls: type[Verb], index: int, value: object) -> Any:
     try:
         wire = attr.kind.check_python(value)
     except _Refused as exc:
-        raise _refusal(cls.spec, attr.name, attr.py, value, exc.rule) from None
+        raise _refusal(cls.spec, attr.name, attr.py, value, exc.rule, _secret(attr)) from None
     return attr.kind.from_wire(wire)
 
 
@@ -328,6 +347,23 @@ def _bad_child(cls: type[Verb], children: tuple[object, ...], child: object) -> 
         verb=spec.element,
         argument=spec.children_py,
         value=child,
+    )
+
+
+def _one_of(cls: type[Verb], group: int, *values: object) -> None:
+    """Refuse an exactly-one-of group (the catalogue's ``one_of``) with none or several set."""
+    spec = cls.spec
+    names: tuple[str, ...] = getattr(spec, "one_of", ())[group]
+    attrs = [next(a for a in spec.attrs if a.name == n) for n in names]
+    spelt = " or ".join(f"{a.name} ({a.py}=)" for a in attrs)
+    given = [a for a, v in zip(attrs, values, strict=True) if v is not None]
+    rule = "one of them is required" if not given else "give only one of them"
+    raise FlowError(
+        f"{spec.element} {spelt}: {rule}",
+        verb=spec.element,
+        attribute=names[0],
+        argument=attrs[0].py,
+        value=None,
     )
 
 

@@ -65,10 +65,36 @@ GATHER = VerbSpec(
     children_py="prompts",
 )
 HANGUP = VerbSpec("Hangup", "hangup", "End the call.", ("docs",))
+
+
+class _SecretAttr(Attr):
+    """An attribute the catalogue marks secret (a credential)."""
+
+    secret = True
+
+
+class _GroupSpec(VerbSpec):
+    """A verb whose ``streamUrl`` and ``url`` form an exactly-one-of group."""
+
+    one_of = (("streamUrl", "url"),)
+
+
+TOKEN = Pattern("[^ ]+", "must be a non-empty token", "token", "x")
+STREAM = _GroupSpec(
+    "Stream",
+    "stream",
+    "Stream audio.",
+    ("docs",),
+    attrs=(
+        Attr("streamUrl", "stream_url", URL, "The URL."),
+        Attr("url", "url", URL, "The URL, newer spelling."),
+        _SecretAttr("password", "password", TOKEN, "The password."),
+    ),
+)
 SYNTHETIC = Dialect(
     "classic",
     "Response",
-    (SAY, DIAL, NUMBER_VERB, GATHER, HANGUP),
+    (SAY, DIAL, NUMBER_VERB, GATHER, HANGUP, STREAM),
     "synthetic.xsd",
     "Synthetic",
     "A dialect for this test.",
@@ -112,8 +138,8 @@ def test_names_of_the_generated_parts() -> None:
 
 
 def test_the_generated_module_defines_every_verb_and_method(module: types.ModuleType) -> None:
-    assert set(module.CLASSES) == {"Say", "Dial", "Number", "Gather", "Hangup"}
-    assert set(module.TOP_LEVEL) == {"Say", "Dial", "Gather", "Hangup"}
+    assert set(module.CLASSES) == {"Say", "Dial", "Number", "Gather", "Hangup", "Stream"}
+    assert set(module.TOP_LEVEL) == {"Say", "Dial", "Gather", "Hangup", "Stream"}
     assert not hasattr(module.Response, "number")
     assert module.Dial.dialect == "classic"
     assert module.Dial.spec is DIAL
@@ -189,3 +215,23 @@ def test_documents_of_two_dialects_never_mix(module: types.ModuleType, response:
     with pytest.raises(FlowError, match="must be a verb"):
         response(Say("Hi"))
     assert (response().say("Hi") == Flow().say("Hi")) is False
+
+
+def test_exactly_one_of_and_secret_attributes(module: types.ModuleType, response: Any) -> None:
+    doc = response().stream("https://x.io/s", password="hunter2")
+    assert doc.to_xml() == (
+        '<Response><Stream streamUrl="https://x.io/s" password="hunter2"/></Response>'
+    )
+    assert repr(doc) == "Response(Stream(stream_url='https://x.io/s', password=<secret>))"
+    assert doc[0].password == "hunter2"
+    assert response().stream(url="https://x.io/s").to_xml() == (
+        '<Response><Stream url="https://x.io/s"/></Response>'
+    )
+    with pytest.raises(FlowError, match=r"streamUrl \(stream_url=\) or url \(url=\): one of"):
+        response().stream()
+    with pytest.raises(FlowError, match="give only one of them"):
+        module.Stream("https://x.io/a", url="https://x.io/b")
+    with pytest.raises(FlowError) as info:
+        response().stream("https://x.io/s", password="hunter 2")
+    assert "hunter" not in str(info.value)
+    assert "password (password=<secret>): must be a non-empty token" in str(info.value)
