@@ -287,7 +287,9 @@ class Flow(_verbs.Flow, Document):
         """Read an ExoML document back into a Flow: the exact inverse of :meth:`to_xml`.
 
         Raises :class:`~exoml.ExomlError` whose ``diagnostics`` lists every problem
-        when the document is not valid. Warnings do not stop parsing.
+        when the document is not valid. Warnings do not stop parsing. A valid document
+        that the Flow could not print back within the 64 KiB cap (its indented form is
+        larger) is refused with :class:`~exoml.FlowError`, as building it would be.
 
         >>> Flow.parse('<Flow><StartPlay loop="2">https://x.io/a.wav</StartPlay></Flow>')
         Flow(StartPlay('https://x.io/a.wav', loop=2))
