@@ -471,7 +471,7 @@ def _accessors(spec: VerbSpec, aliases: dict[int, str]) -> list[str]:
                 "",
                 "    @property",
                 f"    def {spec.children_py}(self) -> {union} | None:",
-                f'        """{children_doc or "The nested verb, or None."}"""',
+                f'        """{children_doc or f"The {spec.children_py}, or None."}"""',
                 f'        return cast("{union} | None", self._kids[0] if self._kids else None)',
             ]
         else:
@@ -479,7 +479,7 @@ def _accessors(spec: VerbSpec, aliases: dict[int, str]) -> list[str]:
                 "",
                 "    @property",
                 f"    def {spec.children_py}(self) -> tuple[{union}, ...]:",
-                f'        """{children_doc or "The nested verbs, in order."}"""',
+                f'        """{children_doc or f"The nested {spec.children_py}, in order."}"""',
                 f'        return cast("tuple[{union}, ...]", self._kids)',
             ]
     return out

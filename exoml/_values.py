@@ -305,7 +305,10 @@ class Pattern(ValueKind):
         check: Callable[[str], object] | None = None,
         fast_expr: str | None = None,
         words: bool = False,
+        trim: bool = False,
     ) -> None:
+        if trim and any(ws in example for ws in XML_WHITESPACE):
+            raise ValueError("a trimmed kind's values hold no white space")
         self.pattern = pattern
         self.rule = rule
         self.label = label
@@ -322,6 +325,11 @@ class Pattern(ValueKind):
         #: True when every non-empty string of letters and digits (``str.isalnum``)
         #: matches, so the builder takes such a value as it is (tested)
         self.words = words
+        #: True when a document may surround the value with XML white space, as
+        #: Exotel's own examples do (a URL on its own indented line): the value is
+        #: checked and read after trimming. The pattern must exclude white space, so
+        #: that XSD's ``xs:token`` collapsing is the same trimming.
+        self.trim = trim
 
     @property
     def regex(self) -> re.Pattern[str]:
@@ -345,11 +353,19 @@ class Pattern(ValueKind):
         return value
 
     def check_wire(self, text: str) -> str | None:
+        if self.trim:
+            text = text.strip(XML_WHITESPACE)
         return None if self.regex.fullmatch(text) is not None else self.rule
+
+    def from_wire(self, text: str) -> str:
+        return text.strip(XML_WHITESPACE) if self.trim else text
 
     def xsd_type(self) -> str:
         pattern = self.pattern.replace("&", "&amp;").replace("<", "&lt;").replace('"', "&quot;")
-        return f'<xs:restriction base="xs:string"><xs:pattern value="{pattern}"/></xs:restriction>'
+        # xs:token collapses white space (trims it, and turns inner runs into one space,
+        # which a trimmed kind's pattern refuses): the pattern sees the trimmed value.
+        base = "xs:token" if self.trim else "xs:string"
+        return f'<xs:restriction base="{base}"><xs:pattern value="{pattern}"/></xs:restriction>'
 
     def example(self) -> str:
         return self._example

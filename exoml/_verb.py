@@ -154,7 +154,7 @@ class Verb:
         text = None
         spec = self.spec
         if spec.text is not None and not (spec.children and self._kids):
-            text = _unescape(xml[end + 1 : -len(self._close)])
+            text = spec.text.kind.from_wire(_unescape(xml[end + 1 : -len(self._close)]))
         parts = (tuple(values), text)
         self._parts = parts
         return parts

@@ -352,7 +352,7 @@ class Gather(Verb, dialect='classic'):
 
     @property
     def prompts(self) -> tuple[Say | Play, ...]:
-        """The nested verbs, in order."""
+        """The nested prompts, in order."""
         return cast("tuple[Say | Play, ...]", self._kids)
 
     if TYPE_CHECKING:
