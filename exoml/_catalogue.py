@@ -274,9 +274,9 @@ AUDIO_URL = Pattern(
     "`http(s)://` URL or `sound:` name",
     "https://example.com/audio.wav",
     fast_expr=(
-        '(({v}.startswith("https://") and {v}[8:9] not in _NO_HOST)'
-        ' or ({v}.startswith("http://") and {v}[7:8] not in _NO_HOST)'
-        ' or ({v}.startswith("sound:") and len({v}) > 6))'
+        '(({v}[:8] == "https://" and len({v}) > 8 and {v}[8] not in "/?#")'
+        ' or ({v}[:7] == "http://" and len({v}) > 7 and {v}[7] not in "/?#")'
+        ' or ({v}[:6] == "sound:" and len({v}) > 6))'
         ' and " " not in {v} and {v}.isascii()'
     ),
     trim=True,

@@ -191,7 +191,7 @@ class StartPlay(Verb, dialect='legs'):
         else:
             password = _fix(StartPlay, 2, password)
             a2 = f' password="{_escape_attr(password)}"'
-        if type(url) is str and (((url.startswith("https://") and url[8:9] not in _NO_HOST) or (url.startswith("http://") and url[7:8] not in _NO_HOST) or (url.startswith("sound:") and len(url) > 6)) and " " not in url and url.isascii()) and url.isprintable():
+        if type(url) is str and (((url[:8] == "https://" and len(url) > 8 and url[8] not in "/?#") or (url[:7] == "http://" and len(url) > 7 and url[7] not in "/?#") or (url[:6] == "sound:" and len(url) > 6)) and " " not in url and url.isascii()) and url.isprintable():
             if '&' in url or '<' in url or '>' in url:
                 e = url.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
             else:
@@ -1671,7 +1671,7 @@ class Flow:
         else:
             password = _fix(StartPlay, 2, password)
             a2 = f' password="{_escape_attr(password)}"'
-        if type(url) is str and (((url.startswith("https://") and url[8:9] not in _NO_HOST) or (url.startswith("http://") and url[7:8] not in _NO_HOST) or (url.startswith("sound:") and len(url) > 6)) and " " not in url and url.isascii()) and url.isprintable():
+        if type(url) is str and (((url[:8] == "https://" and len(url) > 8 and url[8] not in "/?#") or (url[:7] == "http://" and len(url) > 7 and url[7] not in "/?#") or (url[:6] == "sound:" and len(url) > 6)) and " " not in url and url.isascii()) and url.isprintable():
             if '&' in url or '<' in url or '>' in url:
                 e = url.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
             else:

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from typing_extensions import assert_type
 
-from exoml import Flow, Gather, Hold, Say, StartPlay, StartRecording, Verb
+from exoml import Flow, Gather, Hold, Say, StartPlay, StartRecording, StartSay, Verb
 
 
 def test_builder_types() -> None:
@@ -26,7 +26,7 @@ def test_builder_types() -> None:
     assert_type(say.loop, int | None)
     assert_type(say.language, str | None)
     gather = Gather(Say("PIN"), num_digits=4)
-    assert_type(gather.prompts, tuple[Say | StartPlay, ...])
+    assert_type(gather.prompts, tuple[Say | StartPlay | StartSay, ...])
     assert_type(gather.replace(prompts=[Say("Code")], num_digits=None), Gather)
     assert_type(Hold().music, StartPlay | None)
     recording = StartRecording(direction="in")
