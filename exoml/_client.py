@@ -52,7 +52,13 @@ from ._errors import (
 )
 from ._pacing import AsyncLegQueues, LegQueues, RateLimiter
 from ._retry import Failure, RetryPolicy, parse_retry_after, seconds, shown
-from ._wire import DEADLINE, BodyReader, DeadlinePassed, Raw, decode, keep_deadlines, sound
+from ._wire import DEADLINE as _DEADLINE
+from ._wire import BodyReader as _BodyReader
+from ._wire import DeadlinePassed as _DeadlinePassed
+from ._wire import Raw as _Raw
+from ._wire import decode as _decode
+from ._wire import keep_deadlines as _keep_deadlines
+from ._wire import sound as _sound
 
 if TYPE_CHECKING:
     from . import Flow, Verb
@@ -130,7 +136,7 @@ class _Action(NamedTuple):
 class _Reply:
     """A 2xx answer, for the endpoint methods to turn into their result.
 
-    ``body`` is the decoded JSON (or the text, or ``None``; see :func:`decode`);
+    ``body`` is the decoded JSON (or the text, or ``None``; see :func:`exoml._wire.decode`);
     ``problem`` is set when the body could not be read whole (too large, too slow, cut
     off, an unknown content coding): the server did answer 2xx, so an action ran, but
     nothing in the body can be trusted. Use :meth:`data` where the body is the result.
@@ -319,8 +325,8 @@ class _BaseLegsClient:
 
     # -- reading the outcome ------------------------------------------------------------
 
-    def _reader(self, response: httpx.Response) -> BodyReader:
-        return BodyReader(response.headers, self._max_response_bytes, self._host)
+    def _reader(self, response: httpx.Response) -> _BodyReader:
+        return _BodyReader(response.headers, self._max_response_bytes, self._host)
 
     def _late(self) -> TransportError:
         """The problem of an answer whose body was still arriving at the deadline."""
@@ -329,14 +335,14 @@ class _BaseLegsClient:
             f"{self._deadline:g} s"
         )
 
-    def _outcome(self, raw: Raw) -> _Reply | ApiError:
+    def _outcome(self, raw: _Raw) -> _Reply | ApiError:
         """The result of one attempt: a 2xx reply, or the error its status maps to.
 
         Nothing else: whatever the body holds (nothing, garbage, JSON nested a thousand
         deep, NaN, a gigabyte), a 2xx is a reply and any other status its ApiError.
         """
         status = raw.status
-        body = decode(raw.content)
+        body = _decode(raw.content)
         if 200 <= status < 300:
             return _Reply(status, raw.headers, body, raw.problem)
         request_id = _dig(body, "request_id")
@@ -394,7 +400,7 @@ class _BaseLegsClient:
         elif isinstance(exc, httpx.PoolTimeout):
             message = f"timed out waiting for a free connection to {host}; nothing was sent"
             failure = "not_sent"
-        elif isinstance(exc, DeadlinePassed) or (late and isinstance(exc, httpx.TimeoutException)):
+        elif isinstance(exc, _DeadlinePassed) or (late and isinstance(exc, httpx.TimeoutException)):
             message = (
                 f"no complete answer from {host} within the deadline of {self._deadline:g} s; "
                 "the action may have run"
@@ -409,7 +415,7 @@ class _BaseLegsClient:
         return TransportError(message), failure
 
     def _after_response(
-        self, subject: str, raw: Raw, attempt: int, waited: float, idempotent: bool = False
+        self, subject: str, raw: _Raw, attempt: int, waited: float
     ) -> _Reply | float:
         """The reply of an attempt that got a 2xx, or the delay before retrying.
 
@@ -424,23 +430,15 @@ class _BaseLegsClient:
         elif isinstance(outcome, ServerError):
             kind = "server_error"
         retry_after = outcome.retry_after if isinstance(outcome, RateLimitError) else None
-        delay = self._retry.delay(
-            kind, attempt=attempt, retry_after=retry_after, waited=waited, idempotent=idempotent
-        )
+        delay = self._retry.delay(kind, attempt=attempt, retry_after=retry_after, waited=waited)
         if delay is None:
-            self._log_give_up(subject, outcome, kind, attempt, retry_after, waited)
+            self._log_give_up(subject, kind, attempt, retry_after, waited)
             raise outcome
         self._log_retry(subject, outcome, attempt, delay)
         return delay
 
     def _after_transport_error(
-        self,
-        subject: str,
-        exc: httpx.HTTPError,
-        attempt: int,
-        waited: float,
-        late: bool,
-        idempotent: bool = False,
+        self, subject: str, exc: httpx.HTTPError, attempt: int, waited: float, late: bool
     ) -> float:
         """The delay before retrying after an httpx exception; raises when not retrying.
 
@@ -448,9 +446,8 @@ class _BaseLegsClient:
         chained ``from`` the httpx exception, which never reaches the caller itself.
         """
         error, kind = self._transport_error(exc, late)
-        delay = self._retry.delay(kind, attempt=attempt, waited=waited, idempotent=idempotent)
+        delay = self._retry.delay(kind, attempt=attempt, waited=waited)
         if delay is None:
-            self._log_give_up(subject, error, kind, attempt, None, waited)
             raise error from exc
         self._log_retry(subject, error, attempt, delay)
         return delay
@@ -468,27 +465,19 @@ class _BaseLegsClient:
         )
 
     def _log_give_up(
-        self,
-        subject: str,
-        failure: ExomlError,
-        kind: Failure,
-        attempt: int,
-        retry_after: float | None,
-        waited: float,
+        self, subject: str, kind: Failure, attempt: int, retry_after: float | None, waited: float
     ) -> None:
-        """Say why a retryable failure is not retried when the wait budget is the reason."""
-        if attempt >= self._retry.max_retries or kind in ("refused",):
+        """Say so when a Retry-After is not waited out because of ``max_retry_wait``."""
+        if kind != "rate_limited" or retry_after is None or attempt >= self._retry.max_retries:
             return
-        wait = retry_after if retry_after is not None else None
-        if kind == "rate_limited" and wait is not None:
-            logger.info(
-                "%s: not waiting %.2f s for Retry-After: past max_retry_wait (%g s, "
-                "%.2f s already waited); giving up",
-                subject,
-                wait,
-                self._retry.max_retry_wait,
-                waited,
-            )
+        logger.info(
+            "%s: not waiting %.2f s for Retry-After: past max_retry_wait (%g s, "
+            "%.2f s already waited); giving up",
+            subject,
+            retry_after,
+            self._retry.max_retry_wait,
+            waited,
+        )
 
     def _pace(self) -> float:
         """Seconds to wait for the next rate-limit slot (0.0 without a rate limit)."""
@@ -556,7 +545,7 @@ class LegsClient(_BaseLegsClient):
         self._sleep: Callable[[float], object] = time.sleep
         self._legs = LegQueues()
         self._http = httpx.Client(transport=transport, **self._client_options())
-        keep_deadlines(self._http)
+        _keep_deadlines(self._http)
 
     def send(
         self,
@@ -591,21 +580,12 @@ class LegsClient(_BaseLegsClient):
         return self._accepted(action, reply)
 
     def _request(
-        self,
-        method: str,
-        url: httpx.URL,
-        *,
-        content: bytes | None = None,
-        subject: str,
-        idempotent: bool = False,
+        self, method: str, url: httpx.URL, *, content: bytes | None = None, subject: str
     ) -> _Reply:
         """Send one request with pacing, the deadline, the size cap and the retries.
 
         Returns the 2xx :class:`_Reply`; raises the :class:`~exoml.ApiError` of any other
-        status, a :class:`~exoml.TransportError` or :class:`~exoml.ClientClosedError`;
-        nothing else escapes. ``subject`` names what the request is about in log lines
-        (``"leg 'L1'"``); ``idempotent=True`` (reads) retries a 5xx or a lost answer
-        even without ``retry_server_errors``.
+        status, or a :class:`~exoml.TransportError`; nothing else escapes.
         """
         attempt = 0
         waited = 0.0
@@ -620,14 +600,14 @@ class LegsClient(_BaseLegsClient):
                 raw = self._exchange(method, url, content, deadline)
             except httpx.HTTPError as exc:
                 late = self._clock() >= deadline
-                delay = self._after_transport_error(subject, exc, attempt, waited, late, idempotent)
+                delay = self._after_transport_error(subject, exc, attempt, waited, late)
             except RuntimeError:
                 # httpx's "the client has been closed", when close() raced this call.
                 if self._closed:
                     self._check_open()
                 raise
             else:
-                outcome = self._after_response(subject, raw, attempt, waited, idempotent)
+                outcome = self._after_response(subject, raw, attempt, waited)
                 if isinstance(outcome, _Reply):
                     return outcome
                 delay = outcome
@@ -635,10 +615,12 @@ class LegsClient(_BaseLegsClient):
             waited += delay
             attempt += 1
 
-    def _exchange(self, method: str, url: httpx.URL, content: bytes | None, deadline: float) -> Raw:
+    def _exchange(
+        self, method: str, url: httpx.URL, content: bytes | None, deadline: float
+    ) -> _Raw:
         """One attempt: the status and headers, then the body read within the cap, all by
         the deadline (every socket operation is bounded by it, see _DeadlineStream)."""
-        token = DEADLINE.set((deadline, self._clock))
+        token = _DEADLINE.set((deadline, self._clock))
         try:
             with self._http.stream(method, url, content=content) as response:
                 reader = self._reader(response)
@@ -658,7 +640,7 @@ class LegsClient(_BaseLegsClient):
                         reader.fail(self._late() if late else _cut(self._host, exc))
                 return reader.result(response.status_code, response.headers)
         finally:
-            DEADLINE.reset(token)
+            _DEADLINE.reset(token)
 
     def close(self) -> None:
         """Close the pooled connections. The client cannot send afterwards."""
@@ -750,13 +732,7 @@ class AsyncLegsClient(_BaseLegsClient):
         return self._accepted(action, reply)
 
     async def _request(
-        self,
-        method: str,
-        url: httpx.URL,
-        *,
-        content: bytes | None = None,
-        subject: str,
-        idempotent: bool = False,
+        self, method: str, url: httpx.URL, *, content: bytes | None = None, subject: str
     ) -> _Reply:
         """Send one request; see :meth:`LegsClient._request`."""
         self._check_loop()
@@ -773,13 +749,13 @@ class AsyncLegsClient(_BaseLegsClient):
                 raw = await self._exchange(method, url, content)
             except httpx.HTTPError as exc:
                 late = self._clock() >= deadline
-                delay = self._after_transport_error(subject, exc, attempt, waited, late, idempotent)
+                delay = self._after_transport_error(subject, exc, attempt, waited, late)
             except RuntimeError:
                 if self._closed:
                     self._check_open()
                 raise
             else:
-                outcome = self._after_response(subject, raw, attempt, waited, idempotent)
+                outcome = self._after_response(subject, raw, attempt, waited)
                 if isinstance(outcome, _Reply):
                     return outcome
                 delay = outcome
@@ -787,7 +763,7 @@ class AsyncLegsClient(_BaseLegsClient):
             waited += delay
             attempt += 1
 
-    async def _exchange(self, method: str, url: httpx.URL, content: bytes | None) -> Raw:
+    async def _exchange(self, method: str, url: httpx.URL, content: bytes | None) -> _Raw:
         """One attempt within the deadline (asyncio cancels whatever is still running)."""
         progress: list[httpx.Response] = []
         try:
@@ -796,9 +772,9 @@ class AsyncLegsClient(_BaseLegsClient):
             )
         except asyncio.TimeoutError:
             if not progress:
-                raise DeadlinePassed("the deadline passed before the answer") from None
+                raise _DeadlinePassed("the deadline passed before the answer") from None
             response = progress[0]
-            return Raw(response.status_code, response.headers, None, self._late())
+            return _Raw(response.status_code, response.headers, None, self._late())
 
     async def _exchange_now(
         self,
@@ -806,7 +782,7 @@ class AsyncLegsClient(_BaseLegsClient):
         url: httpx.URL,
         content: bytes | None,
         progress: list[httpx.Response],
-    ) -> Raw:
+    ) -> _Raw:
         async with self._http.stream(method, url, content=content) as response:
             progress.append(response)
             reader = self._reader(response)
@@ -1027,7 +1003,7 @@ def _dig(body: Any, *keys: str) -> str | None:
         if not isinstance(body, dict):
             return None
         body = body.get(key)
-    return sound(body) if isinstance(body, str) else None
+    return _sound(body) if isinstance(body, str) else None
 
 
 def _diagnostics(body: Any) -> list[Diagnostic]:
@@ -1044,12 +1020,12 @@ def _diagnostics(body: Any) -> list[Diagnostic]:
         try:
             found.append(
                 Diagnostic(
-                    code=sound(str(item["code"])),
+                    code=_sound(str(item["code"])),
                     severity="warning" if item.get("severity") == "warning" else "error",
-                    message=sound(str(item["message"])),
+                    message=_sound(str(item["message"])),
                     line=_position(item.get("line")),
                     column=_position(item.get("column")),
-                    hint=sound(item["hint"]) if isinstance(item.get("hint"), str) else None,
+                    hint=_sound(item["hint"]) if isinstance(item.get("hint"), str) else None,
                 )
             )
         except (KeyError, TypeError, ValueError, OverflowError):

@@ -86,7 +86,6 @@ class RetryPolicy:
         attempt: int,
         retry_after: float | None = None,
         waited: float = 0.0,
-        idempotent: bool = False,
     ) -> float | None:
         """Seconds to wait before retrying after failed attempt number ``attempt`` (0-based).
 
@@ -95,9 +94,7 @@ class RetryPolicy:
         reached the server), ``"maybe_sent"`` (the connection failed or timed out after
         the request was sent) or ``"refused"`` (any other error status: never retried).
         ``waited`` is the time already spent waiting in this call: a wait that would take
-        the total past :attr:`max_retry_wait` is refused. ``idempotent`` says that the
-        request may run twice harmlessly (a read): a 5xx or a lost answer is then retried
-        even without ``retry_server_errors``.
+        the total past :attr:`max_retry_wait` is refused.
 
         >>> RetryPolicy(retry_server_errors=True, backoff_base=0.0).delay(
         ...     "server_error", attempt=0)
@@ -107,7 +104,7 @@ class RetryPolicy:
             return None
         if failure == "rate_limited":
             wait = self.backoff(attempt) if retry_after is None else retry_after
-        elif failure == "not_sent" or self.retry_server_errors or idempotent:
+        elif failure == "not_sent" or self.retry_server_errors:
             wait = self.backoff(attempt)
         else:
             return None

@@ -162,6 +162,22 @@ EXPLAIN: dict[str, str] = {
         "server: its rate is the HTTP stack's own ceiling on this machine, the context "
         "for exoml's figure (it is not part of the ratio)."
     ),
+    "receiver": (
+        "One uvicorn process (`bench/exobench/receiverserver.py`, httptools and uvloop as "
+        "`uvicorn[standard]` runs, on 127.0.0.1) serves both sides behind one router: "
+        "`/bare`, an ASGI app that reads the body and answers 200, and `/events`, an "
+        "`EventReceiver` with basic auth and the default `MemoryDedup` whose `async def` "
+        "handler records each sid. The benchmark process is the client: 16 keep-alive "
+        "connections post Exotel-shaped events (Exotel's headers, Basic auth, a ~570-byte "
+        "`gather_success` body, a distinct `event_sid` each, over 50 legs) as fast as the "
+        "answers come. A side's time runs from its first request to the moment the server "
+        "reports every event handled, so the handlers' work counts against the receiver; "
+        "each repetition is ten bursts per side, interleaved. After every burst the "
+        "server's counts prove that each event was answered 200, accepted once and handled "
+        "once, with no duplicate, refusal or handler failure, and that the bare app read "
+        "every byte. A third side, `/events-sync`, runs a plain-function handler on the "
+        "receiver's threads (reported, not targeted)."
+    ),
 }
 
 INPUTS = (

@@ -3,7 +3,7 @@
 One uvicorn process (``receiverserver.py``, on 127.0.0.1) serves both sides behind one
 router, so they share the server, its HTTP parser and event loop, and the connections'
 settings. This process is the client: a fixed number of keep-alive connections send
-Exotel-shaped events (same headers, same Basic auth, ~500-byte bodies, a distinct
+Exotel-shaped events (same headers, same Basic auth, ~570-byte bodies, a distinct
 ``event_sid`` each, spread over 50 legs) as fast as the answers come back. A side's time
 runs from the first request to the moment the server reports every event handled (for
 the receiver: acknowledged, deduplicated and passed to its handler), so the handlers'
@@ -35,8 +35,8 @@ LEGS = 50
 
 
 @contextlib.contextmanager
-def receiver_server() -> Iterator[tuple[int, str]]:
-    """Start ``receiverserver.py`` in its own process; yield its port and its stack."""
+def receiver_server() -> Iterator[tuple[int, str, int]]:
+    """Start ``receiverserver.py`` in its own process; yield its port, stack and pid."""
     script = Path(__file__).with_name("receiverserver.py")
     proc = subprocess.Popen(
         [sys.executable, str(script), "--user", USER, "--password", PASSWORD],
@@ -51,7 +51,7 @@ def receiver_server() -> Iterator[tuple[int, str]]:
         if not port_line.startswith("PORT "):
             raise CheckFailed(f"the receiver server did not start: {port_line!r}")
         _, loop, _, http = stack_line.split()
-        yield int(port_line.split()[1]), f"uvicorn ({http}, {loop})"
+        yield int(port_line.split()[1]), f"uvicorn ({http}, {loop})", proc.pid
     finally:
         proc.terminate()
         try:
@@ -178,13 +178,16 @@ def run(ctx: Context) -> list[RowResult]:
 
     sides = ("bare", "events", "events-sync")
     times: dict[str, list[int]] = {s: [] for s in sides}
+    # The server process's own CPU time per side: what the receiver costs the server,
+    # apart from the client's share of this two-core machine.
+    server_cpu = dict.fromkeys(sides, 0.0)
 
     # Each repetition of a side is `blocks` bursts, interleaved with the other sides'
     # bursts and summed: load from elsewhere on the machine falls on every side.
     blocks = 1 if ctx.quick else 10
     burst = per_block // blocks
 
-    async def main(port: int) -> dict[str, Any]:
+    async def main(port: int, pid: int) -> dict[str, Any]:
         conns = [await Connection.open(port) for _ in range(connections)]
         control = await Connection.open(port)
         try:
@@ -196,10 +199,13 @@ def run(ctx: Context) -> list[RowResult]:
                         side = sides[(rep + block + j) % len(sides)]
                         batch = requests(f"/{side}", f"{side}-{rep + 1}-{block}", burst)
                         await _get(control, "/__reset", "POST")
+                        cpu = _cpu_seconds(pid)
                         start = time.perf_counter_ns()
                         await _blast(conns, batch)
                         now = await _get(control, "/__drain")
                         sums[side] += time.perf_counter_ns() - start
+                        if rep >= 0:
+                            server_cpu[side] += _cpu_seconds(pid) - cpu
                         _check(side, burst, last, now, batch)
                         last = now
                 if rep >= 0:
@@ -210,8 +216,8 @@ def run(ctx: Context) -> list[RowResult]:
             for c in [*conns, control]:
                 c.close()
 
-    with receiver_server() as (port, stack):
-        final = asyncio.run(main(port))
+    with receiver_server() as (port, stack, pid):
+        final = asyncio.run(main(port, pid))
     total = per_block * (reps + 1)
     row.checks.append(
         f"every one of {3 * total:,} events was answered 200; the receivers accepted and "
@@ -244,7 +250,29 @@ def run(ctx: Context) -> list[RowResult]:
     row.context.append(
         f"per event: bare {fmt_time(1 / rate['bare'])}, receiver {fmt_time(1 / rate['events'])}"
     )
+    timed = per_block * reps
+    cpu_per = {side: server_cpu[side] / timed for side in sides}
+    row.details["server_cpu_per_event_s"] = cpu_per
+    if cpu_per["bare"] > 0:
+        row.context.append(
+            f"the server process's CPU per event: bare {fmt_time(cpu_per['bare'])}, receiver "
+            f"{fmt_time(cpu_per['events'])} ({cpu_per['events'] / cpu_per['bare']:.2f}x), "
+            f"plain-function handler {fmt_time(cpu_per['events-sync'])}: the ratio a "
+            "deployment where the server has its core to itself would see"
+        )
     return [row]
+
+
+def _cpu_seconds(pid: int) -> float:
+    """User plus system CPU time of process ``pid`` so far (Linux ``/proc``), or 0."""
+    import os
+
+    try:
+        with open(f"/proc/{pid}/stat", encoding="ascii") as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def _check(

@@ -22,6 +22,7 @@ from __future__ import annotations
 import json
 import math
 import re
+import sys
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
@@ -187,8 +188,12 @@ def _event(raw: Mapping[str, Any], request_id: str | None) -> Event:
     event_name = raw.get("event_name")
     if not _plain_name(event_name):
         event_name = _required(raw, "event_name")
-    event_data = _object(raw, "event_data")
-    data = _object(raw, "data")
+    event_data = raw.get("event_data")
+    if type(event_data) is not MappingProxyType:
+        event_data = _object(raw, "event_data")
+    data = raw.get("data")
+    if type(data) is not MappingProxyType:
+        data = _object(raw, "data")
     custom = raw.get("action_custom_parameter")
     if custom is None and "action_custom_parameter" not in raw:
         custom = raw.get("action_custom_param")
@@ -301,12 +306,10 @@ def _attempt(request_id: str | None, event_sid: str) -> int | None:
     if not request_id:
         return None
     prefix, sep, number = request_id.strip().rpartition("-")
+    if not sep or not (number.isascii() and number.isdigit()):
+        return None
     # HTTP trims a header value's surrounding white space: compare the sid trimmed too.
-    if (
-        not sep
-        or prefix.strip() != event_sid.strip()
-        or not (number.isascii() and number.isdigit())
-    ):
+    if prefix != event_sid and prefix.strip() != event_sid.strip():
         return None
     if len(number) > 6:
         return None
@@ -323,6 +326,10 @@ _TIMESTAMP = re.compile(
 )
 
 
+# Python 3.11's fromisoformat reads a "Z" itself (3.10's does not).
+_FROMISO_Z = sys.version_info >= (3, 11)
+
+
 def parse_timestamp(value: object) -> datetime | None:
     """An ISO 8601 timestamp with an offset (``2024-05-01T10:00:00.250Z``) as an aware datetime.
 
@@ -332,8 +339,10 @@ def parse_timestamp(value: object) -> datetime | None:
     if not isinstance(value, str) or len(value) > 64:
         return None
     if len(value) == 24 and value[23] == "Z" and value[10] == "T":
-        # Exotel's own shape, 2024-05-01T10:00:00.123Z: the C parser, on any Python.
+        # Exotel's own shape, 2024-05-01T10:00:00.123Z: the C parser.
         try:
+            if _FROMISO_Z:
+                return datetime.fromisoformat(value)
             return datetime.fromisoformat(value[:23]).replace(tzinfo=timezone.utc)
         except ValueError:
             pass

@@ -133,7 +133,9 @@ class EventReceiver:
     - ``max_pending``: events acknowledged but not yet handled, beyond which new events
       are answered 503 so that Exotel retries later;
     - ``handler_threads``: threads that run sync handlers (and, under WSGI, every leg's
-      queue).
+      queue);
+    - ``shutdown_timeout``: how long the ASGI lifespan shutdown waits for pending
+      handlers (``None``: as long as they take).
 
     Call :meth:`close` (or ``await`` :meth:`aclose`) at shutdown to let pending handlers
     finish; under a server that speaks ASGI lifespan (uvicorn) that happens by itself.
@@ -155,6 +157,7 @@ class EventReceiver:
         max_body_size: int = 64 * 1024,
         max_pending: int = 10_000,
         handler_threads: int = 8,
+        shutdown_timeout: float | None = 30.0,
         realm: str = "exoml events",
     ) -> None:
         if (username is None) != (password is None):
@@ -176,6 +179,11 @@ class EventReceiver:
         ):
             if isinstance(value, bool) or not isinstance(value, int) or value < 1:
                 raise ValueError(f"{name} must be a positive integer, not {value!r}")
+        if shutdown_timeout is not None and not (
+            isinstance(shutdown_timeout, (int, float)) and shutdown_timeout >= 0
+        ):
+            raise ValueError(f"shutdown_timeout must be seconds or None, not {shutdown_timeout!r}")
+        self.shutdown_timeout = shutdown_timeout
         if '"' in realm or "\\" in realm or not realm.isprintable():
             raise ValueError("realm must be printable, without quotes or backslashes")
         self.dedup: Dedup = MemoryDedup() if dedup is None else dedup
@@ -185,6 +193,9 @@ class EventReceiver:
         self._challenge = f'Basic realm="{realm}", charset="UTF-8"'.encode()
         self._registered: list[tuple[frozenset[str] | None, Handler, bool]] = []
         self._by_name: dict[str, tuple[tuple[Handler, bool], ...]] = {}
+        # Only plain-function handlers: under ASGI too, events go to the receiver's threads
+        # (per-leg queues, as under WSGI) without coming back to the event loop.
+        self._all_sync = True
         self._counts = dict.fromkeys(_COUNTERS, 0)
         self._pending = 0
         self._drainers = 0  # threads waiting in drain(): only then is there anyone to wake
@@ -264,6 +275,7 @@ class EventReceiver:
             raise TypeError(f"a handler must be callable, not {handler!r}")
         self._registered.append((names, handler, _is_async(handler)))
         self._by_name = {}
+        self._all_sync = all(not is_async for _, _, is_async in self._registered)
 
     def _handlers_for(self, name: str) -> tuple[tuple[Handler, bool], ...]:
         found = self._by_name.get(name)
@@ -376,26 +388,6 @@ class EventReceiver:
             extra={"event_sid": event.event_sid},
         )
 
-    async def _handle_async(self, event: Event) -> None:
-        """Run the handlers of one event on the event loop (ASGI)."""
-        failed = 0
-        handlers = self._by_name.get(event.event_name) or self._handlers_for(event.event_name)
-        try:
-            for handler, is_async in handlers:
-                try:
-                    if is_async:
-                        await handler(event)
-                    else:
-                        loop = asyncio.get_running_loop()
-                        result = await loop.run_in_executor(self._threads(), handler, event)
-                        if inspect.isawaitable(result):
-                            await result
-                except Exception:
-                    failed += 1
-                    self._log_failure(handler, event)
-        finally:
-            self._done(failed)
-
     def _handle_sync(self, event: Event) -> None:
         """Run the handlers of one event on this thread (WSGI)."""
         failed = 0
@@ -452,13 +444,30 @@ class EventReceiver:
                 raise _Refused(405, "not_allowed", f"method {scope['method']} is not allowed")
             # ASGI header names are lower case; of a repeated header the last one counts.
             found = dict(headers)
-            self._check_auth(found.get(b"authorization"))
-            self._check_length(found.get(b"content-length"))
+            auth = found.get(b"authorization")
+            if self._credentials is not None and (
+                auth is None or not hmac.compare_digest(auth, self._expected_auth)
+            ):
+                self._check_auth(auth)  # other spellings of the same credentials, or 401
+            length = found.get(b"content-length")
+            if length is not None and not (
+                length.isdigit() and len(length) < 10 and int(length) <= self.max_body_size
+            ):
+                self._check_length(length)  # 400 or 413
+            message = await receive()
+            if message["type"] == "http.request" and not message.get("more_body", False):
+                body = message.get("body", b"")  # the whole body in one message
+                if len(body) > self.max_body_size:
+                    raise _Refused(
+                        413, "too_large", f"the body is larger than {self.max_body_size} bytes"
+                    )
+            else:
+                streamed = await self._read(message, receive)
+                if streamed is None:
+                    self._count("abandoned")
+                    return
+                body = streamed
             request_id = found.get(b"x-exotel-request-id")
-            body = await self._read(receive)
-            if body is None:
-                self._count("abandoned")
-                return
             event = self._parse(body, None if request_id is None else request_id.decode("latin-1"))
             dedup = self.dedup
             try:
@@ -478,40 +487,69 @@ class EventReceiver:
             return
         self._accepted(event)
         try:
-            await _acknowledge(send)
+            # 200, empty body; fresh messages each time (middleware may edit them).
+            await send(
+                {
+                    "type": "http.response.start",
+                    "status": 200,
+                    "headers": [(b"content-length", b"0")],
+                }
+            )
+            await send({"type": "http.response.body", "body": b""})
         finally:
-            # The answer is out. If the leg's worker is busy, the event waits in its
-            # queue; else this request's task becomes the leg's worker (as Starlette's
-            # background tasks run in the request's task) until the queue is empty.
-            queues = self._async_legs()
+            # The answer is out: hand the event over (even if sending it failed).
             key = event.leg_sid or self._queue_key(event)
-            waiting = queues.get(key)
-            if waiting is not None:
-                waiting.append(event)
+            if self._all_sync and self._registered:
+                self._thread_queues.put(key, event)
             else:
-                queues[key] = waiting = deque()
-                try:
-                    await self._handle_async(event)
-                    while waiting:
-                        await self._handle_async(waiting.popleft())
-                finally:
-                    # Nothing awaits between the last check and here: no event is stranded.
-                    del queues[key]
-                    for dropped in waiting:  # only after a cancellation
-                        self._done(0)
-                        logger.error(
-                            "event %s was not handled: the loop shut down", dropped.event_sid
-                        )
+                await self._run_leg(key, event)
 
-    async def _read(self, receive: Receive) -> bytes | None:
-        message = await receive()
-        if not message.get("more_body", False) and message["type"] == "http.request":
-            body: bytes = message.get("body", b"")  # the whole body in one message
-            if len(body) > self.max_body_size:
-                raise _Refused(
-                    413, "too_large", f"the body is larger than {self.max_body_size} bytes"
-                )
-            return body
+    async def _run_leg(self, key: str, event: Event) -> None:
+        """Handle ``event`` on this loop, after the earlier events of its leg.
+
+        If the leg's worker is busy, the event waits in its queue; else this request's
+        task becomes the leg's worker (as Starlette's background tasks run in the
+        request's task) until the queue is empty.
+        """
+        loop = asyncio.get_running_loop()
+        queues = self._async_queues.get(loop) or self._async_legs()
+        waiting = queues.get(key)
+        if waiting is not None:
+            waiting.append(event)
+            return
+        queues[key] = waiting = deque()
+        try:
+            while True:
+                # The handlers of one event, in registration order (inlined: this is
+                # the hot path of every acknowledged event).
+                failed = 0
+                name = event.event_name
+                try:
+                    for handler, is_async in self._by_name.get(name) or self._handlers_for(name):
+                        try:
+                            if is_async:
+                                await handler(event)
+                            else:
+                                result = await loop.run_in_executor(self._threads(), handler, event)
+                                if inspect.isawaitable(result):
+                                    await result
+                        except Exception:
+                            failed += 1
+                            self._log_failure(handler, event)
+                finally:
+                    self._done(failed)
+                if not waiting:
+                    break
+                event = waiting.popleft()
+        finally:
+            # Nothing awaits between the last check and here: no event is stranded.
+            del queues[key]
+            for dropped in waiting:  # only after a cancellation
+                self._done(0)
+                logger.error("event %s was not handled: the loop shut down", dropped.event_sid)
+
+    async def _read(self, message: Message, receive: Receive) -> bytes | None:
+        """The rest of a body that comes in several messages (``message`` is the first)."""
         if message["type"] == "http.disconnect":
             return None
         chunks: list[bytes] = [message.get("body", b"")]
@@ -555,7 +593,7 @@ class EventReceiver:
                     return
                 await send({"type": "lifespan.startup.complete"})
             elif message["type"] == "lifespan.shutdown":
-                await self.aclose()
+                await self.aclose(self.shutdown_timeout)
                 await send({"type": "lifespan.shutdown.complete"})
                 return
 
@@ -583,13 +621,14 @@ class EventReceiver:
         Call it from a thread other than the event loop's (tests, WSGI apps); in asyncio
         code ``await`` :meth:`adrain`.
         """
-        with contextlib.suppress(RuntimeError):
+        loop: asyncio.AbstractEventLoop | None = None
+        with contextlib.suppress(RuntimeError):  # no loop running here: the usual case
             loop = asyncio.get_running_loop()
-            if loop in self._async_queues:
-                raise RuntimeError(
-                    "drain() would block the event loop the handlers run on; "
-                    "use `await receiver.adrain()`"
-                )
+        if loop is not None and loop in self._async_queues:
+            raise RuntimeError(
+                "drain() would block the event loop the handlers run on; "
+                "use `await receiver.adrain()`"
+            )
         return self._wait_idle(timeout)
 
     async def adrain(self, timeout: float | None = None) -> bool:
@@ -626,6 +665,11 @@ class EventReceiver:
         return finished
 
     def _release(self, finished: bool) -> None:
+        if not finished:
+            logger.warning(
+                "closed with %d events still being handled or waiting for handlers",
+                self._pending,
+            )
         with self._lock:
             executor, self._executor = self._executor, None
             loop_thread, self._loop_thread = self._loop_thread, None
