@@ -197,8 +197,6 @@ class Context:
     names: Names = _LEGS_NAMES
     #: template placeholders allowed in values (None: plain ExoML)
     placeholders: Placeholders | None = None
-    #: whether the caller named the dialect (else the root chose it)
-    explicit: bool = False
     _positions: _Positions | None = None
     _index: dict[etree._Element, int] | None = None
 
@@ -208,8 +206,6 @@ class Context:
         root: etree._Element | None,
         dialect: Dialect | None = None,
         placeholders: Placeholders | None = None,
-        *,
-        explicit: bool = False,
     ) -> None:
         self.text = text
         self.root = root
@@ -218,8 +214,6 @@ class Context:
             self.dialect, self.names = dialect, names(dialect)
         if placeholders is not None:
             self.placeholders = placeholders
-        if explicit:
-            self.explicit = True
 
     # Positions are computed on the first diagnostic that needs one.
     @property
@@ -339,7 +333,7 @@ def check_bytes(
             if found_in_name is not None:
                 return Report(found_in_name, text)
         return Report(parse_failure(text, body, exc), text)
-    ctx = Context(text, root, chosen or _by_root(root), styles, explicit=chosen is not None)
+    ctx = Context(text, root, chosen or _by_root(root), styles)
     name = ctx.dialect.name
     if not full and not _declares_xsi(root, text) and _schema(ctx.dialect).validate(root):
         found = checks(enabled, schema_valid=True, dialect=name)
