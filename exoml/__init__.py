@@ -21,12 +21,14 @@ if TYPE_CHECKING:
     from ._errors import (
         ApiError,
         AuthenticationError,
+        BridgeNotFoundError,
         ClientClosedError,
         EventError,
         ExomlError,
         FlowError,
         InvalidExomlError,
         LegNotFoundError,
+        NotFoundError,
         PermissionDeniedError,
         RateLimitError,
         ResponseTooLargeError,
@@ -57,6 +59,7 @@ if TYPE_CHECKING:
         UnMute,
         Verb,
     )
+    from ._legs import Bridge, ExternalEvent, Leg
     from ._schema import schema_path
 
 __version__ = "0.1.0"
@@ -67,11 +70,14 @@ __all__ = [
     "ApiError",
     "AsyncLegsClient",
     "AuthenticationError",
+    "Bridge",
+    "BridgeNotFoundError",
     "ClientClosedError",
     "Diagnostic",
     "Edit",
     "EventError",
     "ExomlError",
+    "ExternalEvent",
     "Fix",
     "Flow",
     "FlowError",
@@ -81,9 +87,11 @@ __all__ = [
     "InvalidExomlError",
     "JoinBridge",
     "LeaveBridge",
+    "Leg",
     "LegNotFoundError",
     "LegsClient",
     "Mute",
+    "NotFoundError",
     "PermissionDeniedError",
     "RateLimitError",
     "Refer",
@@ -111,12 +119,14 @@ __all__ = [
 _ERROR_NAMES = [
     "ApiError",
     "AuthenticationError",
+    "BridgeNotFoundError",
     "ClientClosedError",
     "EventError",
     "ExomlError",
     "FlowError",
     "InvalidExomlError",
     "LegNotFoundError",
+    "NotFoundError",
     "PermissionDeniedError",
     "RateLimitError",
     "ResponseTooLargeError",
@@ -134,6 +144,7 @@ _LAZY: dict[str, str] = {
     "LegsClient": "._client",
     "AsyncLegsClient": "._client",
     "ActionAccepted": "._client",
+    **dict.fromkeys(["Bridge", "ExternalEvent", "Leg"], "._legs"),
 }
 
 if not TYPE_CHECKING:

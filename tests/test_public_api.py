@@ -47,6 +47,9 @@ NEEDS_EXAMPLE = {
     "exoml.validate",
     "exoml.classic.Response",
     "exoml.testing.FakeLegsAPI",
+    "exoml.testing.ManualClock",
+    "exoml.Leg",
+    "exoml.Bridge",
     "exoml.testing.documents",
     "exoml.lint.main",
 }
