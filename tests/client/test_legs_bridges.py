@@ -341,6 +341,22 @@ def test_reads_are_retried_after_a_5xx_creates_are_not(kind: Kind) -> None:
         assert [s.status for s in second.seen] == [500]
 
 
+def test_stopping_a_bridge_is_retried_acting_on_it_is_not(kind: Kind) -> None:
+    with ExotelServer() as second:
+        second.add_leg("L1")
+        second.add_leg("L2")
+        bridge = call(kind, second, "create_bridge", ["L1", "L2"], ENDPOINT).bridge_sid
+        second.seen.clear()
+        second.answer_next(502)
+        assert call(kind, second, "stop_bridge", bridge).bridge_sid == bridge
+        assert [(s.method, s.status) for s in second.seen] == [("PUT", 502), ("PUT", 202)]
+        second.seen.clear()
+        second.answer_next(500)
+        with pytest.raises(ServerError):
+            call(kind, second, "send_to_bridge", bridge, PLAY)  # it may have played
+        assert [s.status for s in second.seen] == [500]
+
+
 def test_429_is_retried_on_every_endpoint(kind: Kind) -> None:
     with ExotelServer() as second:
         second.answer_next(429, headers={"Retry-After": "0"})
