@@ -16,7 +16,15 @@ import traceback
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from exobench import row_build, row_client, row_lint, row_receiver, row_startup, row_validate
+from exobench import (
+    row_build,
+    row_client,
+    row_events,
+    row_lint,
+    row_receiver,
+    row_startup,
+    row_validate,
+)
 from exobench.harness import (
     CheckFailed,
     Context,
@@ -40,6 +48,7 @@ GROUPS: tuple[tuple[tuple[str, ...], Callable[[Context], list[RowResult]]], ...]
     (("client_sequential",), row_client.run_sequential),
     (("client_async",), row_client.run_async),
     (("receiver",), row_receiver.run),
+    (("events_delivery",), row_events.run),
 )
 ALL_KEYS = tuple(k for keys, _ in GROUPS for k in keys)
 

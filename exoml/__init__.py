@@ -14,6 +14,8 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING, Any
 
+from ._public import VERB_NAMES as _VERB_NAMES
+
 if TYPE_CHECKING:
     from ._check import validate
     from ._client import ActionAccepted, AsyncLegsClient, LegsClient
@@ -21,102 +23,74 @@ if TYPE_CHECKING:
     from ._errors import (
         ApiError,
         AuthenticationError,
+        BridgeNotFoundError,
         ClientClosedError,
         EventError,
         ExomlError,
         FlowError,
         InvalidExomlError,
         LegNotFoundError,
+        NotFoundError,
         PermissionDeniedError,
         RateLimitError,
         ResponseTooLargeError,
         ServerError,
         TransportError,
     )
-    from ._flow import (
-        Answer,
-        Flow,
-        Gather,
-        Hangup,
-        Hold,
-        JoinBridge,
-        LeaveBridge,
-        Mute,
-        Refer,
-        Say,
-        StartMonitoring,
-        StartPlay,
-        StartRecording,
-        StartStream,
-        StopMonitoring,
-        StopPlay,
-        StopRecording,
-        StopSay,
-        StopStream,
-        UnHold,
-        UnMute,
-        Verb,
-    )
+    from ._flow import Flow, Verb
+    from ._legs import Bridge, ExternalEvent, Leg
     from ._schema import schema_path
+    from ._verbs import *  # noqa: F403 - the verb classes, one per catalogue row
 
 __version__ = "0.1.0"
 
+# The verb classes are not named here: one per catalogue row (``_public.py``, generated
+# from the catalogue), they join __all__ below.
 __all__ = [
     "ActionAccepted",
-    "Answer",
     "ApiError",
     "AsyncLegsClient",
     "AuthenticationError",
+    "Bridge",
+    "BridgeNotFoundError",
     "ClientClosedError",
     "Diagnostic",
     "Edit",
     "EventError",
     "ExomlError",
+    "ExternalEvent",
     "Fix",
     "Flow",
     "FlowError",
-    "Gather",
-    "Hangup",
-    "Hold",
     "InvalidExomlError",
-    "JoinBridge",
-    "LeaveBridge",
+    "Leg",
     "LegNotFoundError",
     "LegsClient",
-    "Mute",
+    "NotFoundError",
     "PermissionDeniedError",
     "RateLimitError",
-    "Refer",
     "ResponseTooLargeError",
-    "Say",
     "ServerError",
     "Severity",
-    "StartMonitoring",
-    "StartPlay",
-    "StartRecording",
-    "StartStream",
-    "StopMonitoring",
-    "StopPlay",
-    "StopRecording",
-    "StopSay",
-    "StopStream",
     "TransportError",
-    "UnHold",
-    "UnMute",
     "Verb",
     "schema_path",
     "validate",
 ]
+__all__ += _VERB_NAMES
+__all__.sort()
 
 _ERROR_NAMES = [
     "ApiError",
     "AuthenticationError",
+    "BridgeNotFoundError",
     "ClientClosedError",
     "EventError",
     "ExomlError",
     "FlowError",
     "InvalidExomlError",
     "LegNotFoundError",
+    "NotFoundError",
     "PermissionDeniedError",
     "RateLimitError",
     "ResponseTooLargeError",
@@ -124,8 +98,8 @@ _ERROR_NAMES = [
     "TransportError",
 ]
 # Every public name not listed here is a verb class, Flow or Verb, from ._flow: the verbs
-# are listed once in __all__ (and in the imports above, for type checkers), not a third
-# time. A test checks that every name in __all__ resolves.
+# come from the catalogue, not from a list here. A test checks that every name in
+# __all__ resolves.
 _LAZY: dict[str, str] = {
     **dict.fromkeys(_ERROR_NAMES, "._errors"),
     **dict.fromkeys(["Diagnostic", "Edit", "Fix", "Severity"], "._diagnostics"),
@@ -134,6 +108,7 @@ _LAZY: dict[str, str] = {
     "LegsClient": "._client",
     "AsyncLegsClient": "._client",
     "ActionAccepted": "._client",
+    **dict.fromkeys(["Bridge", "ExternalEvent", "Leg"], "._legs"),
 }
 
 if not TYPE_CHECKING:

@@ -50,6 +50,7 @@ __all__ = [
     "dialect",
     "fast_check",
     "names",
+    "spellings",
     "verb",
 ]
 
@@ -61,6 +62,29 @@ Evidence = tuple[Source, ...]
 CASED_SOURCES: frozenset[Source] = frozenset({"cased-docs", "go-sdk", "third-party"})
 #: Exotel's own sources: a name one of them shows is documented.
 EXOTEL_SOURCES: frozenset[Source] = frozenset({"cased-docs", "seed", "docs", "go-sdk"})
+
+#: Where each source was seen, as a diagnostic or the reference says it.
+SOURCE_NAMES: dict[Source, str] = {
+    "cased-docs": "Exotel's developer portal (ExoML section)",
+    "seed": "the Leg Actions page of Exotel's docs (lowercase)",
+    "docs": "other pages of Exotel's docs (lowercase)",
+    "go-sdk": "Exotel's Go library (goexoml)",
+    "third-party": (
+        "third-party code that follows Exotel's CPaaS API specification "
+        "(a public IVR builder's mock of the API)"
+    ),
+}
+
+
+def casing_confirmed(evidence: Evidence) -> bool:
+    """False when only lowercase sources show a name: its casing is inferred."""
+    return not CASED_SOURCES.isdisjoint(evidence)
+
+
+def documented(evidence: Evidence) -> bool:
+    """False when only third-party code shows a name: plausible, unconfirmed."""
+    return not EXOTEL_SOURCES.isdisjoint(evidence)
+
 
 DialectName = Literal["legs", "bridge", "classic"]
 
@@ -83,6 +107,14 @@ class Attr(NamedTuple):
     aliases: tuple[str, ...] = ()  # other spellings seen in Exotel's docs
     # (attribute, value): this one has an effect only when that attribute has that value
     only_with: tuple[str, str] | None = None
+    # another attribute of the same verb that means the same (two spellings, one meaning)
+    spelling_of: str | None = None
+    # a credential: written to the document, never shown in a repr, a message or a log
+    secret: bool = False
+
+    def sources(self, verb: VerbSpec) -> Evidence:
+        """The sources that back this attribute (the verb's when it records none)."""
+        return verb.evidence if self.evidence is None else self.evidence
 
 
 class Text(NamedTuple):
@@ -107,18 +139,37 @@ class VerbSpec(NamedTuple):
     children_py: str = ""  # the Python parameter that takes the children
     aliases: tuple[str, ...] = ()  # other element spellings seen in Exotel's docs
     events: tuple[str, ...] = ()  # names in :data:`EVENTS` this verb emits, in order
+    # groups of attributes of which exactly one must be set (``StartStream``'s
+    # ``streamUrl`` and ``url``); XSD 1.0 cannot say it, the engine does
+    one_of: tuple[tuple[str, ...], ...] = ()
+    # another verb that means the same (two spellings, one meaning: ``StartSay``/``Say``)
+    spelling_of: str | None = None
+    children_doc: str = ""  # what the children are, for the builder's property
+    # children whose evidence differs from the verb's: (element, evidence)
+    children_evidence: tuple[tuple[str, Evidence], ...] = ()
     # inline markup the text may hold (the classic Say's SSML): allowed, not checked inside
     markup: tuple[str, ...] = ()
 
     @property
     def casing_confirmed(self) -> bool:
         """False when only the lowercase documentation supports this casing."""
-        return not CASED_SOURCES.isdisjoint(self.evidence)
+        return casing_confirmed(self.evidence)
 
     @property
     def documented(self) -> bool:
         """False when only third-party code shows this verb."""
-        return not EXOTEL_SOURCES.isdisjoint(self.evidence)
+        return documented(self.evidence)
+
+    def child_sources(self, child: str) -> Evidence:
+        """The sources that show ``child`` inside this verb."""
+        return dict(self.children_evidence).get(child, self.evidence)
+
+    def attr(self, name: str) -> Attr:
+        """The attribute called ``name`` (KeyError when there is none)."""
+        for a in self.attrs:
+            if a.name == name:
+                return a
+        raise KeyError(name)
 
 
 class EventSpec(NamedTuple):
@@ -191,6 +242,7 @@ class Dialect(NamedTuple):
 
 LOOP = IntRange(0, 10)
 DIRECTION = Choice("in", "out", "both")
+KEY = Choice("0", "1", "2", "3", "4", "5", "6", "7", "8", "9", "*", "#")
 TOKEN = Pattern(
     f"{NOT_SPACE}({NOT_NEWLINE}*{NOT_SPACE})?",
     "must be non-empty, without leading or trailing whitespace or line breaks",
@@ -198,16 +250,35 @@ TOKEN = Pattern(
     "SID",
     fast_expr='{v} and {v}[0] != " " and {v}[-1] != " "',
 )
+#: Not XML white space, and none of the Unicode spaces either: a trimmed value must not
+#: end in one (validators differ on whether xs:token collapsing removes them).
+_URL_CHAR = "[^ \\t\\n\\r\u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]"
 HTTP_URL = Pattern(
-    "https?://[^ \\t\\n\\r/?#]+([/?#][^ \\t\\n\\r]*)?",
+    f"https?://{_URL_CHAR[:-1]}/?#]+([/?#]{_URL_CHAR}*)?",
     "must be an absolute http:// or https:// URL without spaces",
     "`http(s)://` URL",
     "https://example.com/audio.wav",
     fast_expr=(
         '(({v}.startswith("https://") and {v}[8:9] not in _NO_HOST)'
         ' or ({v}.startswith("http://") and {v}[7:8] not in _NO_HOST))'
-        ' and " " not in {v}'
+        ' and " " not in {v} and {v}.isascii()'
     ),
+)
+#: What ``StartPlay`` plays: an http(s) URL, or one of Exotel's sounds (``sound:name``,
+#: also written ``sound://https://...``). Exotel's examples put the URL on its own
+#: indented line: the value is checked after trimming.
+AUDIO_URL = Pattern(
+    f"https?://{_URL_CHAR[:-1]}/?#]+([/?#]{_URL_CHAR}*)?|sound:{_URL_CHAR}+",
+    "must be an absolute http:// or https:// URL, or sound:NAME, without spaces",
+    "`http(s)://` URL or `sound:` name",
+    "https://example.com/audio.wav",
+    fast_expr=(
+        '(({v}.startswith("https://") and {v}[8:9] not in _NO_HOST)'
+        ' or ({v}.startswith("http://") and {v}[7:8] not in _NO_HOST)'
+        ' or ({v}.startswith("sound:") and len({v}) > 6))'
+        ' and " " not in {v} and {v}.isascii()'
+    ),
+    trim=True,
 )
 WS_URL = Pattern(
     "wss?://[^ \\t\\n\\r/?#]+([/?#][^ \\t\\n\\r]*)?",
@@ -217,11 +288,49 @@ WS_URL = Pattern(
 )
 #: The scheme of a stream URL that carries the call's audio unencrypted (warning EX503).
 INSECURE_STREAM_SCHEME = "ws://"
+#: Exotel's create-leg examples write gRPC endpoints without a port.
 EVENT_ENDPOINT = Pattern(
-    "grpcs?://[^ \\t\\n\\r/?#:]+:[0-9]+|https://[^ \\t\\n\\r/?#]+([/?#][^ \\t\\n\\r]*)?",
-    "must be grpc://host:port, grpcs://host:port or an absolute https:// URL",
-    "`grpc://host:port` or `https://` URL",
+    "grpcs?://[^ \\t\\n\\r/?#:]+(:[0-9]+)?|https://[^ \\t\\n\\r/?#]+([/?#][^ \\t\\n\\r]*)?",
+    "must be grpc://host[:port], grpcs://host[:port] or an absolute https:// URL",
+    "`grpc://host[:port]` or `https://` URL",
     "grpc://events.example.com:9001",
+)
+#: A media type with parameters, as ``contentType`` takes it: ``audio/x-mulaw;rate=8000``.
+MEDIA_TYPE = Pattern(
+    "[a-zA-Z0-9][a-zA-Z0-9!#$&^_.+-]*/[a-zA-Z0-9][a-zA-Z0-9!#$&^_.+-]*"
+    "( *; *[a-zA-Z0-9!#$&^_.+-]+=[^ ;\\t\\n\\r]+)*",
+    "must be a media type such as audio/x-mulaw;rate=8000",
+    "media type",
+    "audio/x-mulaw;rate=8000",
+)
+#: The number or SIP URI a leg calls: a number with 0 or a country code, or sip:...
+CONTACT_URI = Pattern(
+    "\\+?[0-9]{3,18}|sips?:[^ \\t\\n\\r]+",
+    "must be a phone number (digits, an optional leading +) or a sip: URI",
+    "phone number or `sip:` URI",
+    "+919876543210",
+)
+PHONE = Pattern(
+    "\\+?[0-9]{3,18}",
+    "must be a phone number: digits, with an optional leading +",
+    "phone number",
+    "08047091234",
+)
+#: The DTMF digits ``SendDigits`` plays (checked after trimming, like Exotel's examples).
+DIGITS = Pattern(
+    "[0-9*#]+",
+    "must be DTMF digits: 0-9, * and #",
+    "digits, `*`, `#`",
+    "1234#",
+    trim=True,
+)
+SPOKEN_TEXT = Pattern(
+    f"{ANY}*{NOT_SPACE}{ANY}*",
+    "must contain at least one non-whitespace character",
+    "non-blank text",
+    "Hello",
+    check=lambda s: s.strip(" \t\n\r"),
+    fast_expr='{v}.strip(" ")',
 )
 LANGUAGE = Pattern(
     "[a-zA-Z]{2,3}(-[a-zA-Z0-9]{2,8})*",
@@ -235,18 +344,42 @@ LANGUAGE = Pattern(
         ' or (len({v}) == 5 and {v}[2] == "-" and {v}[:2].isalpha() and {v}[3:].isalnum()))'
     ),
 )
-SPOKEN_TEXT = Pattern(
-    f"{ANY}*{NOT_SPACE}{ANY}*",
-    "must contain at least one non-whitespace character",
-    "non-blank text",
-    "Hello",
-    check=lambda s: s.strip(" \t\n\r"),
-    fast_expr='{v}.strip(" ")',
-)
+
+_CASED: Evidence = ("cased-docs",)
+_THIRD_PARTY: Evidence = ("third-party",)
 
 
 def _direction(doc: str) -> Attr:
     return Attr("direction", "direction", DIRECTION, doc)
+
+
+def _third(name: str, py: str, kind: ValueKind, doc: str, *, secret: bool = False) -> Attr:
+    """An attribute that only third-party code shows (accepted with warning EX510)."""
+    return Attr(name, py, kind, doc, evidence=_THIRD_PARTY, secret=secret)
+
+
+#: The attributes of text to speech, shared by ``Say`` and ``StartSay``.
+_SAY_ATTRS = (
+    Attr(
+        "preferredTTSEngine",
+        "preferred_tts_engine",
+        Choice("polly", "googletts"),
+        "The text-to-speech engine.",
+    ),
+    Attr("language", "language", LANGUAGE, "The language of the text.", default="en"),
+    Attr(
+        "pollyVoiceId",
+        "polly_voice_id",
+        TOKEN,
+        "The voice, e.g. `Aditi` (with the polly engine).",
+        only_with=("preferredTTSEngine", "polly"),
+    ),
+    Attr("loop", "loop", LOOP, "How many times to repeat (0 to 10)."),
+)
+_SAY_TEXT = Text("text", SPOKEN_TEXT, "What to speak.")
+_SAY_EVENTS = ("say_started", "say_completed", "say_interrupted")
+#: What a prompt or a media sequence may hold.
+_MEDIA = ("Say", "StartPlay", "StartSay")
 
 
 # --- the catalogue --------------------------------------------------------------------
@@ -269,10 +402,27 @@ VERBS: tuple[VerbSpec, ...] = (
     VerbSpec(
         "StartPlay",
         "start_play",
-        "Play an audio file to the leg.",
+        "Play an audio file (or one of Exotel's sounds) to the leg.",
         ("seed", "cased-docs", "third-party"),
-        attrs=(Attr("loop", "loop", LOOP, "How many times to repeat (0 to 10).", default="0"),),
-        text=Text("url", HTTP_URL, "The audio file's URL."),
+        attrs=(
+            Attr("loop", "loop", LOOP, "How many times to repeat (0 to 10).", default="0"),
+            Attr(
+                "username",
+                "username",
+                TOKEN,
+                "User name for basic authentication to the file's URL.",
+                evidence=_CASED,
+            ),
+            Attr(
+                "password",
+                "password",
+                TOKEN,
+                "Password for basic authentication to the file's URL (never shown).",
+                evidence=_CASED,
+                secret=True,
+            ),
+        ),
+        text=Text("url", AUDIO_URL, "The audio file's URL, or `sound:NAME`."),
         events=("play_started", "play_completed", "play_interrupted", "play_failed_to_start"),
     ),
     VerbSpec(
@@ -282,33 +432,26 @@ VERBS: tuple[VerbSpec, ...] = (
         "Say",
         "say",
         "Speak text to the leg (text to speech).",
-        ("seed", "cased-docs", "third-party"),
-        attrs=(
-            Attr(
-                "preferredTTSEngine",
-                "preferred_tts_engine",
-                Choice("polly", "googletts"),
-                "The text-to-speech engine.",
-            ),
-            Attr("language", "language", LANGUAGE, "The language of the text.", default="en"),
-            Attr(
-                "pollyVoiceId",
-                "polly_voice_id",
-                TOKEN,
-                "The voice, e.g. `Aditi` (with the polly engine).",
-                only_with=("preferredTTSEngine", "polly"),
-            ),
-            Attr("loop", "loop", LOOP, "How many times to repeat (0 to 10)."),
-        ),
-        text=Text("text", SPOKEN_TEXT, "What to speak."),
-        aliases=("StartSay",),
-        events=("say_started", "say_completed", "say_interrupted"),
+        ("seed", "docs", "third-party"),
+        attrs=_SAY_ATTRS,
+        text=_SAY_TEXT,
+        events=_SAY_EVENTS,
+    ),
+    VerbSpec(
+        "StartSay",
+        "start_say",
+        "Speak text to the leg: the cased documentation's spelling of `Say`.",
+        ("cased-docs",),
+        attrs=_SAY_ATTRS,
+        text=_SAY_TEXT,
+        events=_SAY_EVENTS,
+        spelling_of="Say",
     ),
     VerbSpec(
         "StopSay",
         "stop_say",
         "Stop text-to-speech playback.",
-        ("seed", "cased-docs", "third-party"),
+        ("seed", "cased-docs", "docs", "third-party"),
     ),
     VerbSpec(
         "StartRecording",
@@ -319,7 +462,26 @@ VERBS: tuple[VerbSpec, ...] = (
             _direction("Which audio to record."),
             Attr("format", "format", Choice("wav", "mp3"), "The recording's file format."),
             Attr("storageType", "storage_type", Choice("s3", "https"), "Where the file is stored."),
+            _third("bitrate", "bitrate", IntRange(1), "The recording's bit rate."),
+            _third("channel", "channel", TOKEN, "Which channel layout to record."),
+            _third("storageURL", "storage_url", HTTP_URL, "Where to upload the file."),
+            _third("storageURLKey", "storage_url_key", TOKEN, "The upload's key."),
+            _third(
+                "storageURLToken",
+                "storage_url_token",
+                TOKEN,
+                "The upload's token (never shown).",
+                secret=True,
+            ),
+            _third("silenceInSec", "silence_in_sec", IntRange(1), "Stop after this silence."),
+            _third("finishOnKey", "finish_on_key", KEY, "The key that stops recording."),
+            _third("timeoutInSec", "timeout_in_sec", IntRange(1), "The longest recording."),
         ),
+        children=("Say",),
+        max_children=1,
+        children_py="prompt",
+        children_doc="The prompt spoken before recording (a voicemail), or None.",
+        children_evidence=(("Say", _THIRD_PARTY),),
         events=("recording_started",),
     ),
     VerbSpec(
@@ -337,15 +499,11 @@ VERBS: tuple[VerbSpec, ...] = (
         attrs=(
             Attr("numDigits", "num_digits", IntRange(1), "How many digits to collect."),
             Attr("timeoutInSec", "timeout_in_sec", IntRange(1), "How long to wait, in seconds."),
-            Attr(
-                "finishOnKey",
-                "finish_on_key",
-                Choice("0", "1", "2", "3", "4", "5", "6", "7", "8", "9", "*", "#"),
-                "The key that ends input.",
-            ),
+            Attr("finishOnKey", "finish_on_key", KEY, "The key that ends input."),
         ),
-        children=("Say", "StartPlay"),
+        children=_MEDIA,
         children_py="prompts",
+        children_doc="The nested prompts, in order.",
         events=("gather_initiated", "gather_started", "gather_success"),
     ),
     VerbSpec(
@@ -356,6 +514,7 @@ VERBS: tuple[VerbSpec, ...] = (
         children=("StartPlay",),
         max_children=1,
         children_py="music",
+        children_doc="The music on hold, or None.",
         events=("hold_started", "hold_success"),
     ),
     VerbSpec(
@@ -403,23 +562,42 @@ VERBS: tuple[VerbSpec, ...] = (
         "StartStream",
         "start_stream",
         "Stream the leg's audio to (and from) a WebSocket endpoint.",
-        ("seed", "third-party"),
+        ("seed", "cased-docs", "third-party"),
         attrs=(
             Attr(
                 "streamUrl",
                 "stream_url",
                 WS_URL,
-                "The WebSocket URL.",
-                required=True,
-                aliases=("url",),
+                "The WebSocket URL (or give `url`: exactly one of the two).",
+                evidence=("seed", "third-party"),
             ),
             Attr(
                 "streamType",
                 "stream_type",
                 Choice("unidirectional", "bidirectional"),
                 "One-way or two-way audio.",
+                evidence=("cased-docs", "seed"),
             ),
+            Attr(
+                "url",
+                "url",
+                WS_URL,
+                "The WebSocket URL: the cased documentation's spelling of `streamUrl`.",
+                evidence=_CASED,
+                spelling_of="streamUrl",
+            ),
+            Attr(
+                "contentType",
+                "content_type",
+                MEDIA_TYPE,
+                "The audio's media type.",
+                default="audio/x-mulaw;rate=8000",
+                evidence=_CASED,
+            ),
+            _third("secureDtmf", "secure_dtmf", Bool(), "Whether to keep DTMF off the stream."),
+            _third("sourceDirection", "source_direction", TOKEN, "Which audio to stream."),
         ),
+        one_of=(("streamUrl", "url"),),
         events=("stream_initiated", "stream_started"),
     ),
     VerbSpec(
@@ -427,6 +605,7 @@ VERBS: tuple[VerbSpec, ...] = (
         "stop_stream",
         "Stop streaming.",
         ("seed", "third-party"),
+        attrs=(_third("streamSid", "stream_sid", TOKEN, "The stream to stop."),),
         events=("stream_stopped",),
     ),
     VerbSpec(
@@ -465,6 +644,69 @@ VERBS: tuple[VerbSpec, ...] = (
                 required=True,
             ),
         ),
+    ),
+    VerbSpec(
+        "Dial",
+        "dial",
+        "Call a second leg and bridge it with this one.",
+        ("cased-docs", "docs", "third-party"),
+        attrs=(
+            Attr(
+                "contactUri",
+                "contact_uri",
+                CONTACT_URI,
+                "The number or SIP URI to call.",
+                required=True,
+                evidence=("docs", "third-party"),
+            ),
+            Attr(
+                "exophone",
+                "exophone",
+                PHONE,
+                "The ExoPhone to call from.",
+                required=True,
+                evidence=("docs", "third-party"),
+            ),
+            Attr(
+                "networkType",
+                "network_type",
+                Choice("pstn", "voip"),
+                "The network of the second leg.",
+                default="pstn",
+                evidence=("docs", "third-party"),
+            ),
+            Attr(
+                "absorbDtmf",
+                "absorb_dtmf",
+                Bool(),
+                "Whether to absorb DTMF tones.",
+                evidence=("docs", "third-party"),
+            ),
+            _third("timeout", "timeout", IntRange(1), "How long to ring, in seconds."),
+            _third("customParam", "custom_param", TOKEN, "Echoed in the new leg's events."),
+        ),
+        events=("dial_initiated", "dial_success", "dial_completed"),
+    ),
+    VerbSpec(
+        "SendDigits",
+        "send_digits",
+        "Play DTMF digits out to the leg.",
+        ("docs", "third-party"),
+        attrs=(
+            _third("duration", "duration", IntRange(0), "How long each digit sounds, in ms."),
+            _third("between", "between", IntRange(0), "The pause between digits, in ms."),
+        ),
+        text=Text("digits", DIGITS, "The digits to send."),
+        events=("digits_sent",),
+    ),
+    VerbSpec(
+        "PlaySequence",
+        "play_sequence",
+        "Play media actions in order (structure undocumented: accepted leniently).",
+        ("docs",),
+        children=_MEDIA,
+        children_py="media",
+        children_doc="The media actions, in order.",
     ),
 )
 
@@ -593,6 +835,31 @@ LEGS = Dialect(
     "Leg actions",
     "The `<Flow>` that the Leg Actions endpoint takes to act on one call leg.",
 )
+
+
+def spellings(d: Dialect) -> tuple[tuple[str, str, str | None], ...]:
+    """Each name a dialect spells two ways: (one spelling, the other, the element whose
+    attributes they are, or None for two elements), the first being the one Exotel's
+    cased documentation uses (the default preference of rule EX520)."""
+    pairs: list[tuple[str, str, str | None]] = []
+    for v in d.verbs:
+        if v.spelling_of is not None:
+            other = d.verb(v.spelling_of)
+            pairs.append(_cased_first(v.element, v.evidence, other.element, other.evidence, None))
+        for a in v.attrs:
+            if a.spelling_of is not None:
+                b = v.attr(a.spelling_of)
+                pairs.append(_cased_first(a.name, a.sources(v), b.name, b.sources(v), v.element))
+    return tuple(pairs)
+
+
+def _cased_first(
+    a: str, a_evidence: Evidence, b: str, b_evidence: Evidence, element: str | None
+) -> tuple[str, str, str | None]:
+    if "cased-docs" in b_evidence and "cased-docs" not in a_evidence:
+        return (b, a, element)
+    return (a, b, element)
+
 
 # The other dialects' rows live in their own modules, which use the types above.
 from ._catalogue_bridge import BRIDGE  # noqa: E402

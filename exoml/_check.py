@@ -199,6 +199,8 @@ class Context:
     placeholders: Placeholders | None = None
     #: whether the caller named the dialect (else the root chose it)
     explicit: bool = False
+    #: names a project prefers where a name has two spellings (rule EX520)
+    prefer: frozenset[str] = frozenset()
     _positions: _Positions | None = None
     _index: dict[etree._Element, int] | None = None
 
@@ -302,6 +304,7 @@ def check_bytes(
     dialect: DialectArg = None,
     enabled: Collection[str] = (),
     placeholders: StylesArg = None,
+    prefer: Collection[str] = (),
 ) -> Report:
     """Check one document given as bytes; never raises on any input.
 
@@ -310,7 +313,8 @@ def check_bytes(
     :class:`~exoml._catalogue.Dialect` or its name; None: the root decides,
     ``<Response>`` classic, else leg actions); ``enabled`` names the opt-in rules to run
     besides the default ones; ``placeholders`` names the template styles whose
-    placeholders are allowed in values (see :mod:`exoml._placeholders`).
+    placeholders are allowed in values (see :mod:`exoml._placeholders`); ``prefer`` the
+    spellings a project prefers where a name has two (rule EX520).
 
     The byte stage runs the source rules; a document that parses then goes through one
     walk that calls every enabled tree rule. For a document the compiled schema accepts,
@@ -321,17 +325,37 @@ def check_bytes(
     verdicts).
     """
     from ._rules import checks
-    from ._rules._source import check_source, parse_failure
 
     chosen = resolve_dialect(dialect)
     styles = _styles(placeholders)
-    early = check_source(data, max_bytes, decoded=decoded)
-    if isinstance(early, Report):
-        return early
-    text, body = early
+    # The byte screen (as in validate): a document it passes has nothing for the byte
+    # stage to report, which is then not even loaded.
+    body = data[3:] if data[:3] == _BOM else data
+    text: str | None = None
+    if len(data) <= max_bytes and not (
+        b"<!" in data and (b"<!DOCTYPE" in data or b"<!ENTITY" in data)
+    ):
+        try:
+            text = body.decode("utf-8")
+        except UnicodeDecodeError:
+            pass
+        else:
+            if text[:1] != "<" or (
+                not decoded and text.startswith("<?xml") and not _utf8_declared(text)
+            ):
+                text = None
+    if text is None:
+        from ._rules._source import check_source
+
+        early = check_source(data, max_bytes, decoded=decoded)
+        if isinstance(early, Report):
+            return early
+        text, body = early
     try:
         root = etree.fromstring(body, _PARSER)
     except etree.XMLSyntaxError as exc:
+        from ._rules._source import parse_failure
+
         if styles is not None:
             from ._rules.ex008_placeholder_in_name import placeholder_failure
 
@@ -340,12 +364,22 @@ def check_bytes(
                 return Report(found_in_name, text)
         return Report(parse_failure(text, body, exc), text)
     ctx = Context(text, root, chosen or _by_root(root), styles, explicit=chosen is not None)
+    if prefer:
+        ctx.prefer = frozenset(prefer)
     name = ctx.dialect.name
     if not full and not _declares_xsi(root, text) and _schema(ctx.dialect).validate(root):
-        found = checks(enabled, schema_valid=True, dialect=name)
-        if found.needles:
-            present = frozenset([n for n in found.needles if n in text])
-            found = checks(enabled, schema_valid=True, present=present, dialect=name)
+        if enabled or name != "legs":
+            found = checks(enabled, schema_valid=True, dialect=name)
+            if found.needles:
+                present = frozenset([n for n in found.needles if n in text])
+                found = checks(enabled, schema_valid=True, present=present, dialect=name)
+        else:  # the default rules of leg actions: the plan validate uses
+            plan = _PLAN[0] if _PLAN else _plan()
+            found_needles: tuple[str, ...] = ()
+            for needle in plan.needles:
+                if needle in text:
+                    found_needles += (needle,)
+            found = plan.by_present.get(found_needles) or plan.checks(found_needles)
         walk(ctx, found)
     else:
         walk(ctx, checks(enabled, dialect=name))
@@ -494,9 +528,10 @@ class _Plan:
     __slots__ = ("by_present", "needles")
 
     def __init__(self) -> None:
-        from ._rules import checks
+        from ._rules import plan_needles
 
-        self.needles = checks(schema_valid=True).needles
+        # (from the rule index: the rules themselves load when a document needs them)
+        self.needles = plan_needles()
         self.by_present: dict[tuple[str, ...], Checks] = {}
 
     def checks(self, present: tuple[str, ...]) -> Checks:

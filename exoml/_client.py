@@ -28,11 +28,12 @@ import logging
 import os
 import re
 import time
-from collections.abc import Awaitable, Callable, Mapping
-from dataclasses import dataclass
+from collections.abc import Awaitable, Callable, Iterable, Mapping
+from contextlib import nullcontext
+from dataclasses import dataclass, replace
 from datetime import datetime, timezone
 from importlib.metadata import PackageNotFoundError, version
-from typing import TYPE_CHECKING, Any, Literal, NamedTuple, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, Literal, NamedTuple, TypeVar
 from urllib.parse import quote
 
 import httpx
@@ -41,15 +42,19 @@ from ._diagnostics import Diagnostic
 from ._errors import (
     ApiError,
     AuthenticationError,
+    BridgeNotFoundError,
     ClientClosedError,
     ExomlError,
     InvalidExomlError,
     LegNotFoundError,
+    NotFoundError,
     PermissionDeniedError,
     RateLimitError,
     ServerError,
     TransportError,
+    _reason_phrase,
 )
+from ._legs import Bridge, ExternalEvent, Leg, leg_events_from_answer
 from ._pacing import AsyncLegQueues, LegQueues, RateLimiter
 from ._retry import Failure, RetryPolicy, parse_retry_after, seconds, shown
 from ._wire import DEADLINE as _DEADLINE
@@ -62,6 +67,7 @@ from ._wire import sound as _sound
 
 if TYPE_CHECKING:
     from . import Flow, Verb
+    from ._catalogue import DialectName
 
 __all__ = ["ActionAccepted", "AsyncLegsClient", "LegsClient"]
 
@@ -96,11 +102,25 @@ _STATUS_ERRORS: dict[int, type[ApiError]] = {
     400: InvalidExomlError,
     401: AuthenticationError,
     403: PermissionDeniedError,
-    404: LegNotFoundError,
     429: RateLimitError,
 }
 
+#: The status fields :meth:`LegsClient.get_leg` can ask for (``additional_info``).
+LegStatusField = Literal[
+    "bridge_status",
+    "recording_status",
+    "hold_status",
+    "gather_status",
+    "play_status",
+    "tx_audio_status",
+    "rx_audio_status",
+]
+_LEG_STATUS_FIELDS: frozenset[str] = frozenset(LegStatusField.__args__)  # type: ignore[attr-defined]
+NetworkType = Literal["pstn", "voip"]
+Priority = Literal["normal", "high"]
+
 _ClientT = TypeVar("_ClientT", bound="_BaseLegsClient")
+_T = TypeVar("_T")
 
 # Compact JSON, made once: json.dumps with options builds an encoder on every call.
 _JSON = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
@@ -108,20 +128,23 @@ _JSON = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
 
 @dataclass(frozen=True)
 class ActionAccepted:
-    """The API accepted an action (HTTP 202); its effects arrive later as leg events.
+    """The API accepted an action (HTTP 202); its effects arrive later as events.
 
     ``request_id`` identifies the request in Exotel's records (``None`` when the 2xx
     answer's body could not be read or carried none, which the documented API never
-    does); ``leg_sid`` is the leg the action was sent to; ``http_code`` is the status
-    (202). Any 2xx status is an acceptance, whatever its body.
+    does); ``leg_sid`` is the leg the action was sent to (:meth:`LegsClient.send`),
+    ``bridge_sid`` the bridge (:meth:`LegsClient.send_to_bridge`,
+    :meth:`LegsClient.stop_bridge`): the other one is ``None``; ``http_code`` is the
+    status (202). Any 2xx status is an acceptance, whatever its body.
 
     >>> ActionAccepted(request_id="r1", leg_sid="L1", http_code=202).http_code
     202
     """
 
     request_id: str | None
-    leg_sid: str
+    leg_sid: str | None
     http_code: int
+    bridge_sid: str | None = None
 
 
 class _Action(NamedTuple):
@@ -130,6 +153,40 @@ class _Action(NamedTuple):
     leg_sid: str
     url: httpx.URL
     content: bytes
+
+
+class _Call(Generic[_T]):
+    """A request of a legs or bridges endpoint, ready to send, and how to read its answer.
+
+    ``queue`` serialises the calls that share it (the actions on one bridge);
+    ``not_found`` is what a 404 means here; ``idempotent`` calls (reads, stopping a
+    bridge) are retried after a 5xx or a read timeout even without
+    ``retry_server_errors``; ``read`` builds the result from a 2xx answer's decoded
+    body, raising ValueError when it cannot.
+    """
+
+    __slots__ = ("content", "idempotent", "method", "not_found", "queue", "read", "subject", "url")
+
+    def __init__(
+        self,
+        method: str,
+        url: httpx.URL,
+        content: bytes | None,
+        read: Callable[[Any, int], _T],
+        *,
+        subject: str,
+        not_found: type[NotFoundError],
+        queue: str | None = None,
+        idempotent: bool = False,
+    ) -> None:
+        self.method = method
+        self.url = url
+        self.content = content
+        self.read = read
+        self.subject = subject
+        self.not_found = not_found
+        self.queue = queue
+        self.idempotent = idempotent
 
 
 @dataclass(frozen=True)
@@ -213,7 +270,9 @@ class _BaseLegsClient:
         self._base_url, self._loopback = _check_base_url(base_url)
         self._host = httpx.URL(self._base_url).host
         self._account_sid = account_sid
-        self._legs_url = f"{self._base_url}/v2/accounts/{_segment(account_sid)}/legs/"
+        account = f"{self._base_url}/v2/accounts/{_segment(account_sid)}"
+        self._legs_url = f"{account}/legs/"
+        self._bridges_url = f"{account}/bridges/"
         self._api_key = api_key
         # Only httpx's auth object holds the token; nothing here prints it.
         self._auth = httpx.BasicAuth(api_key, api_token)
@@ -306,6 +365,175 @@ class _BaseLegsClient:
         content = _JSON.encode(body).encode("utf-8")
         return _Action(leg_sid, _actions_url(self._legs_url, leg_sid), content)
 
+    def _prepare_bridge_action(
+        self, bridge_sid: object, exoml: object, custom_param: object, validate: bool
+    ) -> _Call[ActionAccepted]:
+        """``POST /bridges/{bridge_sid}/actions``: one action on a bridge."""
+        sid = _text("bridge_sid", bridge_sid)
+        if custom_param is not None:
+            if not isinstance(custom_param, str):
+                raise TypeError(
+                    f"custom_param must be a str or None, not {type(custom_param).__name__}"
+                )
+            custom_param = _text("custom_param", custom_param, empty=True)
+        body: dict[str, str] = {"exoml": _bridge_document(exoml, validate)}
+        if custom_param is not None:
+            body["action_custom_param"] = custom_param
+        return _Call(
+            "POST",
+            _actions_url(self._bridges_url, sid),
+            _JSON.encode(body).encode("utf-8"),
+            functools.partial(_bridge_action_accepted, sid),
+            subject=f"bridge {sid!r}",
+            not_found=BridgeNotFoundError,
+            # Actions on one bridge keep their order too; the prefix keeps a bridge sid
+            # from sharing a queue with a leg of the same name.
+            queue=f"bridge:{sid}",
+        )
+
+    def _prepare_create_leg(
+        self, contact_uri: object, exophone: object, endpoint: object, options: dict[str, Any]
+    ) -> _Call[Leg]:
+        """``POST /legs``: place a call."""
+        contact = _phone("contact_uri", contact_uri)
+        body: dict[str, Any] = {
+            "contact_uri": contact,
+            "exophone": _phone("exophone", exophone),
+            "leg_event_endpoint": _event_endpoint("leg_event_endpoint", endpoint),
+        }
+        for name, value in options.items():
+            if value is not None:
+                body[name] = _leg_option(name, value)
+        return _Call(
+            "POST",
+            httpx.URL(self._legs_url.rstrip("/")),
+            _JSON.encode(body).encode("utf-8"),
+            functools.partial(_read_leg, None),
+            subject=f"new leg to {_redacted(contact)!r}",
+            # A 404 here is about the account or the endpoint, not about a leg.
+            not_found=NotFoundError,
+        )
+
+    def _prepare_get_leg(self, leg_sid: object, fields: Iterable[str]) -> _Call[Leg]:
+        """``GET /legs/{leg_sid}``, with the status fields asked for."""
+        sid = _text("leg_sid", leg_sid)
+        if isinstance(fields, (str, bytes)):
+            raise TypeError("fields must be a collection of field names, not a str")
+        wanted: list[str] = []
+        for name in fields:
+            if name not in _LEG_STATUS_FIELDS:
+                known = ", ".join(sorted(_LEG_STATUS_FIELDS))
+                raise ValueError(f"unknown leg status field {name!r}: expected one of {known}")
+            if name not in wanted:
+                wanted.append(name)
+        url = httpx.URL(f"{self._legs_url}{_segment(sid)}")
+        if wanted:
+            # The newer page's form: one flag per field.
+            url = url.copy_with(params={name: "true" for name in wanted})
+        return _Call(
+            "GET",
+            url,
+            None,
+            functools.partial(_read_leg, sid),
+            subject=f"leg {sid!r}",
+            not_found=LegNotFoundError,
+            idempotent=True,
+        )
+
+    def _prepare_leg_events(
+        self, leg_sid: object, event_name: object
+    ) -> _Call[tuple[ExternalEvent, ...]]:
+        """``GET /legs/{leg_sid}/external-events``, optionally of one event name."""
+        sid = _text("leg_sid", leg_sid)
+        url = httpx.URL(f"{self._legs_url}{_segment(sid)}/external-events")
+        if event_name is not None:
+            url = url.copy_with(params={"event_name": _text("event_name", event_name)})
+        return _Call(
+            "GET",
+            url,
+            None,
+            _read_leg_events,
+            subject=f"leg {sid!r}",
+            not_found=LegNotFoundError,
+            idempotent=True,
+        )
+
+    def _prepare_create_bridge(
+        self, leg_sids: object, endpoint: object, absorb_dtmf: object
+    ) -> _Call[Bridge]:
+        """``POST /bridges``: join legs."""
+        if isinstance(leg_sids, (str, bytes)) or not isinstance(leg_sids, Iterable):
+            raise TypeError("leg_sids must be a collection of leg sids, not a str")
+        sids = [_text("each leg sid", sid) for sid in leg_sids]
+        if len(sids) < 2:
+            raise ValueError(f"a bridge joins at least two legs, not {len(sids)}")
+        if len(set(sids)) != len(sids):
+            raise ValueError(f"leg_sids lists a leg twice: {sids!r}")
+        body: dict[str, Any] = {
+            "leg_sids": sids,
+            "bridge_event_endpoint": _event_endpoint("bridge_event_endpoint", endpoint),
+        }
+        if absorb_dtmf is not None:
+            body["absorb_dtmf"] = _leg_option("absorb_dtmf", absorb_dtmf)
+        return _Call(
+            "POST",
+            httpx.URL(self._bridges_url.rstrip("/")),
+            _JSON.encode(body).encode("utf-8"),
+            functools.partial(_read_bridge, None),
+            subject=f"new bridge of {sids!r}",
+            # The sids in the body are legs: a 404 here is about one of them.
+            not_found=LegNotFoundError,
+        )
+
+    def _prepare_get_bridge(self, bridge_sid: object) -> _Call[Bridge]:
+        """``GET /bridges/{bridge_sid}``."""
+        sid = _text("bridge_sid", bridge_sid)
+        return _Call(
+            "GET",
+            httpx.URL(f"{self._bridges_url}{_segment(sid)}"),
+            None,
+            functools.partial(_read_bridge, sid),
+            subject=f"bridge {sid!r}",
+            not_found=BridgeNotFoundError,
+            idempotent=True,
+        )
+
+    def _prepare_stop_bridge(self, bridge_sid: object) -> _Call[ActionAccepted]:
+        """``PUT /bridges/{bridge_sid}`` with ``{"action": "stop"}``."""
+        sid = _text("bridge_sid", bridge_sid)
+        return _Call(
+            "PUT",
+            httpx.URL(f"{self._bridges_url}{_segment(sid)}"),
+            b'{"action":"stop"}',
+            functools.partial(_bridge_action_accepted, sid),
+            subject=f"bridge {sid!r}",
+            not_found=BridgeNotFoundError,
+            queue=f"bridge:{sid}",
+            # Stopping a bridge twice ends it once.
+            idempotent=True,
+        )
+
+    def _result(self, call: _Call[_T], reply: _Reply) -> _T:
+        """What a 2xx answer means for ``call``; an ApiError when it cannot be read."""
+        body = reply.data()
+        try:
+            return call.read(body, reply.status)
+        except ValueError as exc:
+            # The server said yes but not to what: the caller cannot go on.
+            raise ApiError(
+                f"unexpected answer to {call.method} {call.url.path}: {exc}",
+                status_code=reply.status,
+                request_id=_clip(_dig(body, "request_id")),
+                body=body,
+            ) from None
+
+    def _policy(self, idempotent: bool) -> RetryPolicy:
+        # Reads (and stopping a bridge) change nothing when repeated: a 5xx or a lost
+        # answer is worth another attempt even when actions are not retried after one.
+        if idempotent and not self._retry.retry_server_errors:
+            return replace(self._retry, retry_server_errors=True)
+        return self._retry
+
     def _client_options(self) -> dict[str, Any]:
         """Keyword arguments for the httpx client, sync or async."""
         return {
@@ -335,7 +563,9 @@ class _BaseLegsClient:
             f"{self._deadline:g} s"
         )
 
-    def _outcome(self, raw: _Raw) -> _Reply | ApiError:
+    def _outcome(
+        self, raw: _Raw, not_found: type[NotFoundError] = LegNotFoundError
+    ) -> _Reply | ApiError:
         """The result of one attempt: a 2xx reply, or the error its status maps to.
 
         Nothing else: whatever the body holds (nothing, garbage, JSON nested a thousand
@@ -349,7 +579,7 @@ class _BaseLegsClient:
         code = _dig(body, "response", "error", "code")
         message = _dig(body, "response", "error", "message")
         if raw.problem is not None:
-            logger.debug("the body of an HTTP %d was not read: %s", status, raw.problem)
+            message = f"{_reason_phrase(status)}; the answer's body was not read: {raw.problem}"
         fields: dict[str, Any] = {
             "status_code": status,
             "request_id": _clip(request_id),
@@ -361,7 +591,9 @@ class _BaseLegsClient:
         if error_class is RateLimitError:
             retry_after = parse_retry_after(raw.headers.get("Retry-After"), now=self._now())
             return RateLimitError(_clip(message), retry_after=retry_after, **fields)
-        if error_class is None:
+        if status == 404:
+            error_class = not_found
+        elif error_class is None:
             error_class = ServerError if 500 <= status < 600 else ApiError
         return error_class(_clip(message), **fields)
 
@@ -415,13 +647,19 @@ class _BaseLegsClient:
         return TransportError(message), failure
 
     def _after_response(
-        self, subject: str, raw: _Raw, attempt: int, waited: float
+        self,
+        subject: str,
+        raw: _Raw,
+        attempt: int,
+        waited: float,
+        idempotent: bool = False,
+        not_found: type[NotFoundError] = LegNotFoundError,
     ) -> _Reply | float:
         """The reply of an attempt that got a 2xx, or the delay before retrying.
 
         Raises the mapped :class:`~exoml.ApiError` when the attempt is not to be retried.
         """
-        outcome = self._outcome(raw)
+        outcome = self._outcome(raw, not_found)
         if isinstance(outcome, _Reply):
             return outcome
         kind: Failure = "refused"
@@ -430,7 +668,8 @@ class _BaseLegsClient:
         elif isinstance(outcome, ServerError):
             kind = "server_error"
         retry_after = outcome.retry_after if isinstance(outcome, RateLimitError) else None
-        delay = self._retry.delay(kind, attempt=attempt, retry_after=retry_after, waited=waited)
+        policy = self._policy(idempotent)
+        delay = policy.delay(kind, attempt=attempt, retry_after=retry_after, waited=waited)
         if delay is None:
             self._log_give_up(subject, kind, attempt, retry_after, waited)
             raise outcome
@@ -438,7 +677,13 @@ class _BaseLegsClient:
         return delay
 
     def _after_transport_error(
-        self, subject: str, exc: httpx.HTTPError, attempt: int, waited: float, late: bool
+        self,
+        subject: str,
+        exc: httpx.HTTPError,
+        attempt: int,
+        waited: float,
+        late: bool,
+        idempotent: bool = False,
     ) -> float:
         """The delay before retrying after an httpx exception; raises when not retrying.
 
@@ -446,7 +691,7 @@ class _BaseLegsClient:
         chained ``from`` the httpx exception, which never reaches the caller itself.
         """
         error, kind = self._transport_error(exc, late)
-        delay = self._retry.delay(kind, attempt=attempt, waited=waited)
+        delay = self._policy(idempotent).delay(kind, attempt=attempt, waited=waited)
         if delay is None:
             raise error from exc
         self._log_retry(subject, error, attempt, delay)
@@ -579,8 +824,145 @@ class LegsClient(_BaseLegsClient):
             )
         return self._accepted(action, reply)
 
+    def create_leg(
+        self,
+        contact_uri: str,
+        exophone: str,
+        leg_event_endpoint: str,
+        *,
+        network_type: NetworkType | None = None,
+        custom_param: str | None = None,
+        time_limit: int | None = None,
+        timeout: int | None = None,
+        setup_timeout: int | None = None,
+        ring_timeout: int | None = None,
+        requested_dc_code: str | None = None,
+        requested_nso_code: str | None = None,
+        reference_leg_sid: str | None = None,
+        amd_enable: bool | None = None,
+        async_amd: bool | None = None,
+        priority: Priority | None = None,
+    ) -> Leg:
+        """Place a call: create a leg that dials ``contact_uri`` from ``exophone``.
+
+        ``contact_uri`` is a phone number (with a leading 0 or a country code, ``+``
+        allowed) or a ``sip:`` URI; ``exophone`` is your Exotel number;
+        ``leg_event_endpoint`` is where the leg's events go (an ``https://`` URL, or
+        ``grpc://host[:port]``; ``http://`` only on a loopback host). Every other
+        argument is one of the API's documented options, sent only when given:
+        ``network_type`` (``"pstn"``, the API's default, or ``"voip"``), ``custom_param``
+        (echoed in the leg's events), ``time_limit`` (seconds the call may last; 14400 by
+        default), ``timeout``, ``setup_timeout`` and ``ring_timeout`` (seconds; 30 by
+        default), ``requested_dc_code`` and ``requested_nso_code``,
+        ``reference_leg_sid`` (place the leg beside one you mean to bridge it with),
+        ``amd_enable`` and ``async_amd`` (answering-machine detection) and ``priority``
+        (``"normal"`` or ``"high"``). A bad value raises :class:`ValueError` (or
+        :class:`TypeError`) before anything is sent.
+
+        Returns the :class:`~exoml.Leg` the API created (sid, ``created_at``); the call's
+        progress arrives as events (``leg_ringing``, ``leg_answered``, ...). Errors and
+        retries are those of :meth:`send`: a 5xx is not retried unless
+        ``retry_server_errors=True``, since a second attempt could place a second call.
+        """
+        options = {name: value for name, value in locals().items() if name in _LEG_OPTIONS}
+        return self._call(
+            self._prepare_create_leg(contact_uri, exophone, leg_event_endpoint, options)
+        )
+
+    def get_leg(self, leg_sid: str, *, fields: Iterable[LegStatusField] = ()) -> Leg:
+        """Read a leg's state; ``fields`` asks for status fields (``additional_info``).
+
+        ``fields`` takes any of ``"bridge_status"``, ``"recording_status"``,
+        ``"hold_status"``, ``"gather_status"``, ``"play_status"``, ``"tx_audio_status"``
+        and ``"rx_audio_status"``. Raises :class:`~exoml.LegNotFoundError` for an
+        unknown leg. Reads are retried after a 5xx or a read timeout as well.
+        """
+        return self._call(self._prepare_get_leg(leg_sid, fields))
+
+    def leg_events(
+        self, leg_sid: str, *, event_name: str | None = None
+    ) -> tuple[ExternalEvent, ...]:
+        """The events Exotel generated for a leg, oldest first, with their delivery record.
+
+        ``event_name`` keeps only the events of that name (the API filters). Each item
+        is an :class:`~exoml.ExternalEvent`: the event, and whether the event endpoint
+        acknowledged it. Use it to recover events your endpoint missed.
+        """
+        return self._call(self._prepare_leg_events(leg_sid, event_name))
+
+    def create_bridge(
+        self,
+        leg_sids: Iterable[str],
+        bridge_event_endpoint: str,
+        *,
+        absorb_dtmf: bool | None = None,
+    ) -> Bridge:
+        """Join two or more live legs in one conversation; returns the :class:`~exoml.Bridge`.
+
+        ``bridge_event_endpoint`` receives the bridge's events (``bridge_created``,
+        ``leg_joined_bridge``, ``leg_left_bridge``, ``bridge_terminal``);
+        ``absorb_dtmf=True`` keeps the legs from hearing each other's key presses. A
+        404 (a leg that does not exist) raises :class:`~exoml.LegNotFoundError`.
+        """
+        return self._call(self._prepare_create_bridge(leg_sids, bridge_event_endpoint, absorb_dtmf))
+
+    def get_bridge(self, bridge_sid: str) -> Bridge:
+        """Read a bridge: its state and the legs in it.
+
+        Raises :class:`~exoml.BridgeNotFoundError` for an unknown bridge.
+        """
+        return self._call(self._prepare_get_bridge(bridge_sid))
+
+    def stop_bridge(self, bridge_sid: str) -> ActionAccepted:
+        """End a bridge (``PUT`` with ``{"action": "stop"}``); its legs stay up.
+
+        The API accepts the request (202); ``leg_left_bridge`` and ``bridge_terminal``
+        follow as events. Raises :class:`~exoml.BridgeNotFoundError` for an unknown
+        bridge.
+        """
+        return self._call(self._prepare_stop_bridge(bridge_sid))
+
+    def send_to_bridge(
+        self,
+        bridge_sid: str,
+        exoml: Flow | Verb | str | bytes,
+        *,
+        custom_param: str | None = None,
+        validate: bool = True,
+    ) -> ActionAccepted:
+        """Send one ExoML document to a bridge (every leg in it hears the result).
+
+        Bridges take their own, smaller vocabulary (``StartPlay``, ``StopPlay``,
+        ``Refer`` with ``bridgeEventEndpoint``): the document is checked against it
+        first, as :meth:`send` checks a leg's (``validate=False`` skips the check).
+        Actions on one bridge keep their order. Raises
+        :class:`~exoml.BridgeNotFoundError` for an unknown bridge.
+        """
+        return self._call(self._prepare_bridge_action(bridge_sid, exoml, custom_param, validate))
+
+    def _call(self, call: _Call[_T]) -> _T:
+        """Run one endpoint call through :meth:`_request`, in its queue when it has one."""
+        self._check_open()
+        with self._legs.hold(call.queue) if call.queue is not None else nullcontext():
+            reply = self._request(
+                call.method,
+                call.url,
+                content=call.content,
+                subject=call.subject,
+                idempotent=call.idempotent,
+                not_found=call.not_found,
+            )
+        return self._result(call, reply)
+
     def _request(
-        self, method: str, url: httpx.URL, *, content: bytes | None = None, subject: str
+        self,
+        method: str,
+        url: httpx.URL,
+        *,
+        content: bytes | None = None,
+        subject: str,
+        idempotent: bool = False,
+        not_found: type[NotFoundError] = LegNotFoundError,
     ) -> _Reply:
         """Send one request with pacing, the deadline, the size cap and the retries.
 
@@ -600,14 +982,14 @@ class LegsClient(_BaseLegsClient):
                 raw = self._exchange(method, url, content, deadline)
             except httpx.HTTPError as exc:
                 late = self._clock() >= deadline
-                delay = self._after_transport_error(subject, exc, attempt, waited, late)
+                delay = self._after_transport_error(subject, exc, attempt, waited, late, idempotent)
             except RuntimeError:
                 # httpx's "the client has been closed", when close() raced this call.
                 if self._closed:
                     self._check_open()
                 raise
             else:
-                outcome = self._after_response(subject, raw, attempt, waited)
+                outcome = self._after_response(subject, raw, attempt, waited, idempotent, not_found)
                 if isinstance(outcome, _Reply):
                     return outcome
                 delay = outcome
@@ -731,8 +1113,97 @@ class AsyncLegsClient(_BaseLegsClient):
             )
         return self._accepted(action, reply)
 
+    async def create_leg(
+        self,
+        contact_uri: str,
+        exophone: str,
+        leg_event_endpoint: str,
+        *,
+        network_type: NetworkType | None = None,
+        custom_param: str | None = None,
+        time_limit: int | None = None,
+        timeout: int | None = None,
+        setup_timeout: int | None = None,
+        ring_timeout: int | None = None,
+        requested_dc_code: str | None = None,
+        requested_nso_code: str | None = None,
+        reference_leg_sid: str | None = None,
+        amd_enable: bool | None = None,
+        async_amd: bool | None = None,
+        priority: Priority | None = None,
+    ) -> Leg:
+        """Place a call; see :meth:`LegsClient.create_leg`."""
+        options = {name: value for name, value in locals().items() if name in _LEG_OPTIONS}
+        return await self._call(
+            self._prepare_create_leg(contact_uri, exophone, leg_event_endpoint, options)
+        )
+
+    async def get_leg(self, leg_sid: str, *, fields: Iterable[LegStatusField] = ()) -> Leg:
+        """Read a leg's state; see :meth:`LegsClient.get_leg`."""
+        return await self._call(self._prepare_get_leg(leg_sid, fields))
+
+    async def leg_events(
+        self, leg_sid: str, *, event_name: str | None = None
+    ) -> tuple[ExternalEvent, ...]:
+        """The events Exotel generated for a leg; see :meth:`LegsClient.leg_events`."""
+        return await self._call(self._prepare_leg_events(leg_sid, event_name))
+
+    async def create_bridge(
+        self,
+        leg_sids: Iterable[str],
+        bridge_event_endpoint: str,
+        *,
+        absorb_dtmf: bool | None = None,
+    ) -> Bridge:
+        """Join live legs in one conversation; see :meth:`LegsClient.create_bridge`."""
+        return await self._call(
+            self._prepare_create_bridge(leg_sids, bridge_event_endpoint, absorb_dtmf)
+        )
+
+    async def get_bridge(self, bridge_sid: str) -> Bridge:
+        """Read a bridge; see :meth:`LegsClient.get_bridge`."""
+        return await self._call(self._prepare_get_bridge(bridge_sid))
+
+    async def stop_bridge(self, bridge_sid: str) -> ActionAccepted:
+        """End a bridge; see :meth:`LegsClient.stop_bridge`."""
+        return await self._call(self._prepare_stop_bridge(bridge_sid))
+
+    async def send_to_bridge(
+        self,
+        bridge_sid: str,
+        exoml: Flow | Verb | str | bytes,
+        *,
+        custom_param: str | None = None,
+        validate: bool = True,
+    ) -> ActionAccepted:
+        """Send one ExoML document to a bridge; see :meth:`LegsClient.send_to_bridge`."""
+        call = self._prepare_bridge_action(bridge_sid, exoml, custom_param, validate)
+        return await self._call(call)
+
+    async def _call(self, call: _Call[_T]) -> _T:
+        """Run one endpoint call; see :meth:`LegsClient._call`."""
+        self._check_open()
+        self._check_loop()
+        async with self._legs.hold(call.queue) if call.queue is not None else nullcontext():
+            reply = await self._request(
+                call.method,
+                call.url,
+                content=call.content,
+                subject=call.subject,
+                idempotent=call.idempotent,
+                not_found=call.not_found,
+            )
+        return self._result(call, reply)
+
     async def _request(
-        self, method: str, url: httpx.URL, *, content: bytes | None = None, subject: str
+        self,
+        method: str,
+        url: httpx.URL,
+        *,
+        content: bytes | None = None,
+        subject: str,
+        idempotent: bool = False,
+        not_found: type[NotFoundError] = LegNotFoundError,
     ) -> _Reply:
         """Send one request; see :meth:`LegsClient._request`."""
         self._check_loop()
@@ -749,13 +1220,13 @@ class AsyncLegsClient(_BaseLegsClient):
                 raw = await self._exchange(method, url, content)
             except httpx.HTTPError as exc:
                 late = self._clock() >= deadline
-                delay = self._after_transport_error(subject, exc, attempt, waited, late)
+                delay = self._after_transport_error(subject, exc, attempt, waited, late, idempotent)
             except RuntimeError:
                 if self._closed:
                     self._check_open()
                 raise
             else:
-                outcome = self._after_response(subject, raw, attempt, waited)
+                outcome = self._after_response(subject, raw, attempt, waited, idempotent, not_found)
                 if isinstance(outcome, _Reply):
                     return outcome
                 delay = outcome
@@ -885,14 +1356,26 @@ def _document(exoml: object, validate: bool) -> str:
     )
 
 
-def _refuse_invalid(document: str) -> None:
+def _bridge_document(exoml: object, validate: bool) -> str:
+    """The ExoML text to send to a bridge, checked against the bridge dialect.
+
+    A Flow is checked too: the builder makes valid leg actions, and a bridge takes fewer.
+    """
+    document = _document(exoml, validate=False)
+    if validate:
+        _refuse_invalid(document, dialect="bridge")
+    return document
+
+
+def _refuse_invalid(document: str, dialect: DialectName = "legs") -> None:
+    """Raise ExomlError with the diagnostics when ``document`` has errors in ``dialect``."""
     from ._check import has_errors, validate
 
     # Only errors stop a send: a valid document is not searched for warnings, whose
     # positions cost several times the check itself (a multi-verb flow warns EX501).
-    if not has_errors(document, dialect="legs"):
+    if not has_errors(document, dialect=dialect):
         return
-    diagnostics = validate(document, dialect="legs")
+    diagnostics = validate(document, dialect=dialect)
     errors = [d for d in diagnostics if d.is_error]
     if not errors:
         return
@@ -903,6 +1386,118 @@ def _refuse_invalid(document: str) -> None:
         f"{first.code} {first.message}{more}",
         diagnostics,
     )
+
+
+# -- reading answers (each raises ValueError when a 2xx answer cannot be read) ------------
+
+
+def _bridge_action_accepted(sid: str, body: Any, status: int) -> ActionAccepted:
+    bridge = _dig(body, "response", "data", "bridge_sid")
+    return ActionAccepted(
+        request_id=_clip(_dig(body, "request_id")),
+        leg_sid=None,
+        http_code=status,
+        bridge_sid=bridge or sid,
+    )
+
+
+def _read_leg(sid: str | None, body: Any, status: int) -> Leg:
+    # A new leg is known only by the sid in the answer; a read one by the one asked for.
+    return Leg.from_answer(body, leg_sid=sid)
+
+
+def _read_bridge(sid: str | None, body: Any, status: int) -> Bridge:
+    return Bridge.from_answer(body, bridge_sid=sid)
+
+
+def _read_leg_events(body: Any, status: int) -> tuple[ExternalEvent, ...]:
+    return leg_events_from_answer(body)
+
+
+# -- checking arguments ---------------------------------------------------------------------
+
+# A phone number with a leading 0 or a country code ("+" allowed), or a SIP URI.
+_PHONE = re.compile(r"\+?[0-9]{3,20}")
+_SIP = re.compile(r"sips?:[^\s]+", re.IGNORECASE)
+_OPTION_INTS = ("time_limit", "timeout", "setup_timeout", "ring_timeout")
+_OPTION_TEXTS = ("custom_param", "requested_dc_code", "requested_nso_code", "reference_leg_sid")
+_OPTION_BOOLS = ("amd_enable", "async_amd", "absorb_dtmf")
+_OPTION_CHOICES: dict[str, tuple[str, ...]] = {
+    "network_type": ("pstn", "voip"),
+    "priority": ("normal", "high"),
+}
+_LEG_OPTIONS = frozenset(
+    {*_OPTION_CHOICES, *_OPTION_INTS, *_OPTION_TEXTS, "amd_enable", "async_amd"}
+)
+#: The longest time any create-leg option may give, in seconds (a day).
+_MAX_OPTION_SECONDS = 86_400
+
+
+def _leg_option(name: str, value: object) -> object:
+    """The value to send for an option, or a ValueError/TypeError naming what is wrong."""
+    if name in _OPTION_CHOICES:
+        choices = _OPTION_CHOICES[name]
+        if not isinstance(value, str) or value not in choices:
+            listed = " or ".join(repr(c) for c in choices)
+            raise ValueError(f"{name} must be {listed}, not {_show(value)}")
+        return str.__str__(value)
+    if name in _OPTION_INTS:
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise TypeError(f"{name} must be a whole number of seconds, not {_show(value)}")
+        if not 1 <= value <= _MAX_OPTION_SECONDS:
+            raise ValueError(
+                f"{name} must be at least 1 second and at most {_MAX_OPTION_SECONDS}, "
+                f"not {_show(value)}"
+            )
+        return int(value)
+    if name in _OPTION_BOOLS:
+        if not isinstance(value, bool):
+            raise TypeError(f"{name} must be True or False, not {_show(value)}")
+        return value
+    text = _text(name, value)
+    if text != text.strip() and name != "custom_param":
+        raise ValueError(f"{name} must not start or end with spaces: {text!r}")
+    return text
+
+
+def _phone(name: str, value: object) -> str:
+    text = _text(name, value)
+    if not (_PHONE.fullmatch(text) or _SIP.fullmatch(text)):
+        raise ValueError(
+            f"{name} must be a phone number (digits with a leading 0 or a country code, "
+            f"'+' allowed) or a sip: URI, not {_show(text)}"
+        )
+    return text
+
+
+def _event_endpoint(name: str, value: object) -> str:
+    """An event endpoint: https://, grpc(s)://host[:port], or http:// on a loopback host."""
+    text = _text(name, value)
+    hidden = _hide_password(text)
+    try:
+        url = httpx.URL(text)
+    except httpx.InvalidURL:
+        raise ValueError(f"{name} is not a valid URL: {hidden!r}") from None
+    if url.scheme not in ("https", "http", "grpc", "grpcs") or not url.host or " " in text:
+        raise ValueError(f"{name} must be an https:// URL or grpc://host[:port], not {hidden!r}")
+    if url.scheme == "http" and not _is_loopback(url.host):
+        raise ValueError(
+            f"{name} must use https:// (http:// is allowed only for loopback hosts): {hidden!r}"
+        )
+    return text
+
+
+def _show(value: object) -> str:
+    """A value as an error message shows it: never huge, never a password's worth."""
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return shown(value)
+    text = repr(value)
+    return text if len(text) <= 80 else text[:77] + "..."
+
+
+def _hide_password(url: str) -> str:
+    """The URL with the password of its user part (basic auth for an endpoint) masked."""
+    return re.sub(r"(//[^/@:]*:)[^/@]*@", r"\1***@", url, count=1)
 
 
 @functools.lru_cache(maxsize=1024)

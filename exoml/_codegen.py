@@ -58,6 +58,14 @@ def _params(spec: VerbSpec, aliases: dict[int, str], *, build: bool) -> list[str
     required = [a for a in spec.attrs if a.required]
     optional = [a for a in spec.attrs if not a.required]
     params.extend(f"{a.py}: {_annotation(a, aliases)}" for a in required)
+    if not build:
+        # The first attribute of an exactly-one-of group stays positional, as a required
+        # attribute is (``start_stream("wss://...")``), with a default: the other may be
+        # given instead.
+        leaders = {group[0] for group in spec.one_of}
+        lead = [a for a in optional if a.name in leaders]
+        optional = [a for a in optional if a.name not in leaders]
+        params.extend(f"{a.py}: {_annotation(a, aliases)} | None = None" for a in lead)
     if optional and not build and not (spec.children and spec.max_children != 1):
         params.append("*")
     params.extend(f"{a.py}: {_annotation(a, aliases)} | None = None" for a in optional)
@@ -202,6 +210,14 @@ def _body(spec: VerbSpec, consts: dict[str, str], target: str, dialect: Dialect)
     # Attributes are written in catalogue order; required ones come first in signatures.
     for index, attr in enumerate(spec.attrs):
         body += _attr_code(spec, index, attr, consts, dialect)
+    for number, group in enumerate(spec.one_of):
+        # exactly one of the group's attributes (the catalogue's one_of)
+        pys = [next(a.py for a in spec.attrs if a.name == name) for name in group]
+        if len(pys) == 2:
+            test = f"({pys[0]} is None) == ({pys[1]} is None)"
+        else:
+            test = f"[{', '.join(pys)}].count(None) != {len(pys) - 1}"
+        body += [f"if {test}:", f"    _one_of({cls}, {number}, {', '.join(pys)})"]
     values = ", ".join(a.py for a in spec.attrs)
     values_tuple = f"({values},)" if len(spec.attrs) == 1 else f"({values})"
     if _either(spec):
@@ -333,24 +349,29 @@ def _accessors(spec: VerbSpec, aliases: dict[int, str]) -> list[str]:
             f'        """{spec.text.doc} (the text content)."""',
             '        return cast("str", self._text)',
         ]
-    if spec.children_py == "prompts":
+    if spec.children and not _either(spec):
+        # one property named as the children's parameter, documented by the catalogue
         union = " | ".join(spec.children)
-        out += [
-            "",
-            "    @property",
-            f"    def prompts(self) -> tuple[{union}, ...]:",
-            '        """The nested prompts, in order."""',
-            f'        return cast("tuple[{union}, ...]", self._children)',
-        ]
-    elif spec.children_py == "music":
-        union = " | ".join(spec.children)
-        out += [
-            "",
-            "    @property",
-            f"    def music(self) -> {union} | None:",
-            '        """The music on hold, or None."""',
-            f'        return cast("{union} | None", self._children[0] if self._children else None)',
-        ]
+        name = spec.children_py
+        first = "self._children[0] if self._children else None"
+        if spec.max_children == 1:
+            doc = spec.children_doc or f"The {name}, or None."
+            out += [
+                "",
+                "    @property",
+                f"    def {name}(self) -> {union} | None:",
+                f'        """{doc}"""',
+                f'        return cast("{union} | None", {first})',
+            ]
+        else:
+            doc = spec.children_doc or f"The nested {name}, in order."
+            out += [
+                "",
+                "    @property",
+                f"    def {name}(self) -> tuple[{union}, ...]:",
+                f'        """{doc}"""',
+                f'        return cast("tuple[{union}, ...]", self._children)',
+            ]
     return out
 
 
@@ -426,7 +447,8 @@ def generate_verbs(dialect: Dialect = LEGS) -> str:
         "from ._values import escape_attr as _escape_attr",
         "from ._values import escape_text as _escape_text",
         "from ._verb import Verb, _bad_child, _fix, _fix_text"
-        + (", _no_content" if any(_either(v) for v in verbs) else ""),
+        + (", _no_content" if any(_either(v) for v in verbs) else "")
+        + (", _one_of" if any(v.one_of for v in verbs) else ""),
         "",
         "if TYPE_CHECKING:",
         "    from typing_extensions import Self",

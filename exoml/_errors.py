@@ -5,11 +5,13 @@ Every exception exoml raises on purpose derives from :class:`ExomlError`::
     ExomlError
     ├── FlowError (also ValueError)      a value refused by the builder, at the call that made it
     ├── EventError (also ValueError)     a body that is not a leg or bridge event
-    ├── ApiError                          the Leg Actions API answered with an error
+    ├── ApiError                          Exotel's API answered with an error
     │   ├── InvalidExomlError             400: invalid ExoML or parameters
     │   ├── AuthenticationError           401: wrong API key or token
     │   ├── PermissionDeniedError         403: not authorised for this account or leg
-    │   ├── LegNotFoundError              404: no such leg
+    │   ├── NotFoundError                 404: no such leg, bridge or endpoint
+    │   │   ├── LegNotFoundError          404: no such leg
+    │   │   └── BridgeNotFoundError       404: no such bridge
     │   ├── RateLimitError                429: too many requests (``retry_after``)
     │   └── ServerError                   5xx: the API failed
     ├── TransportError                    the request did not complete (connection, timeout)
@@ -31,12 +33,14 @@ if TYPE_CHECKING:
 __all__ = [
     "ApiError",
     "AuthenticationError",
+    "BridgeNotFoundError",
     "ClientClosedError",
     "EventError",
     "ExomlError",
     "FlowError",
     "InvalidExomlError",
     "LegNotFoundError",
+    "NotFoundError",
     "PermissionDeniedError",
     "RateLimitError",
     "ResponseTooLargeError",
@@ -150,7 +154,7 @@ class ClientClosedError(ExomlError, RuntimeError):
 
 
 class ApiError(ExomlError):
-    """The Leg Actions API answered with an error status.
+    """Exotel's API (leg actions, legs, bridges) answered with an error status.
 
     Catch it to handle any refusal by the API; catch a subclass for one status. The
     attributes come from the response:
@@ -221,8 +225,16 @@ class PermissionDeniedError(ApiError):
     """403: the credentials may not act on this account or leg."""
 
 
-class LegNotFoundError(ApiError):
-    """404: the API knows no such leg."""
+class NotFoundError(ApiError):
+    """404: the API knows no such leg, bridge or endpoint; catch it for any of them."""
+
+
+class LegNotFoundError(NotFoundError):
+    """404: the API knows no such leg (or the leg has ended)."""
+
+
+class BridgeNotFoundError(NotFoundError):
+    """404: the API knows no such bridge."""
 
 
 class RateLimitError(ApiError):

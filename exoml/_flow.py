@@ -164,6 +164,8 @@ def _verb_from_element(el: Any) -> Verb:
     values = tuple(
         None if (raw := el.get(a.name)) is None else a.kind.from_wire(raw) for a in cls._attrs
     )
-    text = element_text(el) if cls.spec.text is not None else None
+    spec_text = cls.spec.text
+    # (a trimmed kind reads the value without the white space around it)
+    text = None if spec_text is None else spec_text.kind.from_wire(element_text(el))
     children = tuple(_verb_from_element(c) for c in el if isinstance(c.tag, str))
     return cls._from_parts(values, text, children)

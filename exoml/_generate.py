@@ -22,12 +22,20 @@ def targets() -> dict[Path, Callable[[], str]]:
 
     from ._catalogue import DIALECTS
     from ._codegen import generate_verbs
-    from ._reference import dialect_verb_reference, rule_reference, verb_reference
+    from ._reference import (
+        dialect_verb_reference,
+        public_names,
+        rule_index,
+        rule_reference,
+        verb_reference,
+    )
     from ._xsd import generate_xsd
     from .events._reference import event_reference
 
     found: dict[Path, Callable[[], str]] = {
         ROOT_DIR / "exoml" / "_verbs.py": generate_verbs,
+        ROOT_DIR / "exoml" / "_rules" / "_index.py": rule_index,
+        ROOT_DIR / "exoml" / "_public.py": public_names,
         ROOT_DIR / "docs" / "verbs.md": verb_reference,
         ROOT_DIR / "docs" / "rules.md": rule_reference,
         ROOT_DIR / "docs" / "events.md": event_reference,

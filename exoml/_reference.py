@@ -4,11 +4,24 @@ from __future__ import annotations
 
 import re
 
-from ._catalogue import VERBS, VerbSpec
+from ._catalogue import (
+    SOURCE_NAMES,
+    VERBS,
+    Evidence,
+    VerbSpec,
+    casing_confirmed,
+    documented,
+)
 from ._examples import example_call
 from ._rules import RULES
 
-__all__ = ["dialect_verb_reference", "rule_reference", "verb_reference"]
+__all__ = [
+    "dialect_verb_reference",
+    "public_names",
+    "rule_index",
+    "rule_reference",
+    "verb_reference",
+]
 
 _MARK = "⚠"
 
@@ -16,6 +29,29 @@ _MARK = "⚠"
 def _cell(text: str) -> str:
     """Text for a Markdown table cell: a literal ``|`` would end the cell."""
     return text.replace("|", "\\|")
+
+
+_THIRD = "†"
+
+
+def _marks(evidence: Evidence) -> str:
+    """The marks a name's evidence earns: ⚠ casing inferred, † third-party only."""
+    marks = ""
+    if not casing_confirmed(evidence):
+        marks += f" {_MARK}"
+    if not documented(evidence):
+        marks += f" {_THIRD}"
+    return marks
+
+
+def _child_marks(spec: VerbSpec, child: str) -> str:
+    """A nesting's mark: † when only third-party code shows it (a child's casing is
+    the child verb's own)."""
+    return "" if documented(spec.child_sources(child)) else f" {_THIRD}"
+
+
+def _sources(evidence: Evidence) -> str:
+    return ", ".join(evidence)
 
 
 def verb_reference() -> str:
@@ -29,56 +65,90 @@ def verb_reference() -> str:
         "Every ExoML verb of the Leg Actions API, with its Python method, attributes, types "
         "and bounds. Element names are PascalCase and attribute names lowerCamelCase; both "
         "are case-sensitive.\n\n",
-        f"Names marked {_MARK} have **unconfirmed casing**: Exotel's documentation only shows "
-        "them in lowercase, and their casing is inferred from the convention. If the API "
-        "rejects one, the correction is a one-line change in the catalogue.\n\n",
-        "| Element | Flow method | Attributes | Content |\n|---|---|---|---|\n",
+        "**Evidence.** Each name lists the sources that show it, strongest first: "
+        + "; ".join(f"`{key}`: {name}" for key, name in SOURCE_NAMES.items())
+        + ". See [which names are valid](guide/sources.md) for the policy.\n\n",
+        f"- {_MARK} **unconfirmed casing**: only lowercase sources show the name; its casing "
+        "is inferred from the convention. If the API rejects one, the correction is a "
+        "one-line change in the catalogue.\n",
+        f"- {_THIRD} **third-party only**: no Exotel source shows the name, only third-party "
+        "code; it is accepted with warning EX510.\n\n",
+        "| Element | Flow method | Evidence | Attributes | Content |\n|---|---|---|---|---|\n",
     ]
     for spec in VERBS:
-        mark = f" {_MARK}" if not spec.casing_confirmed else ""
-        attrs = ", ".join(f"`{a.name}`" for a in spec.attrs) or "none"
+        mark = _marks(spec.evidence)
+        attrs = ", ".join(f"`{a.name}`{_marks(a.sources(spec))}" for a in spec.attrs) or "none"
         if spec.text is not None:
             content = _cell(spec.text.kind.label)
         elif spec.children:
             limit = "any number of" if spec.max_children is None else f"at most {spec.max_children}"
-            content = f"{limit} " + " / ".join(f"`{c}`" for c in spec.children)
+            content = f"{limit} " + " / ".join(
+                f"`{c}`{_child_marks(spec, c)}" for c in spec.children
+            )
         else:
             content = "empty"
         anchor = spec.element.lower()
         out.append(
-            f"| [`{spec.element}`](#{anchor}){mark} | `{spec.method}()` | {attrs} | {content} |\n"
+            f"| [`{spec.element}`](#{anchor}){mark} | `{spec.method}()` | "
+            f"{_sources(spec.evidence)} | {attrs} | {content} |\n"
         )
     for spec in VERBS:
-        mark = f" {_MARK}" if not spec.casing_confirmed else ""
+        mark = _marks(spec.evidence)
         out.append(f"\n## {spec.element}\n\n")
-        out.append(f"{spec.summary}{mark and ' *(casing unconfirmed)*'}\n\n")
+        notes = []
+        if not casing_confirmed(spec.evidence):
+            notes.append("casing unconfirmed")
+        if not documented(spec.evidence):
+            notes.append("third-party only")
+        out.append(f"{spec.summary}{' *(' + ', '.join(notes) + ')*' if notes else ''}\n\n")
         out.append(f"- Python: `Flow().{spec.method}(...)` or `{spec.element}(...)`\n")
-        out.append(f"- Evidence: {', '.join(spec.evidence)}\n")
-        if spec.aliases:
-            out.append(f"- Also spelt in some documentation: {', '.join(spec.aliases)}\n")
+        out.append(f"- Evidence: {_sources(spec.evidence)}{mark}\n")
+        if spec.spelling_of is not None:
+            out.append(
+                f"- Another spelling of [`{spec.spelling_of}`](#{spec.spelling_of.lower()}): "
+                "both are valid; the opt-in rule EX520 can hold a project to one.\n"
+            )
+        twins = [v.element for v in VERBS if v.spelling_of == spec.element]
+        if twins:
+            names = ", ".join(f"[`{t}`](#{t.lower()})" for t in twins)
+            out.append(f"- Also spelt {names} (same meaning, both valid).\n")
         if spec.text is not None:
+            trimmed = getattr(spec.text.kind, "trim", False)
+            trim = " White space around it is allowed." if trimmed else ""
             out.append(
                 f"- Text (`{spec.text.py}`, positional): {spec.text.doc} "
-                f"{spec.text.kind.rule[0].upper()}{spec.text.kind.rule[1:]}.\n"
+                f"{spec.text.kind.rule[0].upper()}{spec.text.kind.rule[1:]}.{trim}\n"
             )
         if spec.children:
             limit = "any number" if spec.max_children is None else f"at most {spec.max_children}"
-            names = ", ".join(f"`{c}`" for c in spec.children)
-            out.append(f"- Children: {limit} of {names}.\n")
+            names = ", ".join(f"`{c}`{_child_marks(spec, c)}" for c in spec.children)
+            out.append(f"- Children (`{spec.children_py}`): {limit} of {names}.\n")
+        for group in spec.one_of:
+            spelt = " and ".join(f"`{n}`" for n in group)
+            out.append(f"- Exactly one of {spelt} is required.\n")
+        if spec.events:
+            out.append(f"- Events: {', '.join(f'`{e}`' for e in spec.events)}\n")
         if spec.attrs:
             out.append(
-                "\n| Attribute | Python | Type | Required | Default | Description |\n"
-                "|---|---|---|---|---|---|\n"
+                "\n| Attribute | Python | Type | Required | Default | Evidence | Description |\n"
+                "|---|---|---|---|---|---|---|\n"
             )
             for a in spec.attrs:
-                amark = f" {_MARK}" if not spec.casing_confirmed else ""
+                evidence = a.sources(spec)
+                amark = _marks(evidence)
                 required = "yes" if a.required else "no"
+                if any(a.name in g for g in spec.one_of):
+                    required = "one of " + " / ".join(next(g for g in spec.one_of if a.name in g))
                 default = f"`{a.default}`" if a.default is not None else "—"
-                aliases = f" (also spelt `{'`, `'.join(a.aliases)}`)" if a.aliases else ""
+                extra = ""
+                if a.spelling_of is not None:
+                    extra += f" Another spelling of `{a.spelling_of}`."
+                if a.secret:
+                    extra += " Secret: never shown in a repr or a message."
                 out.append(
                     f"| `{a.name}`{amark} | `{a.py}` | {_cell(a.kind.label)} | {required} | "
-                    f"{default} | {_cell(a.doc)} {_cell(a.kind.rule[0].upper() + a.kind.rule[1:])}."
-                    f"{aliases} |\n"
+                    f"{default} | {_sources(evidence)} | {_cell(a.doc)} "
+                    f"{_cell(a.kind.rule[0].upper() + a.kind.rule[1:])}.{extra} |\n"
                 )
         call = example_call(spec)
         verb = eval(call, namespace)  # our own generated call, checked by the builder
@@ -86,8 +156,18 @@ def verb_reference() -> str:
         names = ", ".join(sorted({spec.element, "Flow", *_used(call)}))
         out.append(f"from exoml import {names}\n\n")
         out.append(f"print(Flow({call}))\n```\n\n")
-        out.append(f"```xml\n{Flow(verb).to_xml()}\n```\n")
+        out.append(f"```{_fence(spec)}\n{Flow(verb).to_xml()}\n```\n")
     return "".join(out)
+
+
+def _fence(spec: VerbSpec) -> str:
+    """The docs' checker lints every ExoML block: an example that uses a third-party-only
+    name is valid with a warning."""
+    if not documented(spec.evidence):
+        return "xml warning"
+    unconfirmed = [a for a in spec.attrs if not documented(a.sources(spec))]
+    unconfirmed_child = spec.children and not documented(spec.child_sources(spec.children[0]))
+    return "xml warning" if unconfirmed or unconfirmed_child else "xml"
 
 
 def _used(call: str) -> set[str]:
@@ -103,7 +183,9 @@ def rule_reference() -> str:
         "Every diagnostic `exoml.validate` and `python -m exoml.lint` report. Codes are "
         "stable and never reused: `EX0xx` input, `EX1xx` structure, `EX2xx` names, "
         "`EX3xx` values, `EX4xx` children, `EX5xx` warnings. `python -m exoml.lint "
-        "--explain CODE` prints the same text.\n\n",
+        "--explain CODE` prints the same text. Every rule runs on every document but "
+        "those marked *opt-in*, which run only when `--select` (or `select` in the "
+        "configuration) names their code.\n\n",
         "The *Dialects* column says which dialects a rule applies to: `legs` (leg actions), "
         "`bridge` (bridge actions), `classic` (the `<Response>` of classic call flows); see "
         "[Dialects](dialects/index.md).\n\n",
@@ -111,24 +193,92 @@ def rule_reference() -> str:
     ]
     for r in RULES:
         fix = "yes" if r.fixable else "no"
+        severity = r.severity if r.default else f"{r.severity}, opt-in"
         dialects = "all" if len(r.dialects) == 3 else ", ".join(r.dialects)
         out.append(
-            f"| [{r.code}](#{r.code.lower()}) | `{r.name}` | {r.severity} | {fix} | "
+            f"| [{r.code}](#{r.code.lower()}) | `{r.name}` | {severity} | {fix} | "
             f"{dialects} | {_cell(r.summary)} |\n"
         )
     for r in RULES:
         _, _, body = r.doc.strip().partition("\n")
         applies = "" if len(r.dialects) == 3 else f" · {', '.join(r.dialects)} only"
         out.append(f"\n## {r.code}\n\n**{r.name}** · {r.severity}{applies}")
+        out.append("" if r.default else " · opt-in (off by default)")
         out.append(" · fixable with `--fix`\n\n" if r.fixable else "\n\n")
         out.append(body.strip() + "\n\n")
-        # The fence says what the docs' example checker must find: errors, or warnings only.
+        # The fence says what the docs' example checker must find: errors, or warnings only
+        # (an opt-in rule's bad example is clean to the default rules).
         fence = "xml invalid" if r.severity == "error" else "xml warning"
         # the dialect the examples are checked as, when the root alone would not say it
         as_dialect = f" {r.example_dialect}" if r.example_dialect else ""
-        out.append(f"Bad:\n\n```{fence}{as_dialect}\n{r.bad}\n```\n\n")
+        if not r.default:
+            out.append(f"Bad (with `--select {r.code}`):\n\n```xml{as_dialect}\n{r.bad}\n```\n\n")
+        else:
+            out.append(f"Bad:\n\n```{fence}{as_dialect}\n{r.bad}\n```\n\n")
         out.append(f"Good:\n\n```xml{as_dialect}\n{r.good}\n```\n")
     return "".join(out)
+
+
+def rule_index() -> str:
+    """The source of ``exoml/_rules/_index.py``: each rule module's flags, so that the
+    engine can choose the rules to run without importing every module."""
+    import importlib
+
+    from ._rules import MODULE_NAMES, flags
+
+    def literal(value: object, indent: str) -> list[str]:
+        # Exploded, with trailing commas, as the formatter leaves it.
+        if isinstance(value, tuple):
+            if not value:
+                return [f"{indent}(),"]
+            if len(value) == 1 and isinstance(value[0], str):  # one item: on one line
+                return [f'{indent}("{value[0]}",),']
+            inner = [line for item in value for line in literal(item, indent + "    ")]
+            return [f"{indent}(", *inner, f"{indent}),"]
+        text = f'"{value}"' if isinstance(value, str) else repr(value)
+        return [f"{indent}{text},"]
+
+    rows: list[str] = []
+    for name in MODULE_NAMES:
+        module = importlib.import_module(f"exoml._rules.{name}")
+        rows += literal((name, flags(module.RULE)), "    ")
+    return "\n".join(
+        [
+            '"""Each rule module\'s flags: generated by ``make schema``; do not edit by hand.',
+            "",
+            "(module, (code, severity, stage, schema_covered, default, needles, dialects,",
+            "schema_gaps)), from each",
+            "module's ``RULE``: the engine chooses the rules to run from here and loads only",
+            'those (see ``exoml/_rules/__init__.py``)."""',
+            "",
+            "from __future__ import annotations",
+            "",
+            "from typing import Any",
+            "",
+            "INDEX: tuple[tuple[str, tuple[Any, ...]], ...] = (",
+            *rows,
+            ")",
+            "",
+        ]
+    )
+
+
+def public_names() -> str:
+    """The source of ``exoml/_public.py``: the public verb classes, one per catalogue row,
+    for ``exoml.__all__`` (so that ``import exoml`` need not load the catalogue)."""
+    lines = [f'    "{v.element}",' for v in VERBS]
+    return "\n".join(
+        [
+            '"""The public verb classes, one per catalogue row: generated by ``make schema``."""',
+            "",
+            "from __future__ import annotations",
+            "",
+            "VERB_NAMES: tuple[str, ...] = (",
+            *lines,
+            ")",
+            "",
+        ]
+    )
 
 
 def dialect_verb_reference(name: str) -> str:

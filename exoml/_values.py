@@ -287,7 +287,10 @@ class Pattern(ValueKind):
         safe: bool = False,
         check: Callable[[str], object] | None = None,
         fast_expr: str | None = None,
+        trim: bool = False,
     ) -> None:
+        if trim and any(ws in example for ws in XML_WHITESPACE):
+            raise ValueError("a trimmed kind's values hold no white space")
         self.pattern = pattern
         self.rule = rule
         self.label = label
@@ -301,6 +304,11 @@ class Pattern(ValueKind):
         #: place of ``fast_check``; it may only be true for valid values, given that
         #: ``{v}.isprintable()`` (tested)
         self.fast_expr = fast_expr
+        #: True when a document may surround the value with XML white space, as
+        #: Exotel's own examples do (a URL on its own indented line): the value is
+        #: checked and read after trimming. The pattern must exclude white space, so
+        #: that XSD's ``xs:token`` collapsing is the same trimming.
+        self.trim = trim
 
     @property
     def regex(self) -> re.Pattern[str]:
@@ -326,11 +334,19 @@ class Pattern(ValueKind):
         return value
 
     def check_wire(self, text: str) -> str | None:
+        if self.trim:
+            text = text.strip(XML_WHITESPACE)
         return None if self.regex.fullmatch(text) is not None else self.rule
+
+    def from_wire(self, text: str) -> str:
+        return text.strip(XML_WHITESPACE) if self.trim else text
 
     def xsd_type(self) -> str:
         pattern = self.pattern.replace("&", "&amp;").replace("<", "&lt;").replace('"', "&quot;")
-        return f'<xs:restriction base="xs:string"><xs:pattern value="{pattern}"/></xs:restriction>'
+        # xs:token collapses white space (trims it, and turns inner runs into one space,
+        # which a trimmed kind's pattern refuses): the pattern sees the trimmed value.
+        base = "xs:token" if self.trim else "xs:string"
+        return f'<xs:restriction base="{base}"><xs:pattern value="{pattern}"/></xs:restriction>'
 
     def example(self) -> str:
         return self._example

@@ -30,9 +30,17 @@ def _shown(value: object) -> str:
         return f"<{type(value).__name__} too long to show>"
 
 
-def _refusal(spec: VerbSpec, wire: str, py: str, value: object, rule: str) -> FlowError:
+#: What a repr or a message shows for the value of a secret attribute (``password``).
+SECRET = "<secret>"
+
+
+def _refusal(
+    spec: VerbSpec, wire: str, py: str, value: object, rule: str, secret: bool = False
+) -> FlowError:
+    if secret:
+        value = SECRET  # a credential is never shown, even when it is refused
     return FlowError(
-        f"{spec.element} {wire} ({py}={_shown(value)}): {rule}",
+        f"{spec.element} {wire} ({py}={value if secret else _shown(value)}): {rule}",
         verb=spec.element,
         attribute=wire,
         argument=py,
@@ -41,7 +49,7 @@ def _refusal(spec: VerbSpec, wire: str, py: str, value: object, rule: str) -> Fl
 
 
 class Verb:
-    """Base class of the twenty ExoML verbs.
+    """Base class of the ExoML verbs (one class per row of the catalogue).
 
     A verb is an immutable value: equal verbs compare and hash equal. Make one by
     calling its class with the same arguments as the matching :class:`Flow` method
@@ -157,8 +165,8 @@ class Verb:
         current: dict[str, Any] = dict(zip([a.py for a in spec.attrs], self._values, strict=True))
         if spec.text is not None:
             current[spec.text.py] = self._text
-        if spec.children_py == "music":
-            current["music"] = self._children[0] if self._children else None
+        if spec.children and spec.max_children == 1:
+            current[spec.children_py] = self._children[0] if self._children else None
         prompts: tuple[object, ...] = ()
         if spec.text is not None and spec.children:
             # text or children (the classic Dial): the positional arguments take either
@@ -167,8 +175,8 @@ class Verb:
             if spec.text.py in changes:
                 prompts = (changes.pop(spec.text.py),)
             prompts = tuple(changes.pop(spec.children_py, prompts))
-        elif spec.children_py == "prompts":
-            prompts = tuple(changes.pop("prompts", self._children))
+        elif spec.children and spec.max_children != 1:
+            prompts = tuple(changes.pop(spec.children_py, self._children))
         unknown = sorted(set(changes) - set(current))
         if unknown:
             raise TypeError(f"{spec.element}.replace() got unexpected arguments: {unknown}")
@@ -193,10 +201,16 @@ class Verb:
         return hash((type(self), self._xml))
 
     def __repr__(self) -> str:
+        # A secret attribute (a password) shows as <secret>: that repr does not evaluate
+        # back, on purpose.
         args = [repr(c) for c in self._children]
         if self._text is not None:
             args.append(repr(self._text))
-        args.extend(f"{k}={v!r}" for k, v in self.arguments.items())
+        args.extend(
+            f"{a.py}={SECRET if a.secret else repr(v)}"
+            for a, v in zip(self._attrs, self._values, strict=True)
+            if v is not None
+        )
         return f"{type(self).__name__}({', '.join(args)})"
 
     def __reduce__(self) -> tuple[Any, ...]:
@@ -221,8 +235,25 @@ def _fix(cls: type[Verb], index: int, value: object) -> Any:
     try:
         wire = attr.kind.check_python(value)
     except _Refused as exc:
-        raise _refusal(cls.spec, attr.name, attr.py, value, exc.rule) from None
+        raise _refusal(cls.spec, attr.name, attr.py, value, exc.rule, attr.secret) from None
     return attr.kind.from_wire(wire)
+
+
+def _one_of(cls: type[Verb], group: int, *values: object) -> None:
+    """Refuse an exactly-one-of group (the catalogue's ``one_of``) with none or several set."""
+    spec = cls.spec
+    names = spec.one_of[group]
+    attrs = [spec.attr(n) for n in names]
+    spelt = " or ".join(f"{a.name} ({a.py}=)" for a in attrs)
+    given = [a for a, v in zip(attrs, values, strict=True) if v is not None]
+    rule = "one of them is required" if not given else "give only one of them"
+    raise FlowError(
+        f"{spec.element} {spelt}: {rule}",
+        verb=spec.element,
+        attribute=names[0],
+        argument=attrs[0].py,
+        value=None,
+    )
 
 
 def _fix_text(cls: type[Verb], value: object) -> Any:

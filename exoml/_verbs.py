@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Literal, cast
 from . import _catalogue
 from ._values import escape_attr as _escape_attr
 from ._values import escape_text as _escape_text
-from ._verb import Verb, _bad_child, _fix, _fix_text
+from ._verb import Verb, _bad_child, _fix, _fix_text, _one_of
 
 if TYPE_CHECKING:
     from typing_extensions import Self
@@ -24,6 +24,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "Answer",
+    "Dial",
     "Direction",
     "FinishOnKey",
     "FlowVerbs",
@@ -34,13 +35,17 @@ __all__ = [
     "JoinBridge",
     "LeaveBridge",
     "Mute",
+    "NetworkType",
+    "PlaySequence",
     "PreferredTtsEngine",
     "Refer",
     "RxAudio",
     "Say",
+    "SendDigits",
     "StartMonitoring",
     "StartPlay",
     "StartRecording",
+    "StartSay",
     "StartStream",
     "StopMonitoring",
     "StopPlay",
@@ -63,22 +68,42 @@ StorageType = Literal['s3', 'https']
 FinishOnKey = Literal['0', '1', '2', '3', '4', '5', '6', '7', '8', '9', '*', '#']
 StreamType = Literal['unidirectional', 'bidirectional']
 RxAudio = Literal['muted', 'enabled']
+NetworkType = Literal['pstn', 'voip']
 
+_P_StartPlay_username = _catalogue.fast_check('StartPlay', 'username')
+_P_StartPlay_password = _catalogue.fast_check('StartPlay', 'password')
 _C_Say_preferred_tts_engine = frozenset(('polly', 'googletts'))
 _P_Say_language = _catalogue.fast_check('Say', 'language')
 _P_Say_polly_voice_id = _catalogue.fast_check('Say', 'pollyVoiceId')
+_C_StartSay_preferred_tts_engine = frozenset(('polly', 'googletts'))
+_P_StartSay_language = _catalogue.fast_check('StartSay', 'language')
+_P_StartSay_polly_voice_id = _catalogue.fast_check('StartSay', 'pollyVoiceId')
 _C_StartRecording_direction = frozenset(('in', 'out', 'both'))
 _C_StartRecording_format = frozenset(('wav', 'mp3'))
 _C_StartRecording_storage_type = frozenset(('s3', 'https'))
+_P_StartRecording_channel = _catalogue.fast_check('StartRecording', 'channel')
+_P_StartRecording_storage_url = _catalogue.fast_check('StartRecording', 'storageURL')
+_P_StartRecording_storage_url_key = _catalogue.fast_check('StartRecording', 'storageURLKey')
+_P_StartRecording_storage_url_token = _catalogue.fast_check('StartRecording', 'storageURLToken')
+_C_StartRecording_finish_on_key = frozenset(('0', '1', '2', '3', '4', '5', '6', '7', '8', '9', '*', '#'))
 _C_Gather_finish_on_key = frozenset(('0', '1', '2', '3', '4', '5', '6', '7', '8', '9', '*', '#'))
 _C_Mute_direction = frozenset(('in', 'out', 'both'))
 _C_UnMute_direction = frozenset(('in', 'out', 'both'))
 _P_JoinBridge_bridge_sid = _catalogue.fast_check('JoinBridge', 'bridgeSid')
 _P_StartStream_stream_url = _catalogue.fast_check('StartStream', 'streamUrl')
 _C_StartStream_stream_type = frozenset(('unidirectional', 'bidirectional'))
+_P_StartStream_url = _catalogue.fast_check('StartStream', 'url')
+_P_StartStream_content_type = _catalogue.fast_check('StartStream', 'contentType')
+_P_StartStream_source_direction = _catalogue.fast_check('StartStream', 'sourceDirection')
+_P_StopStream_stream_sid = _catalogue.fast_check('StopStream', 'streamSid')
 _P_StartMonitoring_monitoring_leg_sid = _catalogue.fast_check('StartMonitoring', 'monitoringLegSid')
 _C_StartMonitoring_rx_audio = frozenset(('muted', 'enabled'))
 _P_Refer_leg_event_endpoint = _catalogue.fast_check('Refer', 'legEventEndpoint')
+_P_Dial_contact_uri = _catalogue.fast_check('Dial', 'contactUri')
+_P_Dial_exophone = _catalogue.fast_check('Dial', 'exophone')
+_C_Dial_network_type = frozenset(('pstn', 'voip'))
+_P_Dial_custom_param = _catalogue.fast_check('Dial', 'customParam')
+_T_SendDigits = _catalogue.fast_check('SendDigits')
 
 
 class Answer(Verb):
@@ -126,23 +151,41 @@ class Hangup(Verb):
 
 
 class StartPlay(Verb):
-    """Play an audio file to the leg.
+    """Play an audio file (or one of Exotel's sounds) to the leg.
 
     ExoML ``<StartPlay>``; the same arguments as :meth:`Flow.start_play`.
 
-    >>> print(StartPlay('https://example.com/audio.wav', loop=2))
-    <StartPlay loop="2">https://example.com/audio.wav</StartPlay>
+    >>> print(StartPlay('https://example.com/audio.wav', loop=2, username='SID', password='SID'))
+    <StartPlay loop="2" username="SID" password="SID">https://example.com/audio.wav</StartPlay>
     """
 
     __slots__ = ('_text', '_values')
 
-    def __init__(self, url: str, *, loop: int | None = None) -> None:
+    def __init__(self, url: str, *, loop: int | None = None, username: str | None = None, password: str | None = None) -> None:
         x = "<StartPlay"
         if loop is not None:
             if loop.__class__ is not int or not 0 <= loop <= 10:
                 loop = _fix(StartPlay, 0, loop)
             x = f'{x} loop="{loop}"'
-        if url.__class__ is not str or not (((url.startswith("https://") and url[8:9] not in _NO_HOST) or (url.startswith("http://") and url[7:8] not in _NO_HOST)) and " " not in url) or not url.isprintable():
+        if username is not None:
+            if username.__class__ is not str or not (username and username[0] != " " and username[-1] != " ") or not username.isprintable():
+                username = _fix(StartPlay, 1, username)
+                e = _escape_attr(username)
+            elif '&' in username or '<' in username or '>' in username or '"' in username:
+                e = _escape_attr(username)
+            else:
+                e = username
+            x = f'{x} username="{e}"'
+        if password is not None:
+            if password.__class__ is not str or not (password and password[0] != " " and password[-1] != " ") or not password.isprintable():
+                password = _fix(StartPlay, 2, password)
+                e = _escape_attr(password)
+            elif '&' in password or '<' in password or '>' in password or '"' in password:
+                e = _escape_attr(password)
+            else:
+                e = password
+            x = f'{x} password="{e}"'
+        if url.__class__ is not str or not (((url.startswith("https://") and url[8:9] not in _NO_HOST) or (url.startswith("http://") and url[7:8] not in _NO_HOST) or (url.startswith("sound:") and len(url) > 6)) and " " not in url and url.isascii()) or not url.isprintable():
             url = _fix_text(StartPlay, url)
             e = _escape_text(url)
         elif '&' in url or '<' in url or '>' in url:
@@ -151,16 +194,34 @@ class StartPlay(Verb):
             e = url
         x = f"{x}>{e}</StartPlay>"
         self._text = url
-        self._values = (loop,)
+        self._values = (loop, username, password)
         self._xml = x
 
-    def _build(self, url: str, loop: int | None) -> None:
+    def _build(self, url: str, loop: int | None, username: str | None, password: str | None) -> None:
         x = "<StartPlay"
         if loop is not None:
             if loop.__class__ is not int or not 0 <= loop <= 10:
                 loop = _fix(StartPlay, 0, loop)
             x = f'{x} loop="{loop}"'
-        if url.__class__ is not str or not (((url.startswith("https://") and url[8:9] not in _NO_HOST) or (url.startswith("http://") and url[7:8] not in _NO_HOST)) and " " not in url) or not url.isprintable():
+        if username is not None:
+            if username.__class__ is not str or not (username and username[0] != " " and username[-1] != " ") or not username.isprintable():
+                username = _fix(StartPlay, 1, username)
+                e = _escape_attr(username)
+            elif '&' in username or '<' in username or '>' in username or '"' in username:
+                e = _escape_attr(username)
+            else:
+                e = username
+            x = f'{x} username="{e}"'
+        if password is not None:
+            if password.__class__ is not str or not (password and password[0] != " " and password[-1] != " ") or not password.isprintable():
+                password = _fix(StartPlay, 2, password)
+                e = _escape_attr(password)
+            elif '&' in password or '<' in password or '>' in password or '"' in password:
+                e = _escape_attr(password)
+            else:
+                e = password
+            x = f'{x} password="{e}"'
+        if url.__class__ is not str or not (((url.startswith("https://") and url[8:9] not in _NO_HOST) or (url.startswith("http://") and url[7:8] not in _NO_HOST) or (url.startswith("sound:") and len(url) > 6)) and " " not in url and url.isascii()) or not url.isprintable():
             url = _fix_text(StartPlay, url)
             e = _escape_text(url)
         elif '&' in url or '<' in url or '>' in url:
@@ -169,7 +230,7 @@ class StartPlay(Verb):
             e = url
         x = f"{x}>{e}</StartPlay>"
         self._text = url
-        self._values = (loop,)
+        self._values = (loop, username, password)
         self._xml = x
 
     @property
@@ -178,8 +239,18 @@ class StartPlay(Verb):
         return cast("int | None", self._values[0])
 
     @property
+    def username(self) -> str | None:
+        """``username``: User name for basic authentication to the file's URL."""
+        return cast("str | None", self._values[1])
+
+    @property
+    def password(self) -> str | None:
+        """``password``: Password for basic authentication to the file's URL (never shown)."""
+        return cast("str | None", self._values[2])
+
+    @property
     def url(self) -> str:
-        """The audio file's URL. (the text content)."""
+        """The audio file's URL, or `sound:NAME`. (the text content)."""
         return cast("str", self._text)
 
 
@@ -307,6 +378,108 @@ class Say(Verb):
         return cast("int | None", self._values[3])
 
 
+class StartSay(Verb):
+    """Speak text to the leg: the cased documentation's spelling of `Say`.
+
+    ExoML ``<StartSay>``; the same arguments as :meth:`Flow.start_say`.
+
+    >>> print(StartSay('Hello', preferred_tts_engine='polly', language='en', polly_voice_id='SID', loop=2))
+    <StartSay preferredTTSEngine="polly" language="en" pollyVoiceId="SID" loop="2">Hello</StartSay>
+    """
+
+    __slots__ = ('_text', '_values')
+
+    def __init__(self, text: str, *, preferred_tts_engine: PreferredTtsEngine | None = None, language: str | None = None, polly_voice_id: str | None = None, loop: int | None = None) -> None:
+        x = "<StartSay"
+        if preferred_tts_engine is not None:
+            if preferred_tts_engine.__class__ is not str or preferred_tts_engine not in _C_StartSay_preferred_tts_engine:
+                preferred_tts_engine = _fix(StartSay, 0, preferred_tts_engine)
+            x = f'{x} preferredTTSEngine="{preferred_tts_engine}"'
+        if language is not None:
+            if language.__class__ is not str or not ((language.isascii() and ((len(language) == 2 and language.isalpha()) or (len(language) == 5 and language[2] == "-" and language[:2].isalpha() and language[3:].isalnum()))) or _P_StartSay_language(language)):
+                language = _fix(StartSay, 1, language)
+            x = f'{x} language="{language}"'
+        if polly_voice_id is not None:
+            if polly_voice_id.__class__ is not str or not (polly_voice_id and polly_voice_id[0] != " " and polly_voice_id[-1] != " ") or not polly_voice_id.isprintable():
+                polly_voice_id = _fix(StartSay, 2, polly_voice_id)
+                e = _escape_attr(polly_voice_id)
+            elif '&' in polly_voice_id or '<' in polly_voice_id or '>' in polly_voice_id or '"' in polly_voice_id:
+                e = _escape_attr(polly_voice_id)
+            else:
+                e = polly_voice_id
+            x = f'{x} pollyVoiceId="{e}"'
+        if loop is not None:
+            if loop.__class__ is not int or not 0 <= loop <= 10:
+                loop = _fix(StartSay, 3, loop)
+            x = f'{x} loop="{loop}"'
+        if text.__class__ is not str or not (text.strip(" ")) or not text.isprintable():
+            text = _fix_text(StartSay, text)
+            e = _escape_text(text)
+        elif '&' in text or '<' in text or '>' in text:
+            e = _escape_text(text)
+        else:
+            e = text
+        x = f"{x}>{e}</StartSay>"
+        self._text = text
+        self._values = (preferred_tts_engine, language, polly_voice_id, loop)
+        self._xml = x
+
+    def _build(self, text: str, preferred_tts_engine: PreferredTtsEngine | None, language: str | None, polly_voice_id: str | None, loop: int | None) -> None:
+        x = "<StartSay"
+        if preferred_tts_engine is not None:
+            if preferred_tts_engine.__class__ is not str or preferred_tts_engine not in _C_StartSay_preferred_tts_engine:
+                preferred_tts_engine = _fix(StartSay, 0, preferred_tts_engine)
+            x = f'{x} preferredTTSEngine="{preferred_tts_engine}"'
+        if language is not None:
+            if language.__class__ is not str or not ((language.isascii() and ((len(language) == 2 and language.isalpha()) or (len(language) == 5 and language[2] == "-" and language[:2].isalpha() and language[3:].isalnum()))) or _P_StartSay_language(language)):
+                language = _fix(StartSay, 1, language)
+            x = f'{x} language="{language}"'
+        if polly_voice_id is not None:
+            if polly_voice_id.__class__ is not str or not (polly_voice_id and polly_voice_id[0] != " " and polly_voice_id[-1] != " ") or not polly_voice_id.isprintable():
+                polly_voice_id = _fix(StartSay, 2, polly_voice_id)
+                e = _escape_attr(polly_voice_id)
+            elif '&' in polly_voice_id or '<' in polly_voice_id or '>' in polly_voice_id or '"' in polly_voice_id:
+                e = _escape_attr(polly_voice_id)
+            else:
+                e = polly_voice_id
+            x = f'{x} pollyVoiceId="{e}"'
+        if loop is not None:
+            if loop.__class__ is not int or not 0 <= loop <= 10:
+                loop = _fix(StartSay, 3, loop)
+            x = f'{x} loop="{loop}"'
+        if text.__class__ is not str or not (text.strip(" ")) or not text.isprintable():
+            text = _fix_text(StartSay, text)
+            e = _escape_text(text)
+        elif '&' in text or '<' in text or '>' in text:
+            e = _escape_text(text)
+        else:
+            e = text
+        x = f"{x}>{e}</StartSay>"
+        self._text = text
+        self._values = (preferred_tts_engine, language, polly_voice_id, loop)
+        self._xml = x
+
+    @property
+    def preferred_tts_engine(self) -> PreferredTtsEngine | None:
+        """``preferredTTSEngine``: The text-to-speech engine."""
+        return cast("PreferredTtsEngine | None", self._values[0])
+
+    @property
+    def language(self) -> str | None:
+        """``language``: The language of the text."""
+        return cast("str | None", self._values[1])
+
+    @property
+    def polly_voice_id(self) -> str | None:
+        """``pollyVoiceId``: The voice, e.g. `Aditi` (with the polly engine)."""
+        return cast("str | None", self._values[2])
+
+    @property
+    def loop(self) -> int | None:
+        """``loop``: How many times to repeat (0 to 10)."""
+        return cast("int | None", self._values[3])
+
+
 class StopSay(Verb):
     """Stop text-to-speech playback.
 
@@ -334,13 +507,13 @@ class StartRecording(Verb):
 
     ExoML ``<StartRecording>``; the same arguments as :meth:`Flow.start_recording`.
 
-    >>> print(StartRecording(direction='in', format='wav', storage_type='s3'))
-    <StartRecording direction="in" format="wav" storageType="s3"/>
+    >>> print(StartRecording(Say('Enter your PIN'), direction='in', format='wav', storage_type='s3', bitrate=1, channel='SID', storage_url='https://example.com/audio.wav', storage_url_key='SID', storage_url_token='SID', silence_in_sec=1, finish_on_key='0', timeout_in_sec=1))
+    <StartRecording direction="in" format="wav" storageType="s3" bitrate="1" channel="SID" storageURL="https://example.com/audio.wav" storageURLKey="SID" storageURLToken="SID" silenceInSec="1" finishOnKey="0" timeoutInSec="1"><Say>Enter your PIN</Say></StartRecording>
     """
 
-    __slots__ = ('_values',)
+    __slots__ = ('_children', '_values')
 
-    def __init__(self, *, direction: Direction | None = None, format: Format | None = None, storage_type: StorageType | None = None) -> None:
+    def __init__(self, prompt: Say | None = None, *, direction: Direction | None = None, format: Format | None = None, storage_type: StorageType | None = None, bitrate: int | None = None, channel: str | None = None, storage_url: str | None = None, storage_url_key: str | None = None, storage_url_token: str | None = None, silence_in_sec: int | None = None, finish_on_key: FinishOnKey | None = None, timeout_in_sec: int | None = None) -> None:
         x = "<StartRecording"
         if direction is not None:
             if direction.__class__ is not str or direction not in _C_StartRecording_direction:
@@ -354,11 +527,70 @@ class StartRecording(Verb):
             if storage_type.__class__ is not str or storage_type not in _C_StartRecording_storage_type:
                 storage_type = _fix(StartRecording, 2, storage_type)
             x = f'{x} storageType="{storage_type}"'
-        x += "/>"
-        self._values = (direction, format, storage_type)
+        if bitrate is not None:
+            if bitrate.__class__ is not int or not 1 <= bitrate <= 999999999999999999:
+                bitrate = _fix(StartRecording, 3, bitrate)
+            x = f'{x} bitrate="{bitrate}"'
+        if channel is not None:
+            if channel.__class__ is not str or not (channel and channel[0] != " " and channel[-1] != " ") or not channel.isprintable():
+                channel = _fix(StartRecording, 4, channel)
+                e = _escape_attr(channel)
+            elif '&' in channel or '<' in channel or '>' in channel or '"' in channel:
+                e = _escape_attr(channel)
+            else:
+                e = channel
+            x = f'{x} channel="{e}"'
+        if storage_url is not None:
+            if storage_url.__class__ is not str or not (((storage_url.startswith("https://") and storage_url[8:9] not in _NO_HOST) or (storage_url.startswith("http://") and storage_url[7:8] not in _NO_HOST)) and " " not in storage_url and storage_url.isascii()) or not storage_url.isprintable():
+                storage_url = _fix(StartRecording, 5, storage_url)
+                e = _escape_attr(storage_url)
+            elif '&' in storage_url or '<' in storage_url or '>' in storage_url or '"' in storage_url:
+                e = _escape_attr(storage_url)
+            else:
+                e = storage_url
+            x = f'{x} storageURL="{e}"'
+        if storage_url_key is not None:
+            if storage_url_key.__class__ is not str or not (storage_url_key and storage_url_key[0] != " " and storage_url_key[-1] != " ") or not storage_url_key.isprintable():
+                storage_url_key = _fix(StartRecording, 6, storage_url_key)
+                e = _escape_attr(storage_url_key)
+            elif '&' in storage_url_key or '<' in storage_url_key or '>' in storage_url_key or '"' in storage_url_key:
+                e = _escape_attr(storage_url_key)
+            else:
+                e = storage_url_key
+            x = f'{x} storageURLKey="{e}"'
+        if storage_url_token is not None:
+            if storage_url_token.__class__ is not str or not (storage_url_token and storage_url_token[0] != " " and storage_url_token[-1] != " ") or not storage_url_token.isprintable():
+                storage_url_token = _fix(StartRecording, 7, storage_url_token)
+                e = _escape_attr(storage_url_token)
+            elif '&' in storage_url_token or '<' in storage_url_token or '>' in storage_url_token or '"' in storage_url_token:
+                e = _escape_attr(storage_url_token)
+            else:
+                e = storage_url_token
+            x = f'{x} storageURLToken="{e}"'
+        if silence_in_sec is not None:
+            if silence_in_sec.__class__ is not int or not 1 <= silence_in_sec <= 999999999999999999:
+                silence_in_sec = _fix(StartRecording, 8, silence_in_sec)
+            x = f'{x} silenceInSec="{silence_in_sec}"'
+        if finish_on_key is not None:
+            if finish_on_key.__class__ is not str or finish_on_key not in _C_StartRecording_finish_on_key:
+                finish_on_key = _fix(StartRecording, 9, finish_on_key)
+            x = f'{x} finishOnKey="{finish_on_key}"'
+        if timeout_in_sec is not None:
+            if timeout_in_sec.__class__ is not int or not 1 <= timeout_in_sec <= 999999999999999999:
+                timeout_in_sec = _fix(StartRecording, 10, timeout_in_sec)
+            x = f'{x} timeoutInSec="{timeout_in_sec}"'
+        if prompt is None:
+            x += "/>"
+            self._children = ()
+        else:
+            if prompt.__class__ is not Say:
+                _bad_child(StartRecording, 0, prompt)
+            x += ">" + prompt._xml + "</StartRecording>"
+            self._children = (prompt,)
+        self._values = (direction, format, storage_type, bitrate, channel, storage_url, storage_url_key, storage_url_token, silence_in_sec, finish_on_key, timeout_in_sec)
         self._xml = x
 
-    def _build(self, direction: Direction | None, format: Format | None, storage_type: StorageType | None) -> None:
+    def _build(self, prompt: Say | None, direction: Direction | None, format: Format | None, storage_type: StorageType | None, bitrate: int | None, channel: str | None, storage_url: str | None, storage_url_key: str | None, storage_url_token: str | None, silence_in_sec: int | None, finish_on_key: FinishOnKey | None, timeout_in_sec: int | None) -> None:
         x = "<StartRecording"
         if direction is not None:
             if direction.__class__ is not str or direction not in _C_StartRecording_direction:
@@ -372,8 +604,67 @@ class StartRecording(Verb):
             if storage_type.__class__ is not str or storage_type not in _C_StartRecording_storage_type:
                 storage_type = _fix(StartRecording, 2, storage_type)
             x = f'{x} storageType="{storage_type}"'
-        x += "/>"
-        self._values = (direction, format, storage_type)
+        if bitrate is not None:
+            if bitrate.__class__ is not int or not 1 <= bitrate <= 999999999999999999:
+                bitrate = _fix(StartRecording, 3, bitrate)
+            x = f'{x} bitrate="{bitrate}"'
+        if channel is not None:
+            if channel.__class__ is not str or not (channel and channel[0] != " " and channel[-1] != " ") or not channel.isprintable():
+                channel = _fix(StartRecording, 4, channel)
+                e = _escape_attr(channel)
+            elif '&' in channel or '<' in channel or '>' in channel or '"' in channel:
+                e = _escape_attr(channel)
+            else:
+                e = channel
+            x = f'{x} channel="{e}"'
+        if storage_url is not None:
+            if storage_url.__class__ is not str or not (((storage_url.startswith("https://") and storage_url[8:9] not in _NO_HOST) or (storage_url.startswith("http://") and storage_url[7:8] not in _NO_HOST)) and " " not in storage_url and storage_url.isascii()) or not storage_url.isprintable():
+                storage_url = _fix(StartRecording, 5, storage_url)
+                e = _escape_attr(storage_url)
+            elif '&' in storage_url or '<' in storage_url or '>' in storage_url or '"' in storage_url:
+                e = _escape_attr(storage_url)
+            else:
+                e = storage_url
+            x = f'{x} storageURL="{e}"'
+        if storage_url_key is not None:
+            if storage_url_key.__class__ is not str or not (storage_url_key and storage_url_key[0] != " " and storage_url_key[-1] != " ") or not storage_url_key.isprintable():
+                storage_url_key = _fix(StartRecording, 6, storage_url_key)
+                e = _escape_attr(storage_url_key)
+            elif '&' in storage_url_key or '<' in storage_url_key or '>' in storage_url_key or '"' in storage_url_key:
+                e = _escape_attr(storage_url_key)
+            else:
+                e = storage_url_key
+            x = f'{x} storageURLKey="{e}"'
+        if storage_url_token is not None:
+            if storage_url_token.__class__ is not str or not (storage_url_token and storage_url_token[0] != " " and storage_url_token[-1] != " ") or not storage_url_token.isprintable():
+                storage_url_token = _fix(StartRecording, 7, storage_url_token)
+                e = _escape_attr(storage_url_token)
+            elif '&' in storage_url_token or '<' in storage_url_token or '>' in storage_url_token or '"' in storage_url_token:
+                e = _escape_attr(storage_url_token)
+            else:
+                e = storage_url_token
+            x = f'{x} storageURLToken="{e}"'
+        if silence_in_sec is not None:
+            if silence_in_sec.__class__ is not int or not 1 <= silence_in_sec <= 999999999999999999:
+                silence_in_sec = _fix(StartRecording, 8, silence_in_sec)
+            x = f'{x} silenceInSec="{silence_in_sec}"'
+        if finish_on_key is not None:
+            if finish_on_key.__class__ is not str or finish_on_key not in _C_StartRecording_finish_on_key:
+                finish_on_key = _fix(StartRecording, 9, finish_on_key)
+            x = f'{x} finishOnKey="{finish_on_key}"'
+        if timeout_in_sec is not None:
+            if timeout_in_sec.__class__ is not int or not 1 <= timeout_in_sec <= 999999999999999999:
+                timeout_in_sec = _fix(StartRecording, 10, timeout_in_sec)
+            x = f'{x} timeoutInSec="{timeout_in_sec}"'
+        if prompt is None:
+            x += "/>"
+            self._children = ()
+        else:
+            if prompt.__class__ is not Say:
+                _bad_child(StartRecording, 0, prompt)
+            x += ">" + prompt._xml + "</StartRecording>"
+            self._children = (prompt,)
+        self._values = (direction, format, storage_type, bitrate, channel, storage_url, storage_url_key, storage_url_token, silence_in_sec, finish_on_key, timeout_in_sec)
         self._xml = x
 
     @property
@@ -390,6 +681,51 @@ class StartRecording(Verb):
     def storage_type(self) -> StorageType | None:
         """``storageType``: Where the file is stored."""
         return cast("StorageType | None", self._values[2])
+
+    @property
+    def bitrate(self) -> int | None:
+        """``bitrate``: The recording's bit rate."""
+        return cast("int | None", self._values[3])
+
+    @property
+    def channel(self) -> str | None:
+        """``channel``: Which channel layout to record."""
+        return cast("str | None", self._values[4])
+
+    @property
+    def storage_url(self) -> str | None:
+        """``storageURL``: Where to upload the file."""
+        return cast("str | None", self._values[5])
+
+    @property
+    def storage_url_key(self) -> str | None:
+        """``storageURLKey``: The upload's key."""
+        return cast("str | None", self._values[6])
+
+    @property
+    def storage_url_token(self) -> str | None:
+        """``storageURLToken``: The upload's token (never shown)."""
+        return cast("str | None", self._values[7])
+
+    @property
+    def silence_in_sec(self) -> int | None:
+        """``silenceInSec``: Stop after this silence."""
+        return cast("int | None", self._values[8])
+
+    @property
+    def finish_on_key(self) -> FinishOnKey | None:
+        """``finishOnKey``: The key that stops recording."""
+        return cast("FinishOnKey | None", self._values[9])
+
+    @property
+    def timeout_in_sec(self) -> int | None:
+        """``timeoutInSec``: The longest recording."""
+        return cast("int | None", self._values[10])
+
+    @property
+    def prompt(self) -> Say | None:
+        """The prompt spoken before recording (a voicemail), or None."""
+        return cast("Say | None", self._children[0] if self._children else None)
 
 
 class StopRecording(Verb):
@@ -425,7 +761,7 @@ class Gather(Verb):
 
     __slots__ = ('_children', '_values')
 
-    def __init__(self, *prompts: Say | StartPlay, num_digits: int | None = None, timeout_in_sec: int | None = None, finish_on_key: FinishOnKey | None = None) -> None:
+    def __init__(self, *prompts: Say | StartPlay | StartSay, num_digits: int | None = None, timeout_in_sec: int | None = None, finish_on_key: FinishOnKey | None = None) -> None:
         x = "<Gather"
         if num_digits is not None:
             if num_digits.__class__ is not int or not 1 <= num_digits <= 999999999999999999:
@@ -441,7 +777,7 @@ class Gather(Verb):
             x = f'{x} finishOnKey="{finish_on_key}"'
         if prompts:
             for p in prompts:
-                if p.__class__ is not Say and p.__class__ is not StartPlay:
+                if p.__class__ is not Say and p.__class__ is not StartPlay and p.__class__ is not StartSay:
                     _bad_child(Gather, prompts.index(p), p)
             x = f'{x}>{"".join([p._xml for p in prompts])}</Gather>'
         else:
@@ -450,7 +786,7 @@ class Gather(Verb):
         self._values = (num_digits, timeout_in_sec, finish_on_key)
         self._xml = x
 
-    def _build(self, prompts: tuple[Say | StartPlay, ...], num_digits: int | None, timeout_in_sec: int | None, finish_on_key: FinishOnKey | None) -> None:
+    def _build(self, prompts: tuple[Say | StartPlay | StartSay, ...], num_digits: int | None, timeout_in_sec: int | None, finish_on_key: FinishOnKey | None) -> None:
         x = "<Gather"
         if num_digits is not None:
             if num_digits.__class__ is not int or not 1 <= num_digits <= 999999999999999999:
@@ -466,7 +802,7 @@ class Gather(Verb):
             x = f'{x} finishOnKey="{finish_on_key}"'
         if prompts:
             for p in prompts:
-                if p.__class__ is not Say and p.__class__ is not StartPlay:
+                if p.__class__ is not Say and p.__class__ is not StartPlay and p.__class__ is not StartSay:
                     _bad_child(Gather, prompts.index(p), p)
             x = f'{x}>{"".join([p._xml for p in prompts])}</Gather>'
         else:
@@ -491,9 +827,9 @@ class Gather(Verb):
         return cast("FinishOnKey | None", self._values[2])
 
     @property
-    def prompts(self) -> tuple[Say | StartPlay, ...]:
+    def prompts(self) -> tuple[Say | StartPlay | StartSay, ...]:
         """The nested prompts, in order."""
-        return cast("tuple[Say | StartPlay, ...]", self._children)
+        return cast("tuple[Say | StartPlay | StartSay, ...]", self._children)
 
 
 class Hold(Verb):
@@ -718,57 +1054,145 @@ class StartStream(Verb):
 
     ExoML ``<StartStream>``; the same arguments as :meth:`Flow.start_stream`.
 
-    >>> print(StartStream('wss://bot.example.com/stream', stream_type='unidirectional'))
-    <StartStream streamUrl="wss://bot.example.com/stream" streamType="unidirectional"/>
+    >>> print(StartStream('wss://bot.example.com/stream', stream_type='unidirectional', content_type='audio/x-mulaw;rate=8000', secure_dtmf=True, source_direction='SID'))
+    <StartStream streamUrl="wss://bot.example.com/stream" streamType="unidirectional" contentType="audio/x-mulaw;rate=8000" secureDtmf="true" sourceDirection="SID"/>
     """
 
     __slots__ = ('_values',)
 
-    def __init__(self, stream_url: str, *, stream_type: StreamType | None = None) -> None:
+    def __init__(self, stream_url: str | None = None, *, stream_type: StreamType | None = None, url: str | None = None, content_type: str | None = None, secure_dtmf: bool | None = None, source_direction: str | None = None) -> None:
         x = "<StartStream"
-        if stream_url.__class__ is not str or not _P_StartStream_stream_url(stream_url) or not stream_url.isprintable():
-            stream_url = _fix(StartStream, 0, stream_url)
-            e = _escape_attr(stream_url)
-        elif '&' in stream_url or '<' in stream_url or '>' in stream_url or '"' in stream_url:
-            e = _escape_attr(stream_url)
-        else:
-            e = stream_url
-        x = f'{x} streamUrl="{e}"'
+        if stream_url is not None:
+            if stream_url.__class__ is not str or not _P_StartStream_stream_url(stream_url) or not stream_url.isprintable():
+                stream_url = _fix(StartStream, 0, stream_url)
+                e = _escape_attr(stream_url)
+            elif '&' in stream_url or '<' in stream_url or '>' in stream_url or '"' in stream_url:
+                e = _escape_attr(stream_url)
+            else:
+                e = stream_url
+            x = f'{x} streamUrl="{e}"'
         if stream_type is not None:
             if stream_type.__class__ is not str or stream_type not in _C_StartStream_stream_type:
                 stream_type = _fix(StartStream, 1, stream_type)
             x = f'{x} streamType="{stream_type}"'
+        if url is not None:
+            if url.__class__ is not str or not _P_StartStream_url(url) or not url.isprintable():
+                url = _fix(StartStream, 2, url)
+                e = _escape_attr(url)
+            elif '&' in url or '<' in url or '>' in url or '"' in url:
+                e = _escape_attr(url)
+            else:
+                e = url
+            x = f'{x} url="{e}"'
+        if content_type is not None:
+            if content_type.__class__ is not str or not _P_StartStream_content_type(content_type) or not content_type.isprintable():
+                content_type = _fix(StartStream, 3, content_type)
+                e = _escape_attr(content_type)
+            elif '&' in content_type or '<' in content_type or '>' in content_type or '"' in content_type:
+                e = _escape_attr(content_type)
+            else:
+                e = content_type
+            x = f'{x} contentType="{e}"'
+        if secure_dtmf is not None:
+            if secure_dtmf.__class__ is not bool:
+                secure_dtmf = _fix(StartStream, 4, secure_dtmf)
+            x += ' secureDtmf="true"' if secure_dtmf else ' secureDtmf="false"'
+        if source_direction is not None:
+            if source_direction.__class__ is not str or not (source_direction and source_direction[0] != " " and source_direction[-1] != " ") or not source_direction.isprintable():
+                source_direction = _fix(StartStream, 5, source_direction)
+                e = _escape_attr(source_direction)
+            elif '&' in source_direction or '<' in source_direction or '>' in source_direction or '"' in source_direction:
+                e = _escape_attr(source_direction)
+            else:
+                e = source_direction
+            x = f'{x} sourceDirection="{e}"'
+        if (stream_url is None) == (url is None):
+            _one_of(StartStream, 0, stream_url, url)
         x += "/>"
-        self._values = (stream_url, stream_type)
+        self._values = (stream_url, stream_type, url, content_type, secure_dtmf, source_direction)
         self._xml = x
 
-    def _build(self, stream_url: str, stream_type: StreamType | None) -> None:
+    def _build(self, stream_url: str | None, stream_type: StreamType | None, url: str | None, content_type: str | None, secure_dtmf: bool | None, source_direction: str | None) -> None:
         x = "<StartStream"
-        if stream_url.__class__ is not str or not _P_StartStream_stream_url(stream_url) or not stream_url.isprintable():
-            stream_url = _fix(StartStream, 0, stream_url)
-            e = _escape_attr(stream_url)
-        elif '&' in stream_url or '<' in stream_url or '>' in stream_url or '"' in stream_url:
-            e = _escape_attr(stream_url)
-        else:
-            e = stream_url
-        x = f'{x} streamUrl="{e}"'
+        if stream_url is not None:
+            if stream_url.__class__ is not str or not _P_StartStream_stream_url(stream_url) or not stream_url.isprintable():
+                stream_url = _fix(StartStream, 0, stream_url)
+                e = _escape_attr(stream_url)
+            elif '&' in stream_url or '<' in stream_url or '>' in stream_url or '"' in stream_url:
+                e = _escape_attr(stream_url)
+            else:
+                e = stream_url
+            x = f'{x} streamUrl="{e}"'
         if stream_type is not None:
             if stream_type.__class__ is not str or stream_type not in _C_StartStream_stream_type:
                 stream_type = _fix(StartStream, 1, stream_type)
             x = f'{x} streamType="{stream_type}"'
+        if url is not None:
+            if url.__class__ is not str or not _P_StartStream_url(url) or not url.isprintable():
+                url = _fix(StartStream, 2, url)
+                e = _escape_attr(url)
+            elif '&' in url or '<' in url or '>' in url or '"' in url:
+                e = _escape_attr(url)
+            else:
+                e = url
+            x = f'{x} url="{e}"'
+        if content_type is not None:
+            if content_type.__class__ is not str or not _P_StartStream_content_type(content_type) or not content_type.isprintable():
+                content_type = _fix(StartStream, 3, content_type)
+                e = _escape_attr(content_type)
+            elif '&' in content_type or '<' in content_type or '>' in content_type or '"' in content_type:
+                e = _escape_attr(content_type)
+            else:
+                e = content_type
+            x = f'{x} contentType="{e}"'
+        if secure_dtmf is not None:
+            if secure_dtmf.__class__ is not bool:
+                secure_dtmf = _fix(StartStream, 4, secure_dtmf)
+            x += ' secureDtmf="true"' if secure_dtmf else ' secureDtmf="false"'
+        if source_direction is not None:
+            if source_direction.__class__ is not str or not (source_direction and source_direction[0] != " " and source_direction[-1] != " ") or not source_direction.isprintable():
+                source_direction = _fix(StartStream, 5, source_direction)
+                e = _escape_attr(source_direction)
+            elif '&' in source_direction or '<' in source_direction or '>' in source_direction or '"' in source_direction:
+                e = _escape_attr(source_direction)
+            else:
+                e = source_direction
+            x = f'{x} sourceDirection="{e}"'
+        if (stream_url is None) == (url is None):
+            _one_of(StartStream, 0, stream_url, url)
         x += "/>"
-        self._values = (stream_url, stream_type)
+        self._values = (stream_url, stream_type, url, content_type, secure_dtmf, source_direction)
         self._xml = x
 
     @property
-    def stream_url(self) -> str:
-        """``streamUrl``: The WebSocket URL."""
-        return cast("str", self._values[0])
+    def stream_url(self) -> str | None:
+        """``streamUrl``: The WebSocket URL (or give `url`: exactly one of the two)."""
+        return cast("str | None", self._values[0])
 
     @property
     def stream_type(self) -> StreamType | None:
         """``streamType``: One-way or two-way audio."""
         return cast("StreamType | None", self._values[1])
+
+    @property
+    def url(self) -> str | None:
+        """``url``: The WebSocket URL: the cased documentation's spelling of `streamUrl`."""
+        return cast("str | None", self._values[2])
+
+    @property
+    def content_type(self) -> str | None:
+        """``contentType``: The audio's media type."""
+        return cast("str | None", self._values[3])
+
+    @property
+    def secure_dtmf(self) -> bool | None:
+        """``secureDtmf``: Whether to keep DTMF off the stream."""
+        return cast("bool | None", self._values[4])
+
+    @property
+    def source_direction(self) -> str | None:
+        """``sourceDirection``: Which audio to stream."""
+        return cast("str | None", self._values[5])
 
 
 class StopStream(Verb):
@@ -776,21 +1200,46 @@ class StopStream(Verb):
 
     ExoML ``<StopStream>``; the same arguments as :meth:`Flow.stop_stream`.
 
-    >>> print(StopStream())
-    <StopStream/>
+    >>> print(StopStream(stream_sid='SID'))
+    <StopStream streamSid="SID"/>
     """
 
-    __slots__ = ()
+    __slots__ = ('_values',)
 
-    def __init__(self) -> None:
+    def __init__(self, *, stream_sid: str | None = None) -> None:
         x = "<StopStream"
+        if stream_sid is not None:
+            if stream_sid.__class__ is not str or not (stream_sid and stream_sid[0] != " " and stream_sid[-1] != " ") or not stream_sid.isprintable():
+                stream_sid = _fix(StopStream, 0, stream_sid)
+                e = _escape_attr(stream_sid)
+            elif '&' in stream_sid or '<' in stream_sid or '>' in stream_sid or '"' in stream_sid:
+                e = _escape_attr(stream_sid)
+            else:
+                e = stream_sid
+            x = f'{x} streamSid="{e}"'
         x += "/>"
+        self._values = (stream_sid,)
         self._xml = x
 
-    def _build(self) -> None:
+    def _build(self, stream_sid: str | None) -> None:
         x = "<StopStream"
+        if stream_sid is not None:
+            if stream_sid.__class__ is not str or not (stream_sid and stream_sid[0] != " " and stream_sid[-1] != " ") or not stream_sid.isprintable():
+                stream_sid = _fix(StopStream, 0, stream_sid)
+                e = _escape_attr(stream_sid)
+            elif '&' in stream_sid or '<' in stream_sid or '>' in stream_sid or '"' in stream_sid:
+                e = _escape_attr(stream_sid)
+            else:
+                e = stream_sid
+            x = f'{x} streamSid="{e}"'
         x += "/>"
+        self._values = (stream_sid,)
         self._xml = x
+
+    @property
+    def stream_sid(self) -> str | None:
+        """``streamSid``: The stream to stop."""
+        return cast("str | None", self._values[0])
 
 
 class StartMonitoring(Verb):
@@ -918,6 +1367,246 @@ class Refer(Verb):
         return cast("str", self._values[0])
 
 
+class Dial(Verb):
+    """Call a second leg and bridge it with this one.
+
+    ExoML ``<Dial>``; the same arguments as :meth:`Flow.dial`.
+
+    >>> print(Dial('+919876543210', '08047091234', network_type='pstn', absorb_dtmf=True, timeout=1, custom_param='SID'))
+    <Dial contactUri="+919876543210" exophone="08047091234" networkType="pstn" absorbDtmf="true" timeout="1" customParam="SID"/>
+    """
+
+    __slots__ = ('_values',)
+
+    def __init__(self, contact_uri: str, exophone: str, *, network_type: NetworkType | None = None, absorb_dtmf: bool | None = None, timeout: int | None = None, custom_param: str | None = None) -> None:
+        x = "<Dial"
+        if contact_uri.__class__ is not str or not _P_Dial_contact_uri(contact_uri) or not contact_uri.isprintable():
+            contact_uri = _fix(Dial, 0, contact_uri)
+            e = _escape_attr(contact_uri)
+        elif '&' in contact_uri or '<' in contact_uri or '>' in contact_uri or '"' in contact_uri:
+            e = _escape_attr(contact_uri)
+        else:
+            e = contact_uri
+        x = f'{x} contactUri="{e}"'
+        if exophone.__class__ is not str or not _P_Dial_exophone(exophone) or not exophone.isprintable():
+            exophone = _fix(Dial, 1, exophone)
+            e = _escape_attr(exophone)
+        elif '&' in exophone or '<' in exophone or '>' in exophone or '"' in exophone:
+            e = _escape_attr(exophone)
+        else:
+            e = exophone
+        x = f'{x} exophone="{e}"'
+        if network_type is not None:
+            if network_type.__class__ is not str or network_type not in _C_Dial_network_type:
+                network_type = _fix(Dial, 2, network_type)
+            x = f'{x} networkType="{network_type}"'
+        if absorb_dtmf is not None:
+            if absorb_dtmf.__class__ is not bool:
+                absorb_dtmf = _fix(Dial, 3, absorb_dtmf)
+            x += ' absorbDtmf="true"' if absorb_dtmf else ' absorbDtmf="false"'
+        if timeout is not None:
+            if timeout.__class__ is not int or not 1 <= timeout <= 999999999999999999:
+                timeout = _fix(Dial, 4, timeout)
+            x = f'{x} timeout="{timeout}"'
+        if custom_param is not None:
+            if custom_param.__class__ is not str or not (custom_param and custom_param[0] != " " and custom_param[-1] != " ") or not custom_param.isprintable():
+                custom_param = _fix(Dial, 5, custom_param)
+                e = _escape_attr(custom_param)
+            elif '&' in custom_param or '<' in custom_param or '>' in custom_param or '"' in custom_param:
+                e = _escape_attr(custom_param)
+            else:
+                e = custom_param
+            x = f'{x} customParam="{e}"'
+        x += "/>"
+        self._values = (contact_uri, exophone, network_type, absorb_dtmf, timeout, custom_param)
+        self._xml = x
+
+    def _build(self, contact_uri: str, exophone: str, network_type: NetworkType | None, absorb_dtmf: bool | None, timeout: int | None, custom_param: str | None) -> None:
+        x = "<Dial"
+        if contact_uri.__class__ is not str or not _P_Dial_contact_uri(contact_uri) or not contact_uri.isprintable():
+            contact_uri = _fix(Dial, 0, contact_uri)
+            e = _escape_attr(contact_uri)
+        elif '&' in contact_uri or '<' in contact_uri or '>' in contact_uri or '"' in contact_uri:
+            e = _escape_attr(contact_uri)
+        else:
+            e = contact_uri
+        x = f'{x} contactUri="{e}"'
+        if exophone.__class__ is not str or not _P_Dial_exophone(exophone) or not exophone.isprintable():
+            exophone = _fix(Dial, 1, exophone)
+            e = _escape_attr(exophone)
+        elif '&' in exophone or '<' in exophone or '>' in exophone or '"' in exophone:
+            e = _escape_attr(exophone)
+        else:
+            e = exophone
+        x = f'{x} exophone="{e}"'
+        if network_type is not None:
+            if network_type.__class__ is not str or network_type not in _C_Dial_network_type:
+                network_type = _fix(Dial, 2, network_type)
+            x = f'{x} networkType="{network_type}"'
+        if absorb_dtmf is not None:
+            if absorb_dtmf.__class__ is not bool:
+                absorb_dtmf = _fix(Dial, 3, absorb_dtmf)
+            x += ' absorbDtmf="true"' if absorb_dtmf else ' absorbDtmf="false"'
+        if timeout is not None:
+            if timeout.__class__ is not int or not 1 <= timeout <= 999999999999999999:
+                timeout = _fix(Dial, 4, timeout)
+            x = f'{x} timeout="{timeout}"'
+        if custom_param is not None:
+            if custom_param.__class__ is not str or not (custom_param and custom_param[0] != " " and custom_param[-1] != " ") or not custom_param.isprintable():
+                custom_param = _fix(Dial, 5, custom_param)
+                e = _escape_attr(custom_param)
+            elif '&' in custom_param or '<' in custom_param or '>' in custom_param or '"' in custom_param:
+                e = _escape_attr(custom_param)
+            else:
+                e = custom_param
+            x = f'{x} customParam="{e}"'
+        x += "/>"
+        self._values = (contact_uri, exophone, network_type, absorb_dtmf, timeout, custom_param)
+        self._xml = x
+
+    @property
+    def contact_uri(self) -> str:
+        """``contactUri``: The number or SIP URI to call."""
+        return cast("str", self._values[0])
+
+    @property
+    def exophone(self) -> str:
+        """``exophone``: The ExoPhone to call from."""
+        return cast("str", self._values[1])
+
+    @property
+    def network_type(self) -> NetworkType | None:
+        """``networkType``: The network of the second leg."""
+        return cast("NetworkType | None", self._values[2])
+
+    @property
+    def absorb_dtmf(self) -> bool | None:
+        """``absorbDtmf``: Whether to absorb DTMF tones."""
+        return cast("bool | None", self._values[3])
+
+    @property
+    def timeout(self) -> int | None:
+        """``timeout``: How long to ring, in seconds."""
+        return cast("int | None", self._values[4])
+
+    @property
+    def custom_param(self) -> str | None:
+        """``customParam``: Echoed in the new leg's events."""
+        return cast("str | None", self._values[5])
+
+
+class SendDigits(Verb):
+    """Play DTMF digits out to the leg.
+
+    ExoML ``<SendDigits>``; the same arguments as :meth:`Flow.send_digits`.
+
+    >>> print(SendDigits('1234#', duration=0, between=0))
+    <SendDigits duration="0" between="0">1234#</SendDigits>
+    """
+
+    __slots__ = ('_text', '_values')
+
+    def __init__(self, digits: str, *, duration: int | None = None, between: int | None = None) -> None:
+        x = "<SendDigits"
+        if duration is not None:
+            if duration.__class__ is not int or not 0 <= duration <= 999999999999999999:
+                duration = _fix(SendDigits, 0, duration)
+            x = f'{x} duration="{duration}"'
+        if between is not None:
+            if between.__class__ is not int or not 0 <= between <= 999999999999999999:
+                between = _fix(SendDigits, 1, between)
+            x = f'{x} between="{between}"'
+        if digits.__class__ is not str or not _T_SendDigits(digits) or not digits.isprintable():
+            digits = _fix_text(SendDigits, digits)
+            e = _escape_text(digits)
+        elif '&' in digits or '<' in digits or '>' in digits:
+            e = _escape_text(digits)
+        else:
+            e = digits
+        x = f"{x}>{e}</SendDigits>"
+        self._text = digits
+        self._values = (duration, between)
+        self._xml = x
+
+    def _build(self, digits: str, duration: int | None, between: int | None) -> None:
+        x = "<SendDigits"
+        if duration is not None:
+            if duration.__class__ is not int or not 0 <= duration <= 999999999999999999:
+                duration = _fix(SendDigits, 0, duration)
+            x = f'{x} duration="{duration}"'
+        if between is not None:
+            if between.__class__ is not int or not 0 <= between <= 999999999999999999:
+                between = _fix(SendDigits, 1, between)
+            x = f'{x} between="{between}"'
+        if digits.__class__ is not str or not _T_SendDigits(digits) or not digits.isprintable():
+            digits = _fix_text(SendDigits, digits)
+            e = _escape_text(digits)
+        elif '&' in digits or '<' in digits or '>' in digits:
+            e = _escape_text(digits)
+        else:
+            e = digits
+        x = f"{x}>{e}</SendDigits>"
+        self._text = digits
+        self._values = (duration, between)
+        self._xml = x
+
+    @property
+    def duration(self) -> int | None:
+        """``duration``: How long each digit sounds, in ms."""
+        return cast("int | None", self._values[0])
+
+    @property
+    def between(self) -> int | None:
+        """``between``: The pause between digits, in ms."""
+        return cast("int | None", self._values[1])
+
+    @property
+    def digits(self) -> str:
+        """The digits to send. (the text content)."""
+        return cast("str", self._text)
+
+
+class PlaySequence(Verb):
+    """Play media actions in order (structure undocumented: accepted leniently).
+
+    ExoML ``<PlaySequence>``; the same arguments as :meth:`Flow.play_sequence`.
+
+    >>> print(PlaySequence(Say('Enter your PIN')))
+    <PlaySequence><Say>Enter your PIN</Say></PlaySequence>
+    """
+
+    __slots__ = ('_children',)
+
+    def __init__(self, *media: Say | StartPlay | StartSay) -> None:
+        x = "<PlaySequence"
+        if media:
+            for p in media:
+                if p.__class__ is not Say and p.__class__ is not StartPlay and p.__class__ is not StartSay:
+                    _bad_child(PlaySequence, media.index(p), p)
+            x = f'{x}>{"".join([p._xml for p in media])}</PlaySequence>'
+        else:
+            x += "/>"
+        self._children = media
+        self._xml = x
+
+    def _build(self, media: tuple[Say | StartPlay | StartSay, ...]) -> None:
+        x = "<PlaySequence"
+        if media:
+            for p in media:
+                if p.__class__ is not Say and p.__class__ is not StartPlay and p.__class__ is not StartSay:
+                    _bad_child(PlaySequence, media.index(p), p)
+            x = f'{x}>{"".join([p._xml for p in media])}</PlaySequence>'
+        else:
+            x += "/>"
+        self._children = media
+        self._xml = x
+
+    @property
+    def media(self) -> tuple[Say | StartPlay | StartSay, ...]:
+        """The media actions, in order."""
+        return cast("tuple[Say | StartPlay | StartSay, ...]", self._children)
+
+
 class FlowVerbs:
     """The verb methods of :class:`~exoml.Flow`: each appends one verb."""
 
@@ -951,8 +1640,8 @@ class FlowVerbs:
         f._verbs = self._verbs + (v,)
         return f
 
-    def start_play(self, url: str, *, loop: int | None = None) -> Self:
-        """Append ``StartPlay``: play an audio file to the leg.
+    def start_play(self, url: str, *, loop: int | None = None, username: str | None = None, password: str | None = None) -> Self:
+        """Append ``StartPlay``: play an audio file (or one of Exotel's sounds) to the leg.
 
         Takes the same arguments as :class:`StartPlay`; returns a new Flow.
         """
@@ -962,7 +1651,25 @@ class FlowVerbs:
             if loop.__class__ is not int or not 0 <= loop <= 10:
                 loop = _fix(StartPlay, 0, loop)
             x = f'{x} loop="{loop}"'
-        if url.__class__ is not str or not (((url.startswith("https://") and url[8:9] not in _NO_HOST) or (url.startswith("http://") and url[7:8] not in _NO_HOST)) and " " not in url) or not url.isprintable():
+        if username is not None:
+            if username.__class__ is not str or not (username and username[0] != " " and username[-1] != " ") or not username.isprintable():
+                username = _fix(StartPlay, 1, username)
+                e = _escape_attr(username)
+            elif '&' in username or '<' in username or '>' in username or '"' in username:
+                e = _escape_attr(username)
+            else:
+                e = username
+            x = f'{x} username="{e}"'
+        if password is not None:
+            if password.__class__ is not str or not (password and password[0] != " " and password[-1] != " ") or not password.isprintable():
+                password = _fix(StartPlay, 2, password)
+                e = _escape_attr(password)
+            elif '&' in password or '<' in password or '>' in password or '"' in password:
+                e = _escape_attr(password)
+            else:
+                e = password
+            x = f'{x} password="{e}"'
+        if url.__class__ is not str or not (((url.startswith("https://") and url[8:9] not in _NO_HOST) or (url.startswith("http://") and url[7:8] not in _NO_HOST) or (url.startswith("sound:") and len(url) > 6)) and " " not in url and url.isascii()) or not url.isprintable():
             url = _fix_text(StartPlay, url)
             e = _escape_text(url)
         elif '&' in url or '<' in url or '>' in url:
@@ -971,7 +1678,7 @@ class FlowVerbs:
             e = url
         x = f"{x}>{e}</StartPlay>"
         v._text = url
-        v._values = (loop,)
+        v._values = (loop, username, password)
         v._xml = x
         f = _new(self.__class__)
         f._verbs = self._verbs + (v,)
@@ -1033,6 +1740,49 @@ class FlowVerbs:
         f._verbs = self._verbs + (v,)
         return f
 
+    def start_say(self, text: str, *, preferred_tts_engine: PreferredTtsEngine | None = None, language: str | None = None, polly_voice_id: str | None = None, loop: int | None = None) -> Self:
+        """Append ``StartSay``: speak text to the leg: the cased documentation's spelling of `Say`.
+
+        Takes the same arguments as :class:`StartSay`; returns a new Flow.
+        """
+        v = _new(StartSay)
+        x = "<StartSay"
+        if preferred_tts_engine is not None:
+            if preferred_tts_engine.__class__ is not str or preferred_tts_engine not in _C_StartSay_preferred_tts_engine:
+                preferred_tts_engine = _fix(StartSay, 0, preferred_tts_engine)
+            x = f'{x} preferredTTSEngine="{preferred_tts_engine}"'
+        if language is not None:
+            if language.__class__ is not str or not ((language.isascii() and ((len(language) == 2 and language.isalpha()) or (len(language) == 5 and language[2] == "-" and language[:2].isalpha() and language[3:].isalnum()))) or _P_StartSay_language(language)):
+                language = _fix(StartSay, 1, language)
+            x = f'{x} language="{language}"'
+        if polly_voice_id is not None:
+            if polly_voice_id.__class__ is not str or not (polly_voice_id and polly_voice_id[0] != " " and polly_voice_id[-1] != " ") or not polly_voice_id.isprintable():
+                polly_voice_id = _fix(StartSay, 2, polly_voice_id)
+                e = _escape_attr(polly_voice_id)
+            elif '&' in polly_voice_id or '<' in polly_voice_id or '>' in polly_voice_id or '"' in polly_voice_id:
+                e = _escape_attr(polly_voice_id)
+            else:
+                e = polly_voice_id
+            x = f'{x} pollyVoiceId="{e}"'
+        if loop is not None:
+            if loop.__class__ is not int or not 0 <= loop <= 10:
+                loop = _fix(StartSay, 3, loop)
+            x = f'{x} loop="{loop}"'
+        if text.__class__ is not str or not (text.strip(" ")) or not text.isprintable():
+            text = _fix_text(StartSay, text)
+            e = _escape_text(text)
+        elif '&' in text or '<' in text or '>' in text:
+            e = _escape_text(text)
+        else:
+            e = text
+        x = f"{x}>{e}</StartSay>"
+        v._text = text
+        v._values = (preferred_tts_engine, language, polly_voice_id, loop)
+        v._xml = x
+        f = _new(self.__class__)
+        f._verbs = self._verbs + (v,)
+        return f
+
     def stop_say(self) -> Self:
         """Append ``StopSay``: stop text-to-speech playback.
 
@@ -1046,7 +1796,7 @@ class FlowVerbs:
         f._verbs = self._verbs + (v,)
         return f
 
-    def start_recording(self, *, direction: Direction | None = None, format: Format | None = None, storage_type: StorageType | None = None) -> Self:
+    def start_recording(self, prompt: Say | None = None, *, direction: Direction | None = None, format: Format | None = None, storage_type: StorageType | None = None, bitrate: int | None = None, channel: str | None = None, storage_url: str | None = None, storage_url_key: str | None = None, storage_url_token: str | None = None, silence_in_sec: int | None = None, finish_on_key: FinishOnKey | None = None, timeout_in_sec: int | None = None) -> Self:
         """Append ``StartRecording``: start recording the leg.
 
         Takes the same arguments as :class:`StartRecording`; returns a new Flow.
@@ -1065,8 +1815,67 @@ class FlowVerbs:
             if storage_type.__class__ is not str or storage_type not in _C_StartRecording_storage_type:
                 storage_type = _fix(StartRecording, 2, storage_type)
             x = f'{x} storageType="{storage_type}"'
-        x += "/>"
-        v._values = (direction, format, storage_type)
+        if bitrate is not None:
+            if bitrate.__class__ is not int or not 1 <= bitrate <= 999999999999999999:
+                bitrate = _fix(StartRecording, 3, bitrate)
+            x = f'{x} bitrate="{bitrate}"'
+        if channel is not None:
+            if channel.__class__ is not str or not (channel and channel[0] != " " and channel[-1] != " ") or not channel.isprintable():
+                channel = _fix(StartRecording, 4, channel)
+                e = _escape_attr(channel)
+            elif '&' in channel or '<' in channel or '>' in channel or '"' in channel:
+                e = _escape_attr(channel)
+            else:
+                e = channel
+            x = f'{x} channel="{e}"'
+        if storage_url is not None:
+            if storage_url.__class__ is not str or not (((storage_url.startswith("https://") and storage_url[8:9] not in _NO_HOST) or (storage_url.startswith("http://") and storage_url[7:8] not in _NO_HOST)) and " " not in storage_url and storage_url.isascii()) or not storage_url.isprintable():
+                storage_url = _fix(StartRecording, 5, storage_url)
+                e = _escape_attr(storage_url)
+            elif '&' in storage_url or '<' in storage_url or '>' in storage_url or '"' in storage_url:
+                e = _escape_attr(storage_url)
+            else:
+                e = storage_url
+            x = f'{x} storageURL="{e}"'
+        if storage_url_key is not None:
+            if storage_url_key.__class__ is not str or not (storage_url_key and storage_url_key[0] != " " and storage_url_key[-1] != " ") or not storage_url_key.isprintable():
+                storage_url_key = _fix(StartRecording, 6, storage_url_key)
+                e = _escape_attr(storage_url_key)
+            elif '&' in storage_url_key or '<' in storage_url_key or '>' in storage_url_key or '"' in storage_url_key:
+                e = _escape_attr(storage_url_key)
+            else:
+                e = storage_url_key
+            x = f'{x} storageURLKey="{e}"'
+        if storage_url_token is not None:
+            if storage_url_token.__class__ is not str or not (storage_url_token and storage_url_token[0] != " " and storage_url_token[-1] != " ") or not storage_url_token.isprintable():
+                storage_url_token = _fix(StartRecording, 7, storage_url_token)
+                e = _escape_attr(storage_url_token)
+            elif '&' in storage_url_token or '<' in storage_url_token or '>' in storage_url_token or '"' in storage_url_token:
+                e = _escape_attr(storage_url_token)
+            else:
+                e = storage_url_token
+            x = f'{x} storageURLToken="{e}"'
+        if silence_in_sec is not None:
+            if silence_in_sec.__class__ is not int or not 1 <= silence_in_sec <= 999999999999999999:
+                silence_in_sec = _fix(StartRecording, 8, silence_in_sec)
+            x = f'{x} silenceInSec="{silence_in_sec}"'
+        if finish_on_key is not None:
+            if finish_on_key.__class__ is not str or finish_on_key not in _C_StartRecording_finish_on_key:
+                finish_on_key = _fix(StartRecording, 9, finish_on_key)
+            x = f'{x} finishOnKey="{finish_on_key}"'
+        if timeout_in_sec is not None:
+            if timeout_in_sec.__class__ is not int or not 1 <= timeout_in_sec <= 999999999999999999:
+                timeout_in_sec = _fix(StartRecording, 10, timeout_in_sec)
+            x = f'{x} timeoutInSec="{timeout_in_sec}"'
+        if prompt is None:
+            x += "/>"
+            v._children = ()
+        else:
+            if prompt.__class__ is not Say:
+                _bad_child(StartRecording, 0, prompt)
+            x += ">" + prompt._xml + "</StartRecording>"
+            v._children = (prompt,)
+        v._values = (direction, format, storage_type, bitrate, channel, storage_url, storage_url_key, storage_url_token, silence_in_sec, finish_on_key, timeout_in_sec)
         v._xml = x
         f = _new(self.__class__)
         f._verbs = self._verbs + (v,)
@@ -1085,7 +1894,7 @@ class FlowVerbs:
         f._verbs = self._verbs + (v,)
         return f
 
-    def gather(self, *prompts: Say | StartPlay, num_digits: int | None = None, timeout_in_sec: int | None = None, finish_on_key: FinishOnKey | None = None) -> Self:
+    def gather(self, *prompts: Say | StartPlay | StartSay, num_digits: int | None = None, timeout_in_sec: int | None = None, finish_on_key: FinishOnKey | None = None) -> Self:
         """Append ``Gather``: collect keypad (DTMF) input, optionally after prompts.
 
         Takes the same arguments as :class:`Gather`; returns a new Flow.
@@ -1106,7 +1915,7 @@ class FlowVerbs:
             x = f'{x} finishOnKey="{finish_on_key}"'
         if prompts:
             for p in prompts:
-                if p.__class__ is not Say and p.__class__ is not StartPlay:
+                if p.__class__ is not Say and p.__class__ is not StartPlay and p.__class__ is not StartSay:
                     _bad_child(Gather, prompts.index(p), p)
             x = f'{x}>{"".join([p._xml for p in prompts])}</Gather>'
         else:
@@ -1226,40 +2035,84 @@ class FlowVerbs:
         f._verbs = self._verbs + (v,)
         return f
 
-    def start_stream(self, stream_url: str, *, stream_type: StreamType | None = None) -> Self:
+    def start_stream(self, stream_url: str | None = None, *, stream_type: StreamType | None = None, url: str | None = None, content_type: str | None = None, secure_dtmf: bool | None = None, source_direction: str | None = None) -> Self:
         """Append ``StartStream``: stream the leg's audio to (and from) a WebSocket endpoint.
 
         Takes the same arguments as :class:`StartStream`; returns a new Flow.
         """
         v = _new(StartStream)
         x = "<StartStream"
-        if stream_url.__class__ is not str or not _P_StartStream_stream_url(stream_url) or not stream_url.isprintable():
-            stream_url = _fix(StartStream, 0, stream_url)
-            e = _escape_attr(stream_url)
-        elif '&' in stream_url or '<' in stream_url or '>' in stream_url or '"' in stream_url:
-            e = _escape_attr(stream_url)
-        else:
-            e = stream_url
-        x = f'{x} streamUrl="{e}"'
+        if stream_url is not None:
+            if stream_url.__class__ is not str or not _P_StartStream_stream_url(stream_url) or not stream_url.isprintable():
+                stream_url = _fix(StartStream, 0, stream_url)
+                e = _escape_attr(stream_url)
+            elif '&' in stream_url or '<' in stream_url or '>' in stream_url or '"' in stream_url:
+                e = _escape_attr(stream_url)
+            else:
+                e = stream_url
+            x = f'{x} streamUrl="{e}"'
         if stream_type is not None:
             if stream_type.__class__ is not str or stream_type not in _C_StartStream_stream_type:
                 stream_type = _fix(StartStream, 1, stream_type)
             x = f'{x} streamType="{stream_type}"'
+        if url is not None:
+            if url.__class__ is not str or not _P_StartStream_url(url) or not url.isprintable():
+                url = _fix(StartStream, 2, url)
+                e = _escape_attr(url)
+            elif '&' in url or '<' in url or '>' in url or '"' in url:
+                e = _escape_attr(url)
+            else:
+                e = url
+            x = f'{x} url="{e}"'
+        if content_type is not None:
+            if content_type.__class__ is not str or not _P_StartStream_content_type(content_type) or not content_type.isprintable():
+                content_type = _fix(StartStream, 3, content_type)
+                e = _escape_attr(content_type)
+            elif '&' in content_type or '<' in content_type or '>' in content_type or '"' in content_type:
+                e = _escape_attr(content_type)
+            else:
+                e = content_type
+            x = f'{x} contentType="{e}"'
+        if secure_dtmf is not None:
+            if secure_dtmf.__class__ is not bool:
+                secure_dtmf = _fix(StartStream, 4, secure_dtmf)
+            x += ' secureDtmf="true"' if secure_dtmf else ' secureDtmf="false"'
+        if source_direction is not None:
+            if source_direction.__class__ is not str or not (source_direction and source_direction[0] != " " and source_direction[-1] != " ") or not source_direction.isprintable():
+                source_direction = _fix(StartStream, 5, source_direction)
+                e = _escape_attr(source_direction)
+            elif '&' in source_direction or '<' in source_direction or '>' in source_direction or '"' in source_direction:
+                e = _escape_attr(source_direction)
+            else:
+                e = source_direction
+            x = f'{x} sourceDirection="{e}"'
+        if (stream_url is None) == (url is None):
+            _one_of(StartStream, 0, stream_url, url)
         x += "/>"
-        v._values = (stream_url, stream_type)
+        v._values = (stream_url, stream_type, url, content_type, secure_dtmf, source_direction)
         v._xml = x
         f = _new(self.__class__)
         f._verbs = self._verbs + (v,)
         return f
 
-    def stop_stream(self) -> Self:
+    def stop_stream(self, *, stream_sid: str | None = None) -> Self:
         """Append ``StopStream``: stop streaming.
 
         Takes the same arguments as :class:`StopStream`; returns a new Flow.
         """
         v = _new(StopStream)
         x = "<StopStream"
+        if stream_sid is not None:
+            if stream_sid.__class__ is not str or not (stream_sid and stream_sid[0] != " " and stream_sid[-1] != " ") or not stream_sid.isprintable():
+                stream_sid = _fix(StopStream, 0, stream_sid)
+                e = _escape_attr(stream_sid)
+            elif '&' in stream_sid or '<' in stream_sid or '>' in stream_sid or '"' in stream_sid:
+                e = _escape_attr(stream_sid)
+            else:
+                e = stream_sid
+            x = f'{x} streamSid="{e}"'
         x += "/>"
+        v._values = (stream_sid,)
         v._xml = x
         f = _new(self.__class__)
         f._verbs = self._verbs + (v,)
@@ -1321,6 +2174,107 @@ class FlowVerbs:
         x = f'{x} legEventEndpoint="{e}"'
         x += "/>"
         v._values = (leg_event_endpoint,)
+        v._xml = x
+        f = _new(self.__class__)
+        f._verbs = self._verbs + (v,)
+        return f
+
+    def dial(self, contact_uri: str, exophone: str, *, network_type: NetworkType | None = None, absorb_dtmf: bool | None = None, timeout: int | None = None, custom_param: str | None = None) -> Self:
+        """Append ``Dial``: call a second leg and bridge it with this one.
+
+        Takes the same arguments as :class:`Dial`; returns a new Flow.
+        """
+        v = _new(Dial)
+        x = "<Dial"
+        if contact_uri.__class__ is not str or not _P_Dial_contact_uri(contact_uri) or not contact_uri.isprintable():
+            contact_uri = _fix(Dial, 0, contact_uri)
+            e = _escape_attr(contact_uri)
+        elif '&' in contact_uri or '<' in contact_uri or '>' in contact_uri or '"' in contact_uri:
+            e = _escape_attr(contact_uri)
+        else:
+            e = contact_uri
+        x = f'{x} contactUri="{e}"'
+        if exophone.__class__ is not str or not _P_Dial_exophone(exophone) or not exophone.isprintable():
+            exophone = _fix(Dial, 1, exophone)
+            e = _escape_attr(exophone)
+        elif '&' in exophone or '<' in exophone or '>' in exophone or '"' in exophone:
+            e = _escape_attr(exophone)
+        else:
+            e = exophone
+        x = f'{x} exophone="{e}"'
+        if network_type is not None:
+            if network_type.__class__ is not str or network_type not in _C_Dial_network_type:
+                network_type = _fix(Dial, 2, network_type)
+            x = f'{x} networkType="{network_type}"'
+        if absorb_dtmf is not None:
+            if absorb_dtmf.__class__ is not bool:
+                absorb_dtmf = _fix(Dial, 3, absorb_dtmf)
+            x += ' absorbDtmf="true"' if absorb_dtmf else ' absorbDtmf="false"'
+        if timeout is not None:
+            if timeout.__class__ is not int or not 1 <= timeout <= 999999999999999999:
+                timeout = _fix(Dial, 4, timeout)
+            x = f'{x} timeout="{timeout}"'
+        if custom_param is not None:
+            if custom_param.__class__ is not str or not (custom_param and custom_param[0] != " " and custom_param[-1] != " ") or not custom_param.isprintable():
+                custom_param = _fix(Dial, 5, custom_param)
+                e = _escape_attr(custom_param)
+            elif '&' in custom_param or '<' in custom_param or '>' in custom_param or '"' in custom_param:
+                e = _escape_attr(custom_param)
+            else:
+                e = custom_param
+            x = f'{x} customParam="{e}"'
+        x += "/>"
+        v._values = (contact_uri, exophone, network_type, absorb_dtmf, timeout, custom_param)
+        v._xml = x
+        f = _new(self.__class__)
+        f._verbs = self._verbs + (v,)
+        return f
+
+    def send_digits(self, digits: str, *, duration: int | None = None, between: int | None = None) -> Self:
+        """Append ``SendDigits``: play DTMF digits out to the leg.
+
+        Takes the same arguments as :class:`SendDigits`; returns a new Flow.
+        """
+        v = _new(SendDigits)
+        x = "<SendDigits"
+        if duration is not None:
+            if duration.__class__ is not int or not 0 <= duration <= 999999999999999999:
+                duration = _fix(SendDigits, 0, duration)
+            x = f'{x} duration="{duration}"'
+        if between is not None:
+            if between.__class__ is not int or not 0 <= between <= 999999999999999999:
+                between = _fix(SendDigits, 1, between)
+            x = f'{x} between="{between}"'
+        if digits.__class__ is not str or not _T_SendDigits(digits) or not digits.isprintable():
+            digits = _fix_text(SendDigits, digits)
+            e = _escape_text(digits)
+        elif '&' in digits or '<' in digits or '>' in digits:
+            e = _escape_text(digits)
+        else:
+            e = digits
+        x = f"{x}>{e}</SendDigits>"
+        v._text = digits
+        v._values = (duration, between)
+        v._xml = x
+        f = _new(self.__class__)
+        f._verbs = self._verbs + (v,)
+        return f
+
+    def play_sequence(self, *media: Say | StartPlay | StartSay) -> Self:
+        """Append ``PlaySequence``: play media actions in order (structure undocumented: accepted leniently).
+
+        Takes the same arguments as :class:`PlaySequence`; returns a new Flow.
+        """
+        v = _new(PlaySequence)
+        x = "<PlaySequence"
+        if media:
+            for p in media:
+                if p.__class__ is not Say and p.__class__ is not StartPlay and p.__class__ is not StartSay:
+                    _bad_child(PlaySequence, media.index(p), p)
+            x = f'{x}>{"".join([p._xml for p in media])}</PlaySequence>'
+        else:
+            x += "/>"
+        v._children = media
         v._xml = x
         f = _new(self.__class__)
         f._verbs = self._verbs + (v,)

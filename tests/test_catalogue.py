@@ -23,6 +23,7 @@ EXPECTED_ELEMENTS = [
     "StartPlay",
     "StopPlay",
     "Say",
+    "StartSay",
     "StopSay",
     "StartRecording",
     "StopRecording",
@@ -38,12 +39,15 @@ EXPECTED_ELEMENTS = [
     "StartMonitoring",
     "StopMonitoring",
     "Refer",
+    "Dial",
+    "SendDigits",
+    "PlaySequence",
 ]
 
 
-def test_all_twenty_actions_are_catalogued() -> None:
+def test_every_leg_action_an_exotel_source_shows_is_catalogued() -> None:
     assert [v.element for v in VERBS] == EXPECTED_ELEMENTS
-    assert len({v.method for v in VERBS}) == 20
+    assert len({v.method for v in VERBS}) == len(VERBS)
 
 
 def test_every_verb_has_a_public_class_named_as_its_element() -> None:
@@ -65,11 +69,15 @@ def _expected_parameters(spec: VerbSpec) -> list[tuple[str, inspect._ParameterKi
             else inspect.Parameter.VAR_POSITIONAL
         )
         params.append((spec.children_py, kind))
+    leaders = {group[0] for group in spec.one_of}
     for attr in spec.attrs:
         if attr.required:
             params.append((attr.py, inspect.Parameter.POSITIONAL_OR_KEYWORD))
     for attr in spec.attrs:
-        if not attr.required:
+        if attr.name in leaders:  # the first of an exactly-one-of group stays positional
+            params.append((attr.py, inspect.Parameter.POSITIONAL_OR_KEYWORD))
+    for attr in spec.attrs:
+        if not attr.required and attr.name not in leaders:
             params.append((attr.py, inspect.Parameter.KEYWORD_ONLY))
     return params
 
@@ -115,6 +123,7 @@ def test_unconfirmed_casing_is_recorded_as_data() -> None:
         "StartMonitoring",
         "StopMonitoring",
         "Refer",
+        "PlaySequence",
     ]
 
 

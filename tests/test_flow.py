@@ -296,8 +296,8 @@ def test_text_xml_cannot_carry_is_refused(bad: str) -> None:
             "StartStream streamUrl (stream_url='https://x.io/s'): must be an absolute wss://",
         ),
         (
-            lambda: Flow().refer("grpc://host"),
-            "Refer legEventEndpoint (leg_event_endpoint='grpc://host'): must be grpc://host:port",
+            lambda: Flow().refer("grpc://host:port"),
+            "Refer legEventEndpoint (leg_event_endpoint='grpc://host:port'): must be grpc://host",
         ),
         (lambda: Flow().join_bridge(""), "JoinBridge bridgeSid (bridge_sid=''): must be non-empty"),
         (

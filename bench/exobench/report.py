@@ -162,6 +162,17 @@ EXPLAIN: dict[str, str] = {
         "server: its rate is the HTTP stack's own ceiling on this machine, the context "
         "for exoml's figure (it is not part of the ratio)."
     ),
+    "events_delivery": (
+        "A correctness row. `FakeLegsAPI` generates 2,000 events (200 legs, five `Say` "
+        "actions each) and delivers them, as Exotel does, to an `EventReceiver` under "
+        "uvicorn on 127.0.0.1. A fault layer in front of the receiver fails the first "
+        "attempt of one event in five (picked by its sid): half never reach the receiver, "
+        "half are handled and then have their acknowledgement replaced by a 503, so "
+        "Exotel's retry brings the same event again. The fake retries up to three times; "
+        "the target is every event handled exactly once (0 lost, 0 handled twice). The "
+        "ratio is the time to deliver and handle everything with the faults over the same "
+        "run without them: what the retries cost."
+    ),
     "receiver": (
         "One uvicorn process (`bench/exobench/receiverserver.py`, httptools and uvloop as "
         "`uvicorn[standard]` runs, on 127.0.0.1) serves every side at one path, the side "

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Collection, Iterable
+from functools import lru_cache
 
 
 def did_you_mean(name: str, known: Iterable[str], taken: Collection[str] = ()) -> str | None:
@@ -13,7 +14,12 @@ def did_you_mean(name: str, known: Iterable[str], taken: Collection[str] = ()) -
     longer name. ``name`` must not itself be a name of ``known`` or ``taken`` (every
     name the catalogue knows, anywhere): one real name is never turned into another.
     """
-    choices = list(known)
+    return _guess(name, tuple(known), frozenset(taken))
+
+
+# A document may repeat one unknown name thousands of times: decide each name once.
+@lru_cache(maxsize=512)
+def _guess(name: str, choices: tuple[str, ...], taken: frozenset[str]) -> str | None:
     if name in choices or name in taken:
         return None
     import difflib

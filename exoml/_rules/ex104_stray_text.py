@@ -1,9 +1,10 @@
 """EX104 stray-text: text where only elements belong.
 
-``<Flow>`` and the verbs that hold other verbs (``<Gather>``, ``<Hold>``) take
-elements, not text; white space between their elements is formatting and is fine. Text
-there is usually a verb's content left outside its tags, e.g. ``<Flow>Hello</Flow>``
-for ``<Flow><Say>Hello</Say></Flow>``.
+``<Flow>`` and the verbs that hold other verbs (``<Gather>``, ``<Hold>``,
+``<PlaySequence>``, ``<StartRecording>``) take elements, not text; white space
+between their elements is formatting and is fine. Text there is usually a verb's
+content left outside its tags, e.g. ``<Flow>Hello</Flow>`` for
+``<Flow><Say>Hello</Say></Flow>``.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ RULE = Rule(
     code="EX104",
     name="stray-text",
     severity="error",
-    summary="Text directly inside <Flow>, <Gather> or <Hold>",
+    summary="Text directly inside <Flow> or a verb that holds verbs",
     doc=__doc__ or "",
     fixable=False,
     bad="<Flow>Hello<Hangup/></Flow>",

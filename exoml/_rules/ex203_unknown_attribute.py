@@ -40,7 +40,6 @@ def message(
     element: str,
     qname: str,
     known: list[str],
-    aliases: dict[str, str] | None = None,
     taken: frozenset[str] = frozenset(),
 ) -> tuple[str, str | None]:
     """The message and hint for attribute ``qname`` on ``element``."""
@@ -49,13 +48,6 @@ def message(
         return f"<{element}> does not take {name}: ExoML has no typed or nil elements", "remove it"
     if qname.startswith("{"):
         return f"<{element}> does not take the namespaced attribute {qname}", None
-    if aliases and qname in aliases:
-        name = aliases[qname]
-        return (
-            f"<{element}> takes {name}, not {qname} (another spelling in some of Exotel's "
-            "documentation)",
-            f"rename it to {name}",
-        )
     if not known:
         return f"<{element}> takes no attributes (found {qname})", "remove it"
     from ._hints import did_you_mean
@@ -69,8 +61,16 @@ def message(
     return f"<{element}> has no attribute {qname} (it takes {', '.join(known)})", None
 
 
+_TAKEN: dict[str, frozenset[str]] = {}
+
+
 def _taken(ctx: Context) -> frozenset[str]:
-    return frozenset(a.name for v in ctx.dialect.verbs for a in v.attrs)
+    """Every attribute name of the dialect (computed once per dialect)."""
+    d = ctx.dialect
+    found = _TAKEN.get(d.name)
+    if found is None or d.name not in ("legs", "bridge", "classic"):
+        found = _TAKEN[d.name] = frozenset(a.name for v in d.verbs for a in v.attrs)
+    return found
 
 
 def check_attribute(
@@ -85,7 +85,6 @@ def check_attribute(
         return
     element = ctx.dialect.root if spec is None else spec.element
     known = [] if spec is None else [a.name for a in spec.attrs]
-    aliases = {} if spec is None else {al: a.name for a in spec.attrs for al in a.aliases}
-    msg, hint = message(element, qname, known, aliases, _taken(ctx))
+    msg, hint = message(element, qname, known, _taken(ctx))
     habit = ctx.dialect.habit(element, qname)
     ctx.add(RULE, msg, offset=ctx.attribute_offset(el, qname), hint=habit or hint)

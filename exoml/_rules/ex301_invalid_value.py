@@ -4,7 +4,8 @@ Each attribute has a type and bounds (see the verb reference): integers are plai
 digits (no sign, spaces or other scripts' digits) within their range, enumerated
 values match exactly and in lowercase (``both``, not ``Both``), booleans are ``true``
 or ``false``, URLs have the right scheme and no spaces, identifiers are not blank and
-have no surrounding spaces.
+have no surrounding spaces. The value of a secret attribute (``password``) is never
+shown.
 """
 
 from __future__ import annotations
@@ -54,6 +55,7 @@ def check_attribute(
 
         rule = check_value(attr.kind, value, ctx.placeholders)
     if rule is not None:
-        message_text = message(spec.element, attr.name, value, rule)
+        shown = "<secret>" if attr.secret else value
+        message_text = message(spec.element, attr.name, shown, rule)
         habit = ctx.dialect.habit(spec.element, attr.name)
         ctx.add(RULE, message_text, offset=ctx.attribute_offset(el, qname), hint=habit)

@@ -47,6 +47,7 @@ class Options:
     format: str | None
     select: list[str] | None
     ignore: list[str] | None
+    prefer: list[str] | None
     strict: bool | None
     max_bytes: int | None
     jobs: int | None
@@ -78,6 +79,7 @@ def _paths_only(argv: list[str]) -> Options | None:
     options.format = None
     options.select = None
     options.ignore = None
+    options.prefer = None
     options.strict = None
     options.max_bytes = None
     options.jobs = None
@@ -152,6 +154,12 @@ def build_parser(prog: str) -> argparse.ArgumentParser:
     )
     add("--ignore", action="append", metavar="CODES", help="do not report these codes or prefixes")
     add(
+        "--prefer",
+        action="append",
+        metavar="NAMES",
+        help="spellings to prefer where Exotel has two (Say,streamUrl), for rule EX520",
+    )
+    add(
         "--strict", action=argparse.BooleanOptionalAction, default=None, help="fail on warnings too"
     )
     add(
@@ -225,6 +233,7 @@ def resolve(args: Options, config: dict[str, Any]) -> dict[str, Any]:
         "format": pick(args.format, "format", "text"),
         "select": _codes_option(pick(args.select, "select", None)),
         "ignore": _codes_option(pick(args.ignore, "ignore", None)),
+        "prefer": _codes_option(pick(args.prefer, "prefer", None)),
         "strict": pick(args.strict, "strict", False),
         "max_bytes": pick(args.max_bytes, "max-bytes", DEFAULT_MAX_BYTES),
         "jobs": pick(args.jobs, "jobs", 1),
@@ -315,10 +324,19 @@ def _run(args: Options, prog: str) -> int:
 
     select: tuple[str, ...] = ()
     ignore: tuple[str, ...] = ()
+    enabled: tuple[str, ...] = ()
+    prefer: tuple[str, ...] = ()
+    if options["prefer"]:
+        from ._select import parse_spellings
+
+        try:
+            prefer = parse_spellings(options["prefer"])
+        except ValueError as exc:
+            raise UsageError(str(exc)) from None
     if options["select"] or options["ignore"] or args.list_rules or args.explain is not None:
         # The rules are imported only when needed: a clean run checks without them.
         from .._rules import RULES
-        from ._select import parse_codes
+        from ._select import opt_in, parse_codes
 
         known = [r.code for r in RULES]
         try:
@@ -326,6 +344,7 @@ def _run(args: Options, prog: str) -> int:
             ignore = parse_codes(options["ignore"], known)
         except ValueError as exc:
             raise UsageError(f"{exc} (see --list-rules)") from None
+        enabled = opt_in(RULES, select, ignore)
         if args.list_rules:
             _list_rules(RULES, options["format"])
             return 0
@@ -366,6 +385,8 @@ def _run(args: Options, prog: str) -> int:
         options["placeholders"],
         options["per_path"],
         base,
+        enabled,
+        prefer,
     )
     files = with_problems = errors = warnings = fixed = failures = 0
     for result in run_targets(targets, settings, options["jobs"]):

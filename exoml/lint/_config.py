@@ -8,6 +8,7 @@ command-line options::
     [tool.exoml.lint]
     select = ["EX"]          # or "EX1,EX3"
     ignore = ["EX501"]
+    prefer = ["Say"]         # for the opt-in rule EX520 (default: the cased docs' spelling)
     strict = true
     max-bytes = 32768
     format = "text"
@@ -39,6 +40,7 @@ __all__ = ["KEYS", "ConfigError", "find_pyproject", "glob_pattern", "load_config
 KEYS: dict[str, tuple[type, ...]] = {
     "select": (list, str),
     "ignore": (list, str),
+    "prefer": (list, str),
     "strict": (bool,),
     "max-bytes": (int,),
     "format": (str,),

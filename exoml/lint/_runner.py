@@ -67,6 +67,8 @@ class Settings(NamedTuple):
     placeholders: tuple[str, ...] = ()  # template styles (see exoml._placeholders)
     per_path: tuple[tuple[str, str], ...] = ()  # (path pattern, dialect), first match wins
     base: str = ""  # the directory the path patterns are relative to
+    enabled: tuple[str, ...] = ()  # opt-in rules to run (named in select)
+    prefer: tuple[str, ...] = ()  # preferred spellings (rule EX520)
 
 
 class FileResult(NamedTuple):
@@ -203,11 +205,21 @@ def _lint(target: Target, settings: Settings) -> FileResult | None:
 
 
 def _options(target: Target, settings: Settings) -> dict[str, Any]:
-    """The engine's options for a target: its dialect and the placeholder styles (none
-    when neither is set, the common case)."""
-    if settings.dialect is None and not settings.per_path and not settings.placeholders:
+    """The engine's options for a target: its dialect, the placeholder styles, the opt-in
+    rules and preferred spellings (none when nothing is set, the common case)."""
+    if (
+        settings.dialect is None
+        and not settings.per_path
+        and not settings.placeholders
+        and not settings.enabled
+        and not settings.prefer
+    ):
         return {}
     options: dict[str, Any] = {}
+    if settings.enabled:
+        options["enabled"] = settings.enabled
+    if settings.prefer:
+        options["prefer"] = settings.prefer
     dialect = _dialect_for(target, settings)
     if dialect is not None:
         options["dialect"] = dialect
@@ -321,6 +333,10 @@ def _fix(
         options: dict[str, Any] = {"dialect": dialect} if dialect else {}
         if settings.placeholders:
             options["placeholders"] = settings.placeholders
+        if settings.enabled:
+            options["enabled"] = settings.enabled
+        if settings.prefer:
+            options["prefer"] = settings.prefer
         report = _check.check_bytes(
             prefix + new_text.encode("utf-8"), max_bytes=settings.max_bytes, **options
         )

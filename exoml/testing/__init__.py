@@ -1,7 +1,8 @@
 """Test helpers for code that uses exoml.
 
-- :class:`FakeLegsAPI`: a fake Leg Actions API served over real HTTP on 127.0.0.1
-  (also the ``fake_legs_api`` pytest fixture, registered automatically);
+- :class:`FakeLegsAPI`: a fake of Exotel's Legs API that plays calls and delivers their
+  events, served over real HTTP on 127.0.0.1 (also the ``fake_legs_api`` pytest fixture,
+  registered automatically); :class:`ManualClock` holds its time still for a test;
 - ``flows``, ``verbs`` and ``verb_strategy``: hypothesis strategies for valid flows
   and verbs, derived from the verb catalogue.
 
@@ -20,10 +21,18 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from ._strategies import documents, flows, verb_strategy, verbs
-    from .fake_api import FakeLegsAPI, RecordedAction, RecordedRequest
+    from .fake_api import (
+        DeliveryAttempt,
+        FakeLegsAPI,
+        ManualClock,
+        RecordedAction,
+        RecordedRequest,
+    )
 
 __all__ = [
+    "DeliveryAttempt",
     "FakeLegsAPI",
+    "ManualClock",
     "RecordedAction",
     "RecordedRequest",
     "documents",
@@ -33,7 +42,9 @@ __all__ = [
 ]
 
 _LAZY = {
+    "DeliveryAttempt": "fake_api",
     "FakeLegsAPI": "fake_api",
+    "ManualClock": "fake_api",
     "RecordedAction": "fake_api",
     "RecordedRequest": "fake_api",
     "documents": "_strategies",

@@ -189,11 +189,25 @@ def _verb_strategy(
         )
         return st.builds(lambda kids, kw: cls(*kids, **kw), either, kwargs)
     kwargs = st.fixed_dictionaries(arguments)
+    for group in spec.one_of:
+        # exactly one attribute of the group is set: draw which
+        pys = [spec.attr(name).py for name in group]
+        kwargs = st.builds(_only, kwargs, st.sampled_from(pys), st.just(pys), st.just(spec))
     if not spec.children:
         return kwargs.map(lambda kw: cls(**kw))
     child = st.one_of([_verb_strategy(c, max_children, dialect_name) for c in spec.children])
     children = st.lists(child, max_size=limit)
     return st.builds(lambda kids, kw: cls(*kids, **kw), children, kwargs)
+
+
+def _only(kw: dict[str, Any], keep: str, group: list[str], spec: VerbSpec) -> dict[str, Any]:
+    """``kw`` with ``keep`` set (to an example if it was drawn unset) and the rest of
+    ``group`` unset."""
+    out = {k: v for k, v in kw.items() if k not in group or k == keep}
+    if out.get(keep) is None:
+        attr = next(a for a in spec.attrs if a.py == keep)
+        out[keep] = attr.kind.example()
+    return out
 
 
 def verb_strategy(
@@ -318,12 +332,16 @@ def _attribute_text(name: str, kind: ValueKind) -> st.SearchStrategy[str]:
 def _element_text(element: str, dialect_name: str, max_children: int) -> st.SearchStrategy[str]:
     d = dialect(dialect_name)
     spec = d.verb(element)
+    grouped = {name for group in spec.one_of for name in group}
     attrs = [
         _attribute_text(a.name, a.kind)
         if a.required
         else st.one_of(st.just(""), _attribute_text(a.name, a.kind))
         for a in spec.attrs
+        if a.name not in grouped
     ]
+    for group in spec.one_of:  # exactly one of the group
+        attrs.append(st.one_of([_attribute_text(n, spec.attr(n).kind) for n in group]))
     head = st.tuples(*attrs).map("".join) if attrs else st.just("")
     limit = spec.max_children if spec.max_children is not None else max_children
     kids: st.SearchStrategy[str] = st.just("")

@@ -1,9 +1,14 @@
-"""A fake of Exotel's Leg Actions API: a real HTTP server on 127.0.0.1, for tests and demos.
+"""A fake of Exotel's Legs API that plays the call: a real HTTP server on 127.0.0.1.
 
 Use :class:`FakeLegsAPI` in tests (or the ``fake_legs_api`` pytest fixture) to exercise
-code that sends ExoML, over real HTTP, without an Exotel account. It implements
-``POST /v2/accounts/{account_sid}/legs/{leg_sid}/actions`` as documented, records every
-accepted action, and can be told to fail.
+code that places calls, sends ExoML and handles events, over real HTTP, without an
+Exotel account. Under ``/v2/accounts/{account_sid}`` it implements, as Exotel documents
+them: ``POST /legs`` (create a leg), ``GET /legs/{leg_sid}``, ``GET
+/legs/{leg_sid}/external-events``, ``POST /legs/{leg_sid}/actions``, ``POST /bridges``,
+``GET`` and ``PUT /bridges/{bridge_sid}`` and ``POST /bridges/{bridge_sid}/actions``. A
+created leg rings and is answered; actions play out and emit their events, which are
+POSTed to the leg's (or bridge's) event endpoint with Exotel's headers and retries. It
+records every request, action, event and delivery attempt, and can be told to fail.
 
 Run it standalone for manual experiments; it prints its URL and credentials as shell
 ``export`` lines::
@@ -35,14 +40,24 @@ import time
 import uuid
 from collections import deque
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timezone
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
-from urllib.parse import unquote_to_bytes
+from urllib.parse import parse_qs, unquote_to_bytes, urlsplit
 
-__all__ = ["FakeLegsAPI", "RecordedAction", "RecordedRequest", "main"]
+from ._calls import CallError, Exchange, ManualClock, Reason, parse_verbs
+from ._delivery import Deliverer, DeliveryAttempt
+
+__all__ = [
+    "DeliveryAttempt",
+    "FakeLegsAPI",
+    "ManualClock",
+    "RecordedAction",
+    "RecordedRequest",
+    "main",
+]
 
 logger = logging.getLogger("exoml.testing.fake_api")
 
@@ -91,6 +106,11 @@ class RecordedAction:
     account_sid: str
     received_at: datetime
     monotonic: float
+    #: The sid the events of this action carry (``None`` for a leg the fake does not
+    #: simulate: one it accepts without having created it).
+    action_sid: str | None = None
+    #: The bridge the action was sent to (then ``leg_sid`` is empty).
+    bridge_sid: str | None = None
 
 
 @dataclass(frozen=True)
@@ -110,6 +130,8 @@ class RecordedRequest:
     monotonic: float
     #: The client's (host, port): the same port for two requests means a reused connection.
     peer: tuple[str, int]
+    #: The bridge the request addressed, if any.
+    bridge_sid: str | None = None
 
 
 @dataclass(frozen=True)
@@ -130,11 +152,11 @@ class _Reply:
 
 
 class FakeLegsAPI:
-    """An in-process fake of the Leg Actions API, served over HTTP on 127.0.0.1.
+    """An in-process fake of Exotel's Legs API that plays calls, served on 127.0.0.1.
 
     Use it as a context manager (or :meth:`start` and :meth:`close`); point a client at
-    :attr:`url` with :attr:`account_sid`, :attr:`api_key` and :attr:`api_token`. It
-    answers like the real API:
+    :attr:`url` with :attr:`account_sid`, :attr:`api_key` and :attr:`api_token`. The
+    actions endpoint answers like the real API:
 
     - 401 when the Basic credentials are wrong, 403 for another account's sid;
     - 404 for a leg it does not know: every leg is accepted until :meth:`add_leg` is
@@ -159,6 +181,39 @@ class FakeLegsAPI:
     Accepted actions are in :attr:`actions`, every request with its status in
     :attr:`requests`. :meth:`fail_next` and :meth:`stall_next` inject faults.
 
+    **Playing the call.** A leg created with ``POST /legs`` emits ``leg_connecting`` and
+    ``leg_ringing``, then is answered after ``ring_seconds`` (``leg_answered``), unless
+    ``auto_answer=False``: then the test answers with :meth:`answer`, or refuses with
+    :meth:`reject` (``"busy"``, ``"no-answer"``, ``"failed"``), and a leg nobody
+    answers ends after its ``ring_timeout``. Each action's verbs run in order and emit
+    the events the catalogue lists for them: ``StartPlay`` emits ``play_started``, then
+    ``play_completed`` after ``media_seconds`` per loop (``loop="0"``, the default,
+    plays until stopped) or ``play_interrupted`` when stopped, replaced or hung up;
+    ``Say`` the same with ``say_*``; ``Gather`` waits for :meth:`press` and reports the
+    digits in ``gather_success`` (``numDigits`` and ``finishOnKey`` honoured; keys
+    pressed before it starts count, as a caller typing ahead; after ``timeoutInSec``, or
+    ``gather_timeout``, it reports what it has); ``Dial`` rings a second leg and bridges
+    the two; ``JoinBridge``, ``LeaveBridge`` and ``Hangup`` do what they say.
+    :meth:`hang_up` is the caller hanging up. Bridges emit ``bridge_created``,
+    ``leg_joined_bridge``, ``leg_left_bridge`` and ``bridge_terminal`` to their event
+    endpoint, and end when fewer than two legs are left in them.
+
+    Durations elapse on the real clock, or, when ``clock`` is a :class:`ManualClock`,
+    only when a test moves it with ``clock.advance(seconds)``.
+
+    **Delivering events.** Events go to the leg's (or bridge's) event endpoint when it
+    is an ``http(s)://`` URL on a loopback host (any host with ``deliver_anywhere=True``;
+    events for other endpoints are recorded, not sent): a POST of the JSON body with ``User-Agent:
+    Exotel-Hermix/...``, ``X-Exotel-Event-Sid`` and ``X-Exotel-Request-Id:
+    <event_sid>-<attempt>``, and Basic auth when the endpoint URL carries credentials
+    (``https://user:pass@host/path``) or ``event_auth=(user, password)`` is given. An
+    answer of 408, 429 or 5xx, a time-out (``delivery_timeout``, 1 s) or a connection
+    error is retried, up to ``delivery_attempts`` (3) in all, ``delivery_backoff``
+    seconds apart; other 4xx are not. One leg's events are delivered one at a time, in
+    order. :attr:`deliveries` records every attempt; :meth:`events` every event
+    generated; :meth:`wait_for` waits for one; :meth:`wait_delivered` for the queue to
+    drain.
+
     >>> import httpx
     >>> with FakeLegsAPI() as api:
     ...     r = httpx.post(f"{api.url}/v2/accounts/{api.account_sid}/legs/L1/actions",
@@ -180,7 +235,33 @@ class FakeLegsAPI:
         rate_window: float = 60.0,
         latency: float = 0.0,
         clock: Callable[[], float] = time.monotonic,
+        auto_answer: bool = True,
+        ring_seconds: float = 0.0,
+        media_seconds: float = 0.0,
+        gather_timeout: float = 5.0,
+        delivery_timeout: float = 1.0,
+        delivery_attempts: int = 3,
+        delivery_backoff: float = 0.0,
+        event_auth: tuple[str, str] | None = None,
+        deliver_anywhere: bool = False,
     ) -> None:
+        for name, value in (
+            ("ring_seconds", ring_seconds),
+            ("media_seconds", media_seconds),
+            ("delivery_backoff", delivery_backoff),
+        ):
+            if not 0 <= value < float("inf"):
+                raise ValueError(f"{name} must be 0 or more seconds, not {value!r}")
+        for name, value in (
+            ("gather_timeout", gather_timeout),
+            ("delivery_timeout", delivery_timeout),
+        ):
+            if not 0 < value < float("inf"):
+                raise ValueError(f"{name} must be a positive number of seconds, not {value!r}")
+        if isinstance(delivery_attempts, bool) or not isinstance(delivery_attempts, int):
+            raise TypeError(f"delivery_attempts must be an int, not {delivery_attempts!r}")
+        if delivery_attempts < 1:
+            raise ValueError(f"delivery_attempts must be at least 1, not {delivery_attempts}")
         self.account_sid = account_sid
         self.api_key = api_key
         # A fresh token per server, so that a test leaking it cannot pass by coincidence.
@@ -203,8 +284,45 @@ class FakeLegsAPI:
         self._closing = threading.Event()
         self._server: _Server | None = None
         self._thread: threading.Thread | None = None
+        self._bridge_actions: list[RecordedAction] = []
+        self._deliveries: list[DeliveryAttempt] = []
+        self._delivery_settings = (
+            delivery_timeout,
+            delivery_attempts,
+            delivery_backoff,
+            event_auth,
+        )
+        manual = clock if isinstance(clock, ManualClock) else None
+        self._exchange_settings = (auto_answer, ring_seconds, media_seconds, gather_timeout, manual)
+        self.deliver_anywhere = deliver_anywhere
+        self._exchange = self._new_exchange()
         for sid in legs or ():
             self.add_leg(sid)
+
+    def _new_exchange(self) -> Exchange:
+        timeout, attempts, backoff, auth = self._delivery_settings
+        auto_answer, ring, media, gather, clock = self._exchange_settings
+        self._deliverer = Deliverer(
+            timeout=timeout,
+            attempts=attempts,
+            backoff=backoff,
+            auth=auth,
+            record=self._record_delivery,
+        )
+        return Exchange(
+            account_sid=self.account_sid,
+            clock=clock,
+            auto_answer=auto_answer,
+            ring_seconds=ring,
+            media_seconds=media,
+            gather_timeout=gather,
+            deliverer=self._deliverer,
+            deliver_anywhere=self.deliver_anywhere,
+        )
+
+    def _record_delivery(self, attempt: DeliveryAttempt) -> None:
+        with self._lock:
+            self._deliveries.append(attempt)
 
     # -- life cycle ---------------------------------------------------------------------
 
@@ -212,6 +330,9 @@ class FakeLegsAPI:
         """Bind 127.0.0.1 (a free port unless ``port=`` was given) and serve in a thread."""
         if self._server is not None:
             raise RuntimeError("FakeLegsAPI is already running")
+        if self._closing.is_set():
+            # Started again after close(): the calls of the last run are over.
+            self._exchange = self._new_exchange()
         self._closing.clear()
         self._server = _Server(("127.0.0.1", self._port), self)
         self._thread = threading.Thread(
@@ -236,6 +357,8 @@ class FakeLegsAPI:
         if thread is not None:
             thread.join(timeout=5)
         self._server = self._thread = None
+        self._exchange.close()
+        self._deliverer.close()
 
     def __enter__(self) -> FakeLegsAPI:
         return self.start()
@@ -261,12 +384,18 @@ class FakeLegsAPI:
 
     # -- configuration ------------------------------------------------------------------
 
-    def add_leg(self, leg_sid: str) -> None:
-        """Make ``leg_sid`` a known leg; from the first call on, unknown legs get 404."""
+    def add_leg(self, leg_sid: str, *, leg_event_endpoint: str | None = None) -> None:
+        """Make ``leg_sid`` a known leg; from the first call on, unknown legs get 404.
+
+        The leg is a call already in progress (an incoming one): actions on it play out
+        and :meth:`press` and :meth:`hang_up` work on it; its events are delivered to
+        ``leg_event_endpoint`` when given (else only recorded).
+        """
         with self._lock:
             if self._legs is None:
                 self._legs = set()
             self._legs.add(leg_sid)
+        self._exchange.add_answered_leg(leg_sid, leg_event_endpoint)
 
     def remove_leg(self, leg_sid: str) -> None:
         """Forget a known leg (as if it hung up): actions on it now get 404."""
@@ -274,6 +403,83 @@ class FakeLegsAPI:
             if self._legs is None:
                 self._legs = set()
             self._legs.discard(leg_sid)
+        self._exchange.end_quietly(leg_sid)
+
+    # -- playing the caller ---------------------------------------------------------------
+
+    def answer(self, leg_sid: str) -> None:
+        """The callee picks up a ringing leg (with ``auto_answer=False``): ``leg_answered``."""
+        self._exchange.answer(leg_sid)
+
+    def reject(self, leg_sid: str, reason: Reason = "busy") -> None:
+        """A ringing leg is not answered: ``"busy"``, ``"no-answer"`` (``leg_terminated``
+        with that ``terminal_status``) or ``"failed"`` (``leg_failed_to_create``)."""
+        self._exchange.reject(leg_sid, reason)
+
+    def press(self, leg_sid: str, digits: str) -> None:
+        """The caller presses keys (``0``-``9``, ``*``, ``#``) on an answered leg.
+
+        A running ``Gather`` takes them (and reports in ``gather_success`` once
+        ``numDigits`` are in or ``finishOnKey`` is pressed); keys pressed while no
+        ``Gather`` runs are kept for the next one.
+        """
+        bad = [key for key in digits if key not in "0123456789*#"]
+        if not digits or bad:
+            raise ValueError(f"press() takes keys 0-9, * and #, not {digits!r}")
+        self._exchange.press(leg_sid, digits)
+
+    def hang_up(self, leg_sid: str) -> None:
+        """The far end hangs up: what plays is interrupted, the leg leaves its bridge,
+        ``leg_terminated`` (a leg still ringing is cancelled instead)."""
+        self._exchange.hang_up(leg_sid)
+
+    # -- events and their delivery ---------------------------------------------------------
+
+    def events(
+        self, leg_sid: str | None = None, *, bridge_sid: str | None = None
+    ) -> list[dict[str, Any]]:
+        """Every event body generated, in order; of one leg or bridge when given (copies)."""
+        return self._exchange.emitted(leg_sid, bridge_sid)
+
+    def event_names(
+        self, leg_sid: str | None = None, *, bridge_sid: str | None = None
+    ) -> list[str]:
+        """The names of :meth:`events`, in order."""
+        return [str(e["event_name"]) for e in self.events(leg_sid, bridge_sid=bridge_sid)]
+
+    def wait_for(
+        self,
+        event_name: str,
+        leg_sid: str | None = None,
+        *,
+        bridge_sid: str | None = None,
+        timeout: float = 10.0,
+    ) -> dict[str, Any]:
+        """Wait until an event of that name is generated (of that leg or bridge); return it.
+
+        ``timeout`` only bounds a test that would otherwise hang: :class:`TimeoutError`.
+        """
+        return self._exchange.wait_for(leg_sid, event_name, timeout, bridge_sid)
+
+    def wait_delivered(self, timeout: float = 10.0) -> None:
+        """Wait until every generated event has had its last delivery attempt.
+
+        ``timeout`` only bounds a test that would otherwise hang: :class:`TimeoutError`.
+        """
+        if not self._deliverer.wait_idle(timeout):
+            raise TimeoutError(f"events still being delivered after {timeout:g} s")
+
+    @property
+    def deliveries(self) -> list[DeliveryAttempt]:
+        """Every delivery attempt, with the endpoint's answer, in the order made (a copy)."""
+        with self._lock:
+            return list(self._deliveries)
+
+    @property
+    def bridge_actions(self) -> list[RecordedAction]:
+        """Every accepted bridge action (``bridge_sid`` set, ``leg_sid`` empty), in order."""
+        with self._lock:
+            return list(self._bridge_actions)
 
     def fail_next(
         self,
@@ -309,9 +515,14 @@ class FakeLegsAPI:
             self._faults.extend([_Fault(stall=seconds)] * n)
 
     def reset(self) -> None:
-        """Forget recorded actions and requests, pending faults and the rate window."""
+        """Forget recorded actions, requests and deliveries, pending faults and the rate window.
+
+        The calls in progress and the events they generated are kept.
+        """
         with self._lock:
             self._actions.clear()
+            self._bridge_actions.clear()
+            self._deliveries.clear()
             self._requests.clear()
             self._faults.clear()
             self._window.clear()
@@ -350,11 +561,16 @@ class FakeLegsAPI:
         method = handler.command
         path = handler.path
         leg_sid: str | None = None
+        bridge_sid: str | None = None
         try:
-            account_sid, leg_sid = _route(path)
+            route = _route(path)
+            if route is not None and route.kind.startswith("leg"):
+                leg_sid = route.sid
+            elif route is not None:
+                bridge_sid = route.sid
             self._enter(leg_sid)
             try:
-                reply = self._reply(handler, method, account_sid, leg_sid)
+                reply = self._reply(handler, method, route)
             finally:
                 self._exit(leg_sid)
         except _Refusal as refusal:
@@ -365,15 +581,23 @@ class FakeLegsAPI:
             logger.exception("FakeLegsAPI failed on %s %r", method, path)
             reply = _error(500, "the fake API failed on this request (a bug in FakeLegsAPI)")
             handler.close_connection = True
-        self._record(handler, method, path, leg_sid, reply.status)
+        self._record(handler, method, path, leg_sid, reply.status, bridge_sid)
         self._answer(handler, reply)
 
     def _record(
-        self, handler: _Handler, method: str, path: str, leg_sid: str | None, status: int
+        self,
+        handler: _Handler,
+        method: str,
+        path: str,
+        leg_sid: str | None,
+        status: int,
+        bridge_sid: str | None = None,
     ) -> None:
         with self._lock:
             self._requests.append(
-                RecordedRequest(method, path, leg_sid, status, self._clock(), _peer(handler))
+                RecordedRequest(
+                    method, path, leg_sid, status, self._clock(), _peer(handler), bridge_sid
+                )
             )
         logger.info("%s %s -> %d", method, _printable(path), status)
 
@@ -400,9 +624,7 @@ class FakeLegsAPI:
         self._record(handler, method, path, None, status)
         self._answer(handler, _error(status, message or _phrase(status)))
 
-    def _reply(
-        self, handler: _Handler, method: str, account_sid: str | None, leg_sid: str | None
-    ) -> _Reply:
+    def _reply(self, handler: _Handler, method: str, route: _Route | None) -> _Reply:
         arrived = self._clock()
         body = _read_body(handler)
         with self._lock:
@@ -418,29 +640,56 @@ class FakeLegsAPI:
             reply.retry_after = fault.retry_after
             return reply
 
-        if method != "POST":
-            return _error(405, f"{method} is not allowed; use POST")
-        if account_sid is None or leg_sid is None:
-            return _error(
-                404, "no such endpoint; use POST /v2/accounts/{account_sid}/legs/{leg_sid}/actions"
-            )
+        if route is None:
+            return _error(404, "no such endpoint; see the Legs and Bridges API under /v2/accounts")
+        allowed = _METHODS[route.kind]
+        if method not in allowed:
+            return _error(405, f"{method} is not allowed here; use {' or '.join(allowed)}")
         if not self._authenticated(handler.headers.get("Authorization")):
             return _error(401, "authentication failed: wrong API key or token")
-        if account_sid != self.account_sid:
+        if route.account_sid != self.account_sid:
             return _error(403, "these credentials may not act on this account")
         limited = self._rate_limited(arrived)
         if limited is not None:
             return limited
-        with self._lock:
-            known = self._legs is None or leg_sid in self._legs
-        if not known:
-            return _error(404, f"leg not found: {leg_sid!r}")
+        if route.kind == "leg_actions":
+            with self._lock:
+                listed = self._legs is None or route.sid in self._legs
+            if not listed and not self._exchange.knows_leg(route.sid):
+                return _error(404, f"leg not found: {route.sid!r}")
+        payload: Any = None
+        if method in ("POST", "PUT"):
+            if handler.headers.get_content_type() != "application/json":
+                return _error(400, "Content-Type must be application/json")
+            payload = _parse_json(body)
+            if not isinstance(payload, dict):
+                return _error(400, "the body must be a JSON object")
+        try:
+            if route.kind == "leg_actions":
+                return self._leg_action(route.sid, payload, arrived)
+            if route.kind == "legs":
+                return _accepted(self._exchange.create_leg(_create_leg_body(payload)))
+            if route.kind == "leg":
+                return _ok(self._exchange.leg_answer(route.sid, _status_fields(route.query)))
+            if route.kind == "leg_events":
+                names = route.query.get("event_name")
+                name = names[-1] if names else None
+                return _ok(self._exchange.leg_external_events(route.sid, name))
+            if route.kind == "bridges":
+                leg_sids, endpoint, absorb = _create_bridge_body(payload)
+                return _accepted(self._exchange.create_bridge(leg_sids, endpoint, absorb))
+            if route.kind == "bridge" and method == "GET":
+                return _ok(self._exchange.bridge_answer(route.sid))
+            if route.kind == "bridge":
+                if payload.get("action") != "stop" or set(payload) != {"action"}:
+                    return _error(400, 'the body must be {"action": "stop"}')
+                self._exchange.stop_bridge(route.sid)
+                return _accepted({"bridge_sid": route.sid, "action": "stop"}, method="PUT")
+            return self._bridge_action(route.sid, payload, arrived)
+        except CallError as exc:
+            return _error(exc.status, exc.message)
 
-        if handler.headers.get_content_type() != "application/json":
-            return _error(400, "Content-Type must be application/json")
-        payload = _parse_json(body)
-        if not isinstance(payload, dict):
-            return _error(400, "the body must be a JSON object")
+    def _leg_action(self, leg_sid: str, payload: dict[str, Any], arrived: float) -> _Reply:
         exoml = payload.get("exoml")
         if not isinstance(exoml, str):
             return _error(400, "'exoml' is required and must be a string")
@@ -450,26 +699,66 @@ class FakeLegsAPI:
         invalid = _check_exoml(exoml)
         if invalid is not None:
             return invalid
-
+        simulated = self._exchange.knows_leg(leg_sid)
+        action_sid = None
+        if simulated:
+            verbs = parse_verbs(exoml)
+            self._exchange.check_leg_action(leg_sid, verbs)
         request_id = uuid.uuid4().hex
         with self._lock:
+            # Recorded before it plays out, so that the record's order is the order of
+            # arrival, and a test that sees an event finds its action recorded.
+            index = len(self._actions)
             self._actions.append(
                 RecordedAction(
                     leg_sid=leg_sid,
                     exoml=exoml,
                     custom_param=custom_param,
                     request_id=request_id,
-                    account_sid=account_sid,
+                    account_sid=self.account_sid,
                     received_at=datetime.now(timezone.utc),
                     monotonic=arrived,
                 )
             )
+        if simulated:
+            action_sid = self._exchange.leg_action(leg_sid, verbs, custom_param)
+            with self._lock:
+                self._actions[index] = replace(self._actions[index], action_sid=action_sid)
         accepted = {
             "request_id": request_id,
             "http_code": 202,
             "response": {"data": {"leg_sid": leg_sid}},
         }
         return _Reply(202, json.dumps(accepted).encode("utf-8"))
+
+    def _bridge_action(self, bridge_sid: str, payload: dict[str, Any], arrived: float) -> _Reply:
+        exoml = payload.get("exoml")
+        if not isinstance(exoml, str):
+            return _error(400, "'exoml' is required and must be a string")
+        custom_param = payload.get("action_custom_param")
+        if custom_param is not None and not isinstance(custom_param, str):
+            return _error(400, "'action_custom_param' must be a string")
+        self._exchange.bridge_answer(bridge_sid)  # 404 for an unknown bridge
+        problem = _check_bridge_exoml(exoml)
+        if problem is not None:
+            return _error(400, f"invalid ExoML for a bridge: {problem}", code="invalid_exoml")
+        request_id = uuid.uuid4().hex
+        action_sid = self._exchange.bridge_action(bridge_sid, parse_verbs(exoml), custom_param)
+        with self._lock:
+            self._bridge_actions.append(
+                RecordedAction(
+                    leg_sid="",
+                    exoml=exoml,
+                    custom_param=custom_param,
+                    request_id=request_id,
+                    account_sid=self.account_sid,
+                    received_at=datetime.now(timezone.utc),
+                    monotonic=arrived,
+                    action_sid=action_sid,
+                    bridge_sid=bridge_sid,
+                )
+            )
+        return _accepted({"bridge_sid": bridge_sid}, request_id)
 
     def _authenticated(self, header: str | None) -> bool:
         if header is None or not header.startswith("Basic "):
@@ -518,22 +807,214 @@ class FakeLegsAPI:
                 del self._in_flight[leg_sid]
 
 
-def _route(raw_path: str) -> tuple[str | None, str | None]:
-    """The (account_sid, leg_sid) of an actions path, percent-decoded; Nones otherwise.
+@dataclass(frozen=True)
+class _Route:
+    kind: str
+    account_sid: str
+    sid: str
+    query: dict[str, list[str]]
+
+
+# The endpoints under /v2/accounts/{account_sid}: (collection, has a sid, tail) -> kind.
+_ROUTES = {
+    ("legs", False, None): "legs",
+    ("legs", True, None): "leg",
+    ("legs", True, "actions"): "leg_actions",
+    ("legs", True, "external-events"): "leg_events",
+    ("bridges", False, None): "bridges",
+    ("bridges", True, None): "bridge",
+    ("bridges", True, "actions"): "bridge_actions",
+}
+_METHODS: dict[str, tuple[str, ...]] = {
+    "legs": ("POST",),
+    "leg": ("GET",),
+    "leg_actions": ("POST",),
+    "leg_events": ("GET",),
+    "bridges": ("POST",),
+    "bridge": ("GET", "PUT"),
+    "bridge_actions": ("POST",),
+}
+
+
+def _route(raw_path: str) -> _Route | None:
+    """The endpoint a path addresses, its sids percent-decoded; ``None`` for any other.
 
     Raises :class:`_Refusal` (400) when a segment is not valid percent-encoded UTF-8.
     """
-    path = raw_path.split("?", 1)[0]
+    path, _, query = raw_path.partition("?")
     parts = path.split("/")
-    if (
-        len(parts) != 7
-        or parts[:3] != ["", "v2", "accounts"]
-        or parts[4:7:2] != ["legs", "actions"]
-    ):
-        return None, None
-    if not parts[3] or not parts[5]:
-        return None, None
-    return _segment(parts[3]), _segment(parts[5])
+    if len(parts) < 5 or parts[:3] != ["", "v2", "accounts"] or not parts[3]:
+        return None
+    collection, rest = parts[4], parts[5:]
+    if len(rest) > 2 or (rest and not rest[0]):
+        return None
+    tail = rest[1] if len(rest) == 2 else None
+    kind = _ROUTES.get((collection, bool(rest), tail))
+    if kind is None:
+        return None
+    # A segment that is not valid percent-encoded UTF-8 is refused (400) by _segment.
+    account = _segment(parts[3])
+    sid = _segment(rest[0]) if rest else ""
+    return _Route(kind, account, sid, parse_qs(query))
+
+
+def _ok(data: dict[str, Any], status: int = 200) -> _Reply:
+    body = {
+        "request_id": uuid.uuid4().hex,
+        "method": "GET",
+        "http_code": status,
+        "response": {"code": status, "error_data": None, "status": "success", "data": data},
+    }
+    return _Reply(status, json.dumps(body).encode("utf-8"))
+
+
+def _accepted(data: dict[str, Any], request_id: str | None = None, method: str = "POST") -> _Reply:
+    body = {
+        "request_id": request_id or uuid.uuid4().hex,
+        "method": method,
+        "http_code": 202,
+        "response": {"data": data},
+    }
+    return _Reply(202, json.dumps(body).encode("utf-8"))
+
+
+_LEG_FIELDS: dict[str, type | tuple[str, ...]] = {
+    "contact_uri": str,
+    "exophone": str,
+    "leg_event_endpoint": str,
+    "network_type": ("pstn", "voip"),
+    "custom_param": str,
+    "time_limit": int,
+    "timeout": int,
+    "setup_timeout": int,
+    "ring_timeout": int,
+    "requested_dc_code": str,
+    "requested_nso_code": str,
+    "reference_leg_sid": str,
+    "amd_enable": bool,
+    "async_amd": bool,
+    "priority": ("normal", "high"),
+}
+_REQUIRED_LEG_FIELDS = ("contact_uri", "exophone", "leg_event_endpoint")
+_STATUS_FIELDS = (
+    "bridge_status",
+    "recording_status",
+    "hold_status",
+    "gather_status",
+    "play_status",
+    "tx_audio_status",
+    "rx_audio_status",
+)
+
+
+def _create_leg_body(payload: dict[str, Any]) -> dict[str, Any]:
+    """The create-leg body, checked as the API documents it (CallError 400 otherwise)."""
+    for name in _REQUIRED_LEG_FIELDS:
+        if not isinstance(payload.get(name), str) or not payload[name].strip():
+            raise CallError(400, f"'{name}' is required and must be a non-empty string")
+    problem = _endpoint_problem(payload["leg_event_endpoint"])
+    if problem is not None:
+        raise CallError(400, f"'leg_event_endpoint' {problem}")
+    for name, value in payload.items():
+        kind = _LEG_FIELDS.get(name)
+        if kind is None:
+            raise CallError(400, f"unknown field {name!r}")
+        if isinstance(kind, tuple):
+            if value not in kind:
+                raise CallError(400, f"'{name}' must be one of {', '.join(kind)}")
+        elif kind is int:
+            if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+                raise CallError(400, f"'{name}' must be a positive whole number of seconds")
+        elif not isinstance(value, kind):
+            raise CallError(400, f"'{name}' must be a {kind.__name__}")
+    return payload
+
+
+def _create_bridge_body(payload: dict[str, Any]) -> tuple[list[str], str, bool]:
+    legs = payload.get("leg_sids")
+    if not isinstance(legs, list) or len(legs) < 2:
+        raise CallError(400, "'leg_sids' must be a list of at least two leg sids")
+    if not all(isinstance(sid, str) and sid for sid in legs) or len(set(legs)) != len(legs):
+        raise CallError(400, "'leg_sids' must list distinct, non-empty leg sids")
+    endpoint = payload.get("bridge_event_endpoint")
+    if not isinstance(endpoint, str) or not endpoint.strip():
+        raise CallError(400, "'bridge_event_endpoint' is required and must be a string")
+    problem = _endpoint_problem(endpoint)
+    if problem is not None:
+        raise CallError(400, f"'bridge_event_endpoint' {problem}")
+    absorb = payload.get("absorb_dtmf", False)
+    if not isinstance(absorb, bool):
+        raise CallError(400, "'absorb_dtmf' must be true or false")
+    unknown = set(payload) - {"leg_sids", "bridge_event_endpoint", "absorb_dtmf"}
+    if unknown:
+        raise CallError(400, f"unknown field {sorted(unknown)[0]!r}")
+    return legs, endpoint, absorb
+
+
+def _endpoint_problem(endpoint: str) -> str | None:
+    """What makes ``endpoint`` unusable as an event endpoint (``None``: nothing)."""
+    try:
+        parts = urlsplit(endpoint)
+        parts.port  # noqa: B018 (a bad port raises here)
+    except ValueError:
+        return "is not a valid URL"
+    if parts.scheme.lower() not in ("https", "http", "grpc", "grpcs") or not parts.hostname:
+        return "must be an https:// URL or grpc://host[:port]"
+    if any(c.isspace() for c in endpoint):
+        return "must not contain spaces"
+    return None
+
+
+def _status_fields(query: dict[str, list[str]]) -> list[str]:
+    """The status fields a get-leg asks for: ``?play_status=true`` flags, or ``?fields=a,b``."""
+    wanted = [name for name in _STATUS_FIELDS if query.get(name, [""])[-1].lower() == "true"]
+    for listed in query.get("fields", []):
+        for name in listed.split(","):
+            name = name.strip()
+            if name not in _STATUS_FIELDS:
+                raise CallError(400, f"unknown status field {name!r}")
+            if name not in wanted:
+                wanted.append(name)
+    return wanted
+
+
+# A bridge takes a smaller vocabulary than a leg (EXOML-SOURCES.md, "Bridge actions").
+_BRIDGE_VERBS = {"StartPlay", "StopPlay", "Refer"}
+
+
+def _check_bridge_exoml(document: str) -> str | None:
+    """What is wrong with a bridge action's ExoML, or ``None`` when it is acceptable."""
+    from lxml import etree
+
+    parser = etree.XMLParser(
+        resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False
+    )
+    try:
+        root = etree.fromstring(document.encode("utf-8"), parser)
+    except etree.XMLSyntaxError as exc:
+        return f"not well-formed XML ({exc})"
+    if root.tag != "Flow":
+        return f"the root element must be <Flow>, not <{root.tag!s}>"
+    verbs = [child for child in root if isinstance(child.tag, str)]
+    if not verbs:
+        return "<Flow> has no action"
+    for verb in verbs:
+        if verb.tag not in _BRIDGE_VERBS:
+            return f"<{verb.tag!s}> is not a bridge action (use StartPlay, StopPlay or Refer)"
+        if verb.tag == "StartPlay":
+            url = (verb.text or "").strip()
+            if not url.startswith(("http://", "https://")) or " " in url:
+                return "<StartPlay> must contain an http(s) URL"
+            loop = verb.get("loop")
+            if loop is not None and not (loop.isascii() and loop.isdigit() and int(loop) <= 10):
+                return f"<StartPlay loop> must be 0 to 10, not {loop!r}"
+        elif verb.tag == "Refer":
+            endpoint = verb.get("bridgeEventEndpoint")
+            if not endpoint:
+                return "<Refer> needs a bridgeEventEndpoint"
+        elif len(verb) or (verb.text or "").strip():
+            return f"<{verb.tag!s}> takes no content"
+    return None
 
 
 def _segment(text: str) -> str:
@@ -752,7 +1233,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     """
     parser = argparse.ArgumentParser(
         prog="python -m exoml.testing.fake_api",
-        description="Serve a fake Exotel Leg Actions API on 127.0.0.1 until interrupted.",
+        description="Serve a fake of Exotel's Legs API (legs, actions, bridges, events) "
+        "on 127.0.0.1 until interrupted.",
     )
     parser.add_argument("--port", type=int, default=8080, help="TCP port (0: any free port)")
     parser.add_argument("--account-sid", default="ACfake0000000000000000000000000000")
@@ -766,12 +1248,39 @@ def main(argv: Sequence[str] | None = None) -> int:
         help="a known leg (repeatable); without it every leg is accepted",
     )
     parser.add_argument("--rate-limit", type=int, default=None, help="requests per minute")
+    parser.add_argument(
+        "--no-auto-answer",
+        action="store_true",
+        help="created legs ring until their ring timeout (nobody answers them)",
+    )
+    parser.add_argument(
+        "--ring-seconds", type=_seconds, default=0.0, help="how long a leg rings (default 0)"
+    )
+    parser.add_argument(
+        "--media-seconds",
+        type=_seconds,
+        default=0.0,
+        help="how long one loop of a prompt plays (default 0)",
+    )
+    parser.add_argument(
+        "--event-auth",
+        metavar="USER:PASSWORD",
+        default=None,
+        help="basic auth for event deliveries (also taken from an endpoint URL's user part)",
+    )
     parser.add_argument("-q", "--quiet", action="store_true", help="do not log requests")
     try:
         args = parser.parse_args(argv)
     except SystemExit as exc:
         return int(exc.code or 0)
 
+    event_auth = None
+    if args.event_auth is not None:
+        user, sep, password = args.event_auth.partition(":")
+        if not sep or not user:
+            sys.stderr.write("fake_api: --event-auth takes USER:PASSWORD\n")
+            return 2
+        event_auth = (user, password)
     if not args.quiet:
         logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s", stream=sys.stderr)
     api = FakeLegsAPI(
@@ -781,6 +1290,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         legs=args.leg,
         port=args.port,
         rate_limit=args.rate_limit,
+        auto_answer=not args.no_auto_answer,
+        ring_seconds=args.ring_seconds,
+        media_seconds=args.media_seconds,
+        event_auth=event_auth,
     )
     try:
         api.start()
@@ -788,7 +1301,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         sys.stderr.write(f"fake_api: cannot listen on 127.0.0.1:{args.port}: {exc.strerror}\n")
         return 2
     sys.stdout.write(
-        f"Fake Leg Actions API on {api.url} (Ctrl-C to stop)\n"
+        f"Fake Legs API on {api.url} (Ctrl-C to stop)\n"
         f"export EXOTEL_BASE_URL={api.url}\n"
         f"export EXOTEL_ACCOUNT_SID={api.account_sid}\n"
         f"export EXOTEL_API_KEY={api.api_key}\n"
@@ -803,6 +1316,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     finally:
         api.close()
     return 0
+
+
+def _seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number of seconds: {text!r}") from None
+    if not 0 <= value < float("inf"):
+        raise argparse.ArgumentTypeError(f"must be 0 or more seconds: {text!r}")
+    return value
 
 
 if __name__ == "__main__":

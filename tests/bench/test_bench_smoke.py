@@ -112,6 +112,22 @@ def test_quick_run_start_up_and_client_rows(tmp_path: Path) -> None:
     assert proc.returncode == (1 if any(r["status"] == "error" for r in data["rows"]) else 0)
 
 
+def test_quick_run_events_delivery_row(tmp_path: Path) -> None:
+    _, data = _run(tmp_path, "events_delivery")
+    _check_rows(data, ["events_delivery"])
+    [row] = data["rows"]
+    if row["status"] == "not available":
+        return
+    # A correctness row: whatever the timings, no event is lost or handled twice.
+    assert row["status"] == "ok", row["note"]
+    assert row["met"] is True, row["exoml"]
+    assert row["exoml"].startswith("0 lost, 0 handled twice")
+    [faulty] = row["details"]["with_failures"]
+    assert faulty["lost_requests"] > 0
+    assert faulty["lost_answers"] > 0
+    assert faulty["duplicates_dropped"] == faulty["lost_answers"]
+
+
 def test_unknown_row_is_a_usage_error(tmp_path: Path) -> None:
     proc = subprocess.run(
         [sys.executable, str(REPO / "bench" / "run.py"), "--rows", "no_such_row"],

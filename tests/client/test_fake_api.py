@@ -125,8 +125,11 @@ def test_credentials_account_and_legs(fake_legs_api: FakeLegsAPI) -> None:
 def test_other_paths_and_methods(fake_legs_api: FakeLegsAPI) -> None:
     api = fake_legs_api
     auth = (api.api_key, api.api_token)
-    assert httpx.post(f"{api.url}/v2/accounts/x/legs/y", auth=auth).status_code == 404
+    assert httpx.post(f"{api.url}/v2/accounts/x/legs/y/z", auth=auth).status_code == 404
+    assert httpx.post(f"{api.url}/v2/accounts/x/calls", auth=auth).status_code == 404
     assert httpx.post(f"{api.url}/", auth=auth).status_code == 404
+    # A leg is read, not posted to.
+    assert httpx.post(f"{api.url}/v2/accounts/x/legs/y", auth=auth).status_code == 405
     url = f"{api.url}/v2/accounts/{api.account_sid}/legs/L1/actions"
     assert httpx.get(url, auth=auth).status_code == 405
 
@@ -203,7 +206,19 @@ def test_basic_auth_with_colon_in_token() -> None:
 
 def test_standalone_server_prints_credentials_and_serves() -> None:
     process = subprocess.Popen(
-        [sys.executable, "-m", "exoml.testing.fake_api", "--port", "0", "--quiet"],
+        [
+            sys.executable,
+            "-m",
+            "exoml.testing.fake_api",
+            "--port",
+            "0",
+            "--quiet",
+            "--no-auto-answer",
+            "--ring-seconds",
+            "0.5",
+            "--event-auth",
+            "hermix:pw",
+        ],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
@@ -217,7 +232,7 @@ def test_standalone_server_prints_credentials_and_serves() -> None:
             for line in lines
             if line.startswith("export ")
         )
-        assert lines[0].startswith("Fake Leg Actions API on http://127.0.0.1:")
+        assert lines[0].startswith("Fake Legs API on http://127.0.0.1:")
         url = exports["EXOTEL_BASE_URL"]
         response = httpx.post(
             f"{url}/v2/accounts/{exports['EXOTEL_ACCOUNT_SID']}/legs/L1/actions",
@@ -225,8 +240,41 @@ def test_standalone_server_prints_credentials_and_serves() -> None:
             auth=(exports["EXOTEL_API_KEY"], exports["EXOTEL_API_TOKEN"]),
         )
         assert response.status_code == 202
+        legs = f"{url}/v2/accounts/{exports['EXOTEL_ACCOUNT_SID']}/legs"
+        auth = (exports["EXOTEL_API_KEY"], exports["EXOTEL_API_TOKEN"])
+        body = {
+            "contact_uri": "+919876543210",
+            "exophone": "0804",
+            "leg_event_endpoint": "grpc://e",
+        }
+        created = httpx.post(legs, json=body, auth=auth)
+        assert created.status_code == 202
+        sid = created.json()["response"]["data"]["leg_sid"]
+        leg = httpx.get(f"{legs}/{sid}", auth=auth).json()["response"]["data"]
+        assert leg["state"] == "ringing"  # --no-auto-answer: nobody picks up
     finally:
         process.send_signal(signal.SIGINT)
         _, stderr = process.communicate(timeout=10)
     assert process.returncode == 0, stderr
     assert "Traceback" not in stderr
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--event-auth", "nocolon"], "--event-auth takes USER:PASSWORD"),
+        (["--ring-seconds", "-1"], "must be 0 or more seconds"),
+        (["--media-seconds", "soon"], "not a number of seconds"),
+    ],
+)
+def test_standalone_server_refuses_bad_options(args: list[str], message: str) -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "exoml.testing.fake_api", "--port", "0", *args],
+        capture_output=True,
+        text=True,
+        timeout=30,
+        check=False,
+    )
+    assert result.returncode == 2
+    assert message in result.stderr
+    assert "Traceback" not in result.stderr

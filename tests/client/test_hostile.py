@@ -239,6 +239,8 @@ def test_a_huge_error_body_is_not_read(kind: Kind, length: int | None) -> None:
     result = outcome(kind, endless(500, content_length=length), max_response_bytes=64 * 1024)
     assert isinstance(result, ServerError)
     assert result.body is None
+    assert str(result).startswith("HTTP 500: Internal Server Error; the answer's body was not read")
+    assert "larger than max_response_bytes (65536 bytes)" in str(result)
 
 
 @pytest.fixture(scope="module")

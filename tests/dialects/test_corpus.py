@@ -56,7 +56,13 @@ CASES = _cases()
 def test_every_corpus_file_has_a_verdict() -> None:
     files = {p for p in CORPUS.glob("*/*.xml")}
     assert files == {c.path for c in CASES}
-    assert {p.parent.name for p in files} == {"classic", "bridge", "templates"}
+    assert {p.parent.name for p in files} == {
+        "classic",
+        "bridge",
+        "templates",
+        "legs",
+        "third-party",
+    }
 
 
 @pytest.mark.parametrize("case", CASES, ids=[c.id for c in CASES])
@@ -77,7 +83,8 @@ def test_the_linter_agrees(case: Case, capsys: pytest.CaptureFixture[str]) -> No
 
     items = json.loads(capsys.readouterr().out)
     assert tuple(i["code"] for i in items) == case.codes
-    assert status == (1 if case.codes else 0)
+    # warnings alone (EX501, EX510 in legs/ and third-party/) do not fail without --strict
+    assert status == (1 if any(i["severity"] == "error" for i in items) else 0)
 
 
 def test_exotels_own_classic_examples_lint_clean() -> None:

@@ -23,6 +23,42 @@ class Regression(NamedTuple):
 XSI = b'xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance"'
 
 REGRESSIONS: tuple[Regression, ...] = (
+    # StartStream's URL: exactly one of url and streamUrl, which XSD 1.0 cannot say.
+    Regression(
+        "StartStream with neither url nor streamUrl",
+        b'<Flow><StartStream streamType="bidirectional"/></Flow>',
+        "exactly one of url and streamUrl (EX205, EX206)",
+    ),
+    Regression(
+        "StartStream with both url and streamUrl",
+        b'<Flow><StartStream url="wss://a.example/s" streamUrl="wss://a.example/s"/></Flow>',
+        "exactly one of url and streamUrl (EX205, EX206)",
+    ),
+    Regression(
+        "ideographic space and a StartStream with no URL",
+        '<Flow>\u3000<StartStream secureDtmf="true"/><Hangup/></Flow>'.encode(),
+        "Unicode spaces between elements (EX104)",
+    ),
+    Regression(
+        "StartStream with no URL and an empty CDATA section",
+        b'<Flow><StartStream streamType="bidirectional"><![CDATA[]]></StartStream></Flow>',
+        "a one-of group error and an empty CDATA section in an empty verb",
+    ),
+    Regression("StartStream with url", b'<Flow><StartStream url="wss://a.example/s"/></Flow>'),
+    # Trimmed text: XML white space around it is fine, other Unicode spaces are not.
+    Regression(
+        "indented StartPlay URL",
+        b"<Flow>\n  <StartPlay>\n    https://a.example/x.wav\n  </StartPlay>\n</Flow>",
+    ),
+    Regression(
+        "no-break space after SendDigits digits",
+        "<Flow><SendDigits>12\u00a0</SendDigits></Flow>".encode(),
+        "Unicode spaces around a trimmed value (EX302)",
+    ),
+    Regression(
+        "tab inside a StartPlay URL",
+        b"<Flow><StartPlay>https://a.example/x\ty.wav</StartPlay></Flow>",
+    ),
     # A classic Dial's number is text in mixed content: only the walk checks it.
     Regression(
         "classic Dial without a number",

@@ -20,7 +20,7 @@ from ._support import PROPERTY
 
 # Enough examples that every verb and every attribute, set and unset, turns up; a fixed
 # sequence, so that the count never depends on luck.
-COVERAGE = settings(max_examples=1_500, deadline=None, derandomize=True, database=None)
+COVERAGE = settings(max_examples=100 * len(VERBS), deadline=None, derandomize=True, database=None)
 
 
 def _seen() -> tuple[Counter[str], Counter[tuple[str, str, bool]], list[Verb]]:

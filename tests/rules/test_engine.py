@@ -130,10 +130,28 @@ def test_the_schema_path_leaves_out_only_covered_rules() -> None:
 
 
 def test_needles_are_a_promise_the_rules_keep() -> None:
-    # Each needled rule's own bad example holds one of its needles.
-    for r in RULES:
-        if r.needles:
-            assert any(n in r.bad for n in r.needles), r.code
+    # Every schema-valid document a needled rule reports holds one of its needles: the
+    # rules' own examples, and a needle-free copy of each, checked by the full walk.
+    from lxml import etree
+
+    from exoml._check import _PARSER, _schema
+
+    documents = [d for r in RULES for d in (r.bad, r.good)]
+    documents += [d.replace("StartRecording", "StartRecordin") for d in documents]
+    needled = {r.code: r.needles for r in RULES if r.needles}
+    assert needled
+    for document in documents:
+        if "<!DOCTYPE" in document:
+            continue  # refused before parsing; never validated
+        try:
+            root = etree.fromstring(document.encode(), _PARSER)
+        except etree.XMLSyntaxError:
+            continue
+        if not _schema(LEGS).validate(root):
+            continue
+        for d in check_bytes(document.encode(), full=True).diagnostics:
+            if d.code in needled:
+                assert any(n in document for n in needled[d.code]), (d.code, document)
 
 
 def test_the_engine_reads_the_vocabulary_from_the_dialect() -> None:
@@ -167,3 +185,19 @@ def test_validate_is_the_errors_only_check_inlined() -> None:
     inlined = body(_check.validate, start)
     shared = [line for line in body(_check._check, start) if line.strip() != "return []"]
     assert inlined == shared
+
+
+def test_a_clean_check_loads_only_the_rules_it_runs() -> None:
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\nfrom exoml._check import check_bytes, validate\n"
+        "assert validate(b'<Flow><Answer/></Flow>') == []\n"
+        "assert check_bytes(b'<Flow><StartPlay>https://a.b/c</StartPlay></Flow>').ok\n"
+        "print(sorted(m for m in sys.modules if m.startswith('exoml.')))"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    loaded = eval(done.stdout)
+    assert "exoml._rules.ex501_multiple_actions" in loaded  # it runs on every document
+    assert "exoml._rules.ex201_unknown_element" not in loaded  # covered by the schema

@@ -17,7 +17,8 @@ CODE = "EX302"
     [
         ("<Flow><StartPlay>example.com/a.wav</StartPlay></Flow>", 1, 18),
         ("<Flow>\n  <Say>   </Say>\n</Flow>", 2, 8),
-        ("<Flow><StartPlay> https://example.com/a.wav</StartPlay></Flow>", 1, 18),
+        ("<Flow><StartPlay> https://example.com/a b.wav</StartPlay></Flow>", 1, 18),
+        ("<Flow><SendDigits>12x</SendDigits></Flow>", 1, 19),
     ],
 )
 def test_bad(document: str | bytes, line: int, column: int) -> None:
@@ -29,6 +30,10 @@ def test_bad(document: str | bytes, line: int, column: int) -> None:
     [
         "<Flow><StartPlay>https://example.com/a.wav</StartPlay></Flow>",
         "<Flow><Say> Hello </Say></Flow>",
+        # a URL on its own indented line, as Exotel's examples write it
+        "<Flow>\n  <StartPlay>\n    https://example.com/a.wav\n  </StartPlay>\n</Flow>",
+        "<Flow><StartPlay>sound:beep</StartPlay></Flow>",
+        "<Flow><SendDigits> 12# </SendDigits></Flow>",
     ],
 )
 def test_good(document: str | bytes) -> None:
