@@ -698,8 +698,9 @@ class EventReceiver:
 class WSGIEventReceiver:
     """The WSGI face of an :class:`EventReceiver` (its ``.wsgi``): same handlers and dedup.
 
-    The response is sent before the event is handed to the handlers: the event is queued
-    when the server has written the answer (when it closes the response iterable).
+    The response is sent before the event is handed to the handlers: the event takes its
+    place in its leg's queue when it arrives, and may run once the server has written the
+    answer (when it closes the response iterable), so a leg's events keep their order.
     """
 
     def __init__(self, receiver: EventReceiver) -> None:
@@ -741,9 +742,11 @@ class WSGIEventReceiver:
             return []
         receiver._accepted()
         request_id = environ.get("HTTP_X_EXOTEL_REQUEST_ID")
-        return _ThenDispatch(
-            receiver, raw, sid, name, request_id if isinstance(request_id, str) else None
-        )
+        event = _build(raw, sid, name, request_id if isinstance(request_id, str) else None)
+        # Its place in the leg's queue now: the server's threads may finish the answers
+        # of one leg's events in another order than they came.
+        slot = receiver._thread_queues.reserve(receiver._queue_key(event))
+        return _ThenDispatch(receiver, slot, event)
 
     def _read(self, environ: dict[str, Any], length: int | None) -> bytes:
         stream = environ["wsgi.input"]
@@ -769,21 +772,10 @@ class WSGIEventReceiver:
 class _ThenDispatch:
     """The empty 200 body; handing the event over when the server is done with it."""
 
-    def __init__(
-        self,
-        receiver: EventReceiver,
-        raw: Mapping[str, Any],
-        sid: str,
-        name: str,
-        request_id: str | None,
-    ) -> None:
+    def __init__(self, receiver: EventReceiver, slot: _Slot, event: Event) -> None:
         self._receiver = receiver
-        self._pending: tuple[Mapping[str, Any], str, str, str | None] | None = (
-            raw,
-            sid,
-            name,
-            request_id,
-        )
+        self._slot = slot
+        self._event: Event | None = event
 
     def __iter__(self) -> Iterator[bytes]:
         yield b""
@@ -791,45 +783,88 @@ class _ThenDispatch:
         self.close()
 
     def close(self) -> None:
-        pending, self._pending = self._pending, None
-        if pending is not None:
-            event = _build(*pending)  # typed only now that the answer is written
-            receiver = self._receiver
-            receiver._thread_queues.put(receiver._queue_key(event), event)
+        event, self._event = self._event, None
+        if event is not None:
+            self._receiver._thread_queues.fill(self._slot, event)
+
+
+class _Slot:
+    """An accepted event's place in its leg's queue; ``event`` is set once it was answered."""
+
+    __slots__ = ("dropped", "event", "key")
+
+    def __init__(self, key: str) -> None:
+        self.key = key
+        self.event: Event | None = None
+        self.dropped = False
 
 
 class _ThreadLegQueues:
-    """Per-leg queues on the receiver's threads (WSGI): one job per leg with events waiting."""
+    """Per-leg queues on the receiver's threads: one job per leg with events ready.
+
+    An event takes its place in its leg's queue when it is accepted, before its answer,
+    so that the leg's order is the order of arrival even when a threaded server finishes
+    the answers in another order; it runs once its answer is written (:meth:`fill`).
+    """
 
     def __init__(self, receiver: EventReceiver) -> None:
         self._receiver = receiver
         self._lock = threading.Lock()
-        self._queues: dict[str, deque[Event]] = {}
+        self._queues: dict[str, deque[_Slot]] = {}
+        self._running: set[str] = set()  # legs with a job on the threads
 
-    def put(self, key: str, event: Event) -> None:
+    def reserve(self, key: str) -> _Slot:
+        """Hold the next place in ``key``'s queue."""
+        slot = _Slot(key)
         with self._lock:
             queue = self._queues.get(key)
-            if queue is not None:
-                queue.append(event)
+            if queue is None:
+                self._queues[key] = deque((slot,))
+            else:
+                queue.append(slot)
+        return slot
+
+    def fill(self, slot: _Slot, event: Event) -> None:
+        """The answer of ``slot``'s event is out: it may run after the leg's earlier ones."""
+        key = slot.key
+        with self._lock:
+            if slot.dropped:
+                logger.error("event %s was not handled: the receiver closed", event.event_sid)
                 return
-            self._queues[key] = deque((event,))
+            slot.event = event
+            if key in self._running or self._queues[key][0] is not slot:
+                return  # the leg's job, running or still to start, will come to it
+            self._running.add(key)
         try:
             self._receiver._threads().submit(self._work, key)
         except RuntimeError:  # the executor was shut down under us
             with self._lock:
+                self._running.discard(key)
                 lost = self._queues.pop(key, deque())
+                for dropped in lost:
+                    dropped.dropped = True
             for dropped in lost:
                 self._receiver._done(0)
-                logger.error("event %s was not handled: the receiver closed", dropped.event_sid)
+                if dropped.event is not None:
+                    logger.error(
+                        "event %s was not handled: the receiver closed", dropped.event.event_sid
+                    )
+
+    def put(self, key: str, event: Event) -> None:
+        """Queue an event whose answer is already out."""
+        self.fill(self.reserve(key), event)
 
     def _work(self, key: str) -> None:
         while True:
             with self._lock:
                 queue = self._queues[key]
-                if not queue:
-                    del self._queues[key]
+                event = queue[0].event if queue else None
+                if event is None:  # empty, or the next one is not answered yet
+                    self._running.discard(key)
+                    if not queue:
+                        del self._queues[key]
                     return
-                event = queue.popleft()
+                queue.popleft()
             self._receiver._handle_sync(event)
 
 

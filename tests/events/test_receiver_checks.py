@@ -110,3 +110,32 @@ def test_handlers_get_the_event_parse_event_makes(
         assert receiver.drain(PATIENCE)
     assert seen == [parse_event(body, headers)]
     assert seen[0].attempt == 3
+
+
+def test_wsgi_keeps_a_legs_order_when_answers_finish_out_of_order() -> None:
+    # A threaded WSGI server may finish the second answer of a leg before the first:
+    # the events still reach the handler in the order they came.
+    import io
+
+    receiver = EventReceiver()
+    seen: list[str] = []
+    receiver.on_any(lambda event: seen.append(event.event_sid))
+
+    def call(sid: str) -> Any:
+        body = event_body(sid, leg="L1")
+        environ = {
+            "REQUEST_METHOD": "POST",
+            "CONTENT_LENGTH": str(len(body)),
+            "wsgi.input": io.BytesIO(body),
+        }
+        statuses: list[str] = []
+        result = receiver.wsgi(environ, lambda status, headers: statuses.append(status))
+        assert statuses == ["200 OK"]
+        return result
+
+    first, second, third = call("E1"), call("E2"), call("E3")
+    for answered in (third, second, first):  # answers written last to first
+        answered.close()
+    assert receiver.drain(PATIENCE)
+    assert seen == ["E1", "E2", "E3"]
+    receiver.close()
