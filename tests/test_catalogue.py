@@ -206,3 +206,38 @@ def test_dialects_are_looked_up_by_name() -> None:
     assert all(dialect(name).name == name for name in DIALECTS)
     with pytest.raises(ValueError, match="unknown dialect 'sip'"):
         dialect("sip")
+
+
+def test_a_secret_is_written_but_never_shown(caplog: pytest.LogCaptureFixture) -> None:
+    import logging
+
+    from exoml import FlowError, LegsClient, StartPlay
+    from exoml._catalogue import verb
+    from exoml.testing import FakeLegsAPI
+
+    assert [a.name for a in verb("StartPlay").attrs if a.secret] == ["password"]
+    secret = "s3cret-pw"
+    play = StartPlay("https://media.example.com/a.wav", username="u", password=secret)
+    flow = Flow(play)
+    assert f'password="{secret}"' in flow.to_xml()  # the API needs it
+    assert secret not in repr(play)
+    assert secret not in repr(flow)
+    assert "password=<secret>" in repr(play)
+    with pytest.raises(FlowError) as refused:
+        StartPlay("https://media.example.com/a.wav", password=f" {secret}")
+    assert secret not in str(refused.value)
+    assert secret not in repr(refused.value)
+    assert refused.value.value != f" {secret}"
+    found = exoml.validate(
+        f'<Flow><StartPlay password=" {secret}">https://a.b/c</StartPlay></Flow>'
+    )
+    assert [d.code for d in found] == ["EX301"]
+    assert secret not in found[0].message
+    # Sent to the (fake) API: the document carries it, the client's log does not.
+    caplog.set_level(logging.DEBUG)
+    with FakeLegsAPI() as api:
+        with LegsClient(api.account_sid, api.api_key, api.api_token, base_url=api.url) as client:
+            client.send("LEG_1", flow)
+        assert secret in api.actions[0].exoml
+    assert secret not in caplog.text
+    assert Flow.parse(flow.to_xml()) == flow

@@ -14,17 +14,20 @@ import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
-RECIPE_VERSION = 3
+RECIPE_VERSION = 4
 SEED = 20240611
 FILES_PER_DIR = 500
 
 # Each of these is invalid against the schema and against every reading of the reference:
 # a bound, an unknown verb, the classic dialect's root, a missing required attribute, an
 # enumeration, text in an empty verb, a document that is not well-formed, a wrong scheme.
+# The classic document is invalid as classic too: a TwiML voice where Exotel takes man or
+# woman (the linter reads a <Response> as the classic dialect; xmllint, with the leg
+# actions schema, refuses its root).
 INVALID_DOCUMENTS: tuple[str, ...] = (
     '<Flow><StartPlay loop="11">https://cdn.example.com/audio/hold.wav</StartPlay></Flow>\n',
     "<Flow><Play>https://cdn.example.com/audio/hold.wav</Play></Flow>\n",
-    "<Response><Say>Hello</Say></Response>\n",
+    '<Response><Say voice="Polly.Aditi">Hello</Say></Response>\n',
     '<Flow><JoinBridge absorbDtmf="true"/></Flow>\n',
     '<Flow><Gather numDigits="0" timeoutInSec="5"><Say>Enter</Say></Gather></Flow>\n',
     '<Flow><Gather numDigits="4" finishOnKey="##"/></Flow>\n',

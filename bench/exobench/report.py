@@ -204,11 +204,11 @@ INPUTS = (
     "**The corpus** (validate and lint rows): 10,000 files written from a fixed seed by "
     "`bench/exobench/corpus.py`, 20 directories of 500: each a `<Flow>` with one action "
     "(the API's advice, which the linter's EX501 warns about otherwise), drawn from all "
-    "twenty verbs with their attributes (a third `Say`, a fifth each `StartPlay` and "
+    "the verbs with their attributes (a third `Say`, a fifth each `StartPlay` and "
     "`Gather` with nested prompts, the rest the other verbs), a quarter with an XML "
     "declaration, two fifths indented over several lines. Ten files are invalid, one of "
-    'each kind: a bound (`loop="11"`), an unknown verb, the classic `<Response>` '
-    'dialect, a missing required attribute, `numDigits="0"`, a bad `finishOnKey`, '
+    'each kind: a bound (`loop="11"`), an unknown verb, a classic `<Response>` '
+    'with a TwiML voice, a missing required attribute, `numDigits="0"`, a bad `finishOnKey`, '
     "text in an empty verb, a document that is not well-formed, a bad enumeration value "
     "and an `https://` stream URL. The validate row uses every fifth file (2,000, the ten "
     "invalid ones among them).\n\n"

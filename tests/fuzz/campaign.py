@@ -214,7 +214,7 @@ def check_one(data: bytes) -> str | None:
     return None
 
 
-def run_parse_and_check(count: int, seed: int) -> ShardResult:
+def run_parse_and_check(count: int, seed: int, slow_seconds: float = SLOW_SECONDS) -> ShardResult:
     rng = random.Random(seed)
     seeds = corpus_seeds() + [c.data for c in small_cases()]
     counts: Counter[str] = Counter()
@@ -232,9 +232,9 @@ def run_parse_and_check(count: int, seed: int) -> ShardResult:
             counts["crashes"] += 1
             findings.append(Finding("crash", data, traceback.format_exc(limit=6)))
             continue
-        if time.perf_counter() - start > SLOW_SECONDS:
+        if time.perf_counter() - start > slow_seconds:
             counts["slow"] += 1
-            findings.append(Finding("slow", data, f"over {SLOW_SECONDS} s"))
+            findings.append(Finding("slow", data, f"over {slow_seconds:g} s"))
         if broken is not None:
             counts["invariant failures"] += 1
             findings.append(Finding("invariant", data, broken))
@@ -326,7 +326,7 @@ def _summary(args: argparse.Namespace, parts: dict[str, ShardResult], seconds: f
         *((f"  explained: {name}", f"{n:,}") for name, n in explained),
         ("parse-and-check inputs", f"{parse['inputs']:,}"),
         ("  invariant failures", f"{parse['invariant failures']:,}"),
-        ("  slower than 1 s", f"{parse['slow']:,}"),
+        (f"  slower than {args.slow_seconds:g} s", f"{parse['slow']:,}"),
     ]
     if fuzz.counts["skipped"]:
         rows.append(("coverage-guided (atheris)", "skipped: atheris is not installed"))
@@ -376,6 +376,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=1, help="random seed of the campaign")
     parser.add_argument("--jobs", type=int, default=min(2, os.cpu_count() or 1))
     parser.add_argument("--no-xmllint", action="store_true", help="do not run xmllint")
+    parser.add_argument(
+        "--slow-seconds",
+        type=float,
+        default=SLOW_SECONDS,
+        help="a parse-and-check input slower than this is a finding",
+    )
     parser.add_argument("--report", type=Path, help="write the counts into this Markdown page")
     given = list(sys.argv[1:] if argv is None else argv)
     args = parser.parse_args(given)
@@ -389,7 +395,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         )
     }
     print(f"parse and check: {args.inputs:,} inputs", flush=True)
-    parts["parse"] = run_parse_and_check(args.inputs, args.seed)
+    parts["parse"] = run_parse_and_check(args.inputs, args.seed, args.slow_seconds)
     with tempfile.TemporaryDirectory(prefix="exoml-atheris-") as tmp:
         if importlib.util.find_spec("atheris") is None:
             print("coverage-guided: skipped (atheris is not installed)", flush=True)
