@@ -279,13 +279,23 @@ def whole_call(*, echo: bool = True, press: str = "1", talk_seconds: float = 0.5
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--call", action="store_true", help="only run the whole call")
-    parser.add_argument("--press", default="1", help="what the customer presses (default 1)")
+    parser.add_argument(
+        "--press",
+        default="1",
+        choices=["1", "2"],
+        help="what the customer presses: 1 rings an agent and bridges the two, "
+        "2 hears the balance (default: 1)",
+    )
     parser.add_argument("--live", metavar="LEG_SID", help="send the menu to a leg on Exotel")
     args = parser.parse_args(argv)
 
     if args.live:
-        with LegsClient.from_env() as client:
-            accepted = client.send(args.live, menu_flow(), custom_param="menu")
+        try:
+            with LegsClient.from_env() as client:
+                accepted = client.send(args.live, menu_flow(), custom_param="menu")
+        except ExomlError as exc:
+            print(f"demo.py: error: {exc}", file=sys.stderr)
+            return 1
         print(f"sent: request_id={accepted.request_id}")
         return 0
     if not args.call:

@@ -262,6 +262,21 @@ class FakeLegsAPI:
             raise TypeError(f"delivery_attempts must be an int, not {delivery_attempts!r}")
         if delivery_attempts < 1:
             raise ValueError(f"delivery_attempts must be at least 1, not {delivery_attempts}")
+        if isinstance(port, bool) or not isinstance(port, int):
+            raise TypeError(f"port must be an int, not {port!r}")
+        if not 0 <= port <= 65535:
+            raise ValueError(f"port must be between 0 and 65535, not {port}")
+        if rate_limit is not None:
+            if isinstance(rate_limit, bool) or not isinstance(rate_limit, int):
+                raise TypeError(f"rate_limit must be an int or None, not {rate_limit!r}")
+            if rate_limit < 1:
+                raise ValueError(f"rate_limit must be at least 1, not {rate_limit}")
+        if not 0 < rate_window < float("inf"):
+            raise ValueError(
+                f"rate_window must be a positive number of seconds, not {rate_window!r}"
+            )
+        if not 0 <= latency < float("inf"):
+            raise ValueError(f"latency must be 0 or more seconds, not {latency!r}")
         self.account_sid = account_sid
         self.api_key = api_key
         # A fresh token per server, so that a test leaking it cannot pass by coincidence.
@@ -1235,11 +1250,38 @@ def main(argv: Sequence[str] | None = None) -> int:
         prog="python -m exoml.testing.fake_api",
         description="Serve a fake of Exotel's Legs API (legs, actions, bridges, events) "
         "on 127.0.0.1 until interrupted.",
+        epilog="At start it prints its URL and credentials as EXOTEL_* exports, which "
+        "`exoml send` and LegsClient.from_env() read. Events go to a leg's or bridge's "
+        "event endpoint when that is an http(s) URL on a loopback host (127.0.0.1, localhost).",
     )
-    parser.add_argument("--port", type=int, default=8080, help="TCP port (0: any free port)")
-    parser.add_argument("--account-sid", default="ACfake0000000000000000000000000000")
-    parser.add_argument("--api-key", default="fake-api-key")
-    parser.add_argument("--api-token", default=None, help="default: a random token")
+    parser.add_argument(
+        "--port",
+        type=_port,
+        default=8080,
+        help="TCP port on 127.0.0.1, 0 for any free port (default: 8080)",
+    )
+    parser.add_argument(
+        "--account-sid",
+        type=_credential,
+        default="ACfake0000000000000000000000000000",
+        metavar="SID",
+        help="the account sid the fake serves; requests for another are 403 (default: %(default)s)",
+    )
+    parser.add_argument(
+        "--api-key",
+        type=_credential,
+        default="fake-api-key",
+        metavar="KEY",
+        help="the Basic auth user name clients must send (default: %(default)s)",
+    )
+    parser.add_argument(
+        "--api-token",
+        type=_credential,
+        default=None,
+        metavar="TOKEN",
+        help="the Basic auth password clients must send (default: a random token, printed "
+        "at start)",
+    )
     parser.add_argument(
         "--leg",
         action="append",
@@ -1247,24 +1289,36 @@ def main(argv: Sequence[str] | None = None) -> int:
         metavar="SID",
         help="a known leg (repeatable); without it every leg is accepted",
     )
-    parser.add_argument("--rate-limit", type=int, default=None, help="requests per minute")
+    parser.add_argument(
+        "--rate-limit",
+        type=_positive_int,
+        default=None,
+        metavar="N",
+        help="answer 429 (with Retry-After) past N requests a minute (default: no limit)",
+    )
     parser.add_argument(
         "--no-auto-answer",
         action="store_true",
         help="created legs ring until their ring timeout (nobody answers them)",
     )
     parser.add_argument(
-        "--ring-seconds", type=_seconds, default=0.0, help="how long a leg rings (default 0)"
+        "--ring-seconds",
+        type=_seconds,
+        default=0.0,
+        metavar="SECONDS",
+        help="how long a created leg rings before it is answered (default: 0)",
     )
     parser.add_argument(
         "--media-seconds",
         type=_seconds,
         default=0.0,
-        help="how long one loop of a prompt plays (default 0)",
+        metavar="SECONDS",
+        help="how long one loop of a prompt (StartPlay, Say) plays (default: 0)",
     )
     parser.add_argument(
         "--event-auth",
         metavar="USER:PASSWORD",
+        type=_user_password,
         default=None,
         help="basic auth for event deliveries (also taken from an endpoint URL's user part)",
     )
@@ -1274,13 +1328,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SystemExit as exc:
         return int(exc.code or 0)
 
-    event_auth = None
-    if args.event_auth is not None:
-        user, sep, password = args.event_auth.partition(":")
-        if not sep or not user:
-            sys.stderr.write("fake_api: --event-auth takes USER:PASSWORD\n")
-            return 2
-        event_auth = (user, password)
+    event_auth: tuple[str, str] | None = args.event_auth
     if not args.quiet:
         logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s", stream=sys.stderr)
     api = FakeLegsAPI(
@@ -1298,7 +1346,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         api.start()
     except OSError as exc:
-        sys.stderr.write(f"fake_api: cannot listen on 127.0.0.1:{args.port}: {exc.strerror}\n")
+        sys.stderr.write(
+            f"python -m exoml.testing.fake_api: error: cannot listen on "
+            f"127.0.0.1:{args.port}: {exc.strerror}\n"
+        )
         return 2
     sys.stdout.write(
         f"Fake Legs API on {api.url} (Ctrl-C to stop)\n"
@@ -1316,6 +1367,41 @@ def main(argv: Sequence[str] | None = None) -> int:
     finally:
         api.close()
     return 0
+
+
+def _port(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a port number: {text!r}") from None
+    if not 0 <= value <= 65535:
+        raise argparse.ArgumentTypeError(f"must be between 0 and 65535: {text!r}")
+    return value
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1: {text!r}")
+    return value
+
+
+def _user_password(text: str) -> tuple[str, str]:
+    user, sep, password = text.partition(":")
+    if not sep or not user:
+        raise argparse.ArgumentTypeError("takes USER:PASSWORD")
+    return user, password
+
+
+def _credential(text: str) -> str:
+    if not text or not text.isprintable() or text != text.strip():
+        raise argparse.ArgumentTypeError(
+            f"must be printable text without surrounding spaces: {text!r}"
+        )
+    return text
 
 
 def _seconds(text: str) -> float:

@@ -73,7 +73,13 @@ class ScriptedServer:
 
     def close(self) -> None:
         self.stop.set()
+        # Closing alone does not wake an accept() blocked in another thread (Linux): shut
+        # the listener down first, so that no thread outlives the server (a test that
+        # forks, such as the linter's -j, runs only in a process without other threads).
+        with contextlib.suppress(OSError):
+            self._listener.shutdown(socket.SHUT_RDWR)
         self._listener.close()
+        self._acceptor.join(timeout=5)
         with self._lock:
             connections = list(self._connections)
         for connection in connections:

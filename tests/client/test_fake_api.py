@@ -262,7 +262,7 @@ def test_standalone_server_prints_credentials_and_serves() -> None:
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["--event-auth", "nocolon"], "--event-auth takes USER:PASSWORD"),
+        (["--event-auth", "nocolon"], "--event-auth: takes USER:PASSWORD"),
         (["--ring-seconds", "-1"], "must be 0 or more seconds"),
         (["--media-seconds", "soon"], "not a number of seconds"),
     ],

@@ -451,3 +451,5 @@ def test_mounted_in_fastapi(client: httpx.Client) -> None:
         assert post(client, url + "mounted/", "E2").status_code == 200
         assert receiver.drain(PATIENCE)
     assert seen == ["E1", "E2"]
+    # A mounted app gets no lifespan events: close it as the guide says (its threads end).
+    assert receiver.close(PATIENCE)

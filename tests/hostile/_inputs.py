@@ -10,7 +10,7 @@ import gzip
 import random
 from collections.abc import Iterator
 from pathlib import Path
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 VALID = (
     b'<Flow><Gather numDigits="4" timeoutInSec="10" finishOnKey="#">'
@@ -258,11 +258,28 @@ def report_problem(data: bytes, max_bytes: int = 64 * 1024) -> str | None:
     what the full walk finds.
     """
     from exoml._check import check_bytes
+
+    report = check_bytes(data, max_bytes=max_bytes)
+    problem = report_shape_problem(report)
+    if problem is not None:
+        return problem
+    full = check_bytes(data, max_bytes=max_bytes, full=True)
+    if full.diagnostics != report.diagnostics:
+        return f"the short path found {report.diagnostics}, the walk {full.diagnostics}"
+    return None
+
+
+def report_shape_problem(report: Any) -> str | None:
+    """What is wrong with one report, in any dialect (None: nothing).
+
+    Each diagnostic has a known code at that rule's severity, a one-line message and a
+    position inside the document; a report without diagnostics parsed the document.
+    """
     from exoml._rules import RULES
 
     severities = {r.code: r.severity for r in RULES}
-    report = check_bytes(data, max_bytes=max_bytes)
-    lines = None if report.text is None else report.text.count("\n") + report.text.count("\r") + 1
+    text = report.text
+    lines = None if text is None else text.count("\n") + text.count("\r") + 1
     for d in report.diagnostics:
         if severities.get(d.code) != d.severity:
             return f"unknown code or wrong severity: {d}"
@@ -272,7 +289,4 @@ def report_problem(data: bytes, max_bytes: int = 64 * 1024) -> str | None:
             return f"position outside the document: {d}"
     if not report.diagnostics and report.root is None:
         return "a clean report without a parsed document"
-    full = check_bytes(data, max_bytes=max_bytes, full=True)
-    if full.diagnostics != report.diagnostics:
-        return f"the short path found {report.diagnostics}, the walk {full.diagnostics}"
     return None

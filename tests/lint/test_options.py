@@ -22,6 +22,18 @@ BAD = [
 ]
 
 
+def _cannot_fork() -> None:
+    """Skip where workers are never forked; on Linux, fail: a thread left running by an
+    earlier test (a server or receiver not closed) would silently skip the forked path."""
+    import sys
+    import threading
+
+    if not sys.platform.startswith("linux"):
+        pytest.skip("workers are not forked here")
+    others = [t.name for t in threading.enumerate() if t is not threading.main_thread()]
+    pytest.fail(f"threads left running by earlier tests stop the forked workers: {others}")
+
+
 def _corpus(write: Write, count: int = 60) -> None:
     for i in range(count):
         write(f"tree/d{i % 4}/f{i:03}.xml", BAD[i % len(BAD)])
@@ -58,7 +70,7 @@ def test_parallel_output_is_identical_to_serial(
     if mode == "pool":  # what runs where forking is not safe (macOS, Windows, threads)
         monkeypatch.setattr(_runner, "_can_fork", lambda: False)
     elif not _runner._can_fork():
-        pytest.skip("workers are not forked here")
+        _cannot_fork()
     _corpus(write)
     serial = lint("--format", fmt, "-j", "1", "tree", "-", stdin=BAD[0].encode())
     assert (pools, forks) == ([], [])
@@ -79,7 +91,7 @@ def test_a_dead_worker_s_files_are_checked_all_the_same(
     from exoml.lint import _runner
 
     if not _runner._can_fork():
-        pytest.skip("workers are not forked here")
+        _cannot_fork()
     real_fork = os.fork
     forks = 0
 
