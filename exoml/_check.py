@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, NamedTuple
 from lxml import etree
 
 from ._catalogue import DIALECTS, LEGS, Dialect, Names, names
-from ._rules._walk import walk
+from ._rules._walk import walk, walk_elements
 
 _LEGS_NAMES = names(LEGS)
 
@@ -613,7 +613,18 @@ def validate(
             return check_document(source, max_bytes=max_bytes, dialect=chosen).diagnostics
     else:
         chosen = dialect  # None (the root decides) or LEGS
-    if source.__class__ is str:
+    if source.__class__ is bytes:
+        data = source
+        body = data[3:] if data.startswith(_BOM) else data
+        try:
+            text = body.decode("utf-8")
+        except UnicodeDecodeError:
+            return check_bytes(data, max_bytes=max_bytes, dialect=chosen).diagnostics
+        decoded = False
+        # (the declared encoding is the bytes' encoding only when they came as bytes)
+        if text.startswith("<?xml") and not _utf8_declared(text):
+            return check_bytes(data, max_bytes=max_bytes, dialect=chosen).diagnostics
+    elif source.__class__ is str:
         text = source
         try:
             data = text.encode("utf-8")
@@ -621,29 +632,20 @@ def validate(
             return check_document(source, max_bytes=max_bytes, dialect=chosen).diagnostics
         body = data
         decoded = True
-    elif source.__class__ is bytes:
-        data = source
-        body = data[3:] if data[:3] == _BOM else data
-        try:
-            text = body.decode("utf-8")
-        except UnicodeDecodeError:
-            return check_bytes(data, max_bytes=max_bytes, dialect=chosen).diagnostics
-        decoded = False
     else:
         return check_document(source, max_bytes=max_bytes, dialect=chosen).diagnostics
     # The byte screen: anything the byte stage could report sends the document there.
     if (
         len(data) > max_bytes
+        or not text.startswith("<")
         or (b"<!" in data and (b"<!DOCTYPE" in data or b"<!ENTITY" in data))
-        or text[:1] != "<"
-        or (not decoded and text.startswith("<?xml") and not _utf8_declared(text))
     ):
         return check_bytes(data, max_bytes=max_bytes, decoded=decoded, dialect=chosen).diagnostics
     try:
         root = etree.fromstring(body, _PARSER)
     except etree.XMLSyntaxError:
         return check_bytes(data, max_bytes=max_bytes, decoded=decoded, dialect=chosen).diagnostics
-    if _declares_xsi(root, text):
+    if "xmlns" in text and _declares_xsi(root, text):
         return check_bytes(data, max_bytes=max_bytes, decoded=decoded, dialect=chosen).diagnostics
     try:
         valid = _local.legs.validate(root)
@@ -652,14 +654,21 @@ def validate(
         valid = _local.legs.validate(root)
     if not valid:
         return check_bytes(data, max_bytes=max_bytes, decoded=decoded, dialect=chosen).diagnostics
+    # The needles (from the rule index) say which rules may still speak: a rule none of
+    # whose needles is in the text is left out; every other one runs.
     plan = _PLAN[0] if _PLAN else _plan()
     present: tuple[str, ...] = ()
     for needle in plan.needles:
         if needle in text:
             present += (needle,)
     found = plan.by_present.get(present) or plan.checks(present)
-    ctx = Context(text, root)
-    walk(ctx, found)
+    # The context, without the keyword handling of its constructor (nothing to set).
+    ctx = Context.__new__(Context)
+    ctx.text, ctx.root, ctx.diagnostics = text, root, []
+    for document_check in found.document:
+        document_check(ctx)
+    if found.element or found.attribute:
+        walk_elements(ctx, found)
     if len(ctx.diagnostics) > 1:
         ctx.diagnostics.sort(key=_position)
     return ctx.diagnostics
@@ -677,7 +686,18 @@ def _check(
             return check_document(source, max_bytes=max_bytes, dialect=chosen).diagnostics
     else:
         chosen = dialect  # None (the root decides) or LEGS
-    if source.__class__ is str:
+    if source.__class__ is bytes:
+        data = source
+        body = data[3:] if data.startswith(_BOM) else data
+        try:
+            text = body.decode("utf-8")
+        except UnicodeDecodeError:
+            return check_bytes(data, max_bytes=max_bytes, dialect=chosen).diagnostics
+        decoded = False
+        # (the declared encoding is the bytes' encoding only when they came as bytes)
+        if text.startswith("<?xml") and not _utf8_declared(text):
+            return check_bytes(data, max_bytes=max_bytes, dialect=chosen).diagnostics
+    elif source.__class__ is str:
         text = source
         try:
             data = text.encode("utf-8")
@@ -685,29 +705,20 @@ def _check(
             return check_document(source, max_bytes=max_bytes, dialect=chosen).diagnostics
         body = data
         decoded = True
-    elif source.__class__ is bytes:
-        data = source
-        body = data[3:] if data[:3] == _BOM else data
-        try:
-            text = body.decode("utf-8")
-        except UnicodeDecodeError:
-            return check_bytes(data, max_bytes=max_bytes, dialect=chosen).diagnostics
-        decoded = False
     else:
         return check_document(source, max_bytes=max_bytes, dialect=chosen).diagnostics
     # The byte screen: anything the byte stage could report sends the document there.
     if (
         len(data) > max_bytes
+        or not text.startswith("<")
         or (b"<!" in data and (b"<!DOCTYPE" in data or b"<!ENTITY" in data))
-        or text[:1] != "<"
-        or (not decoded and text.startswith("<?xml") and not _utf8_declared(text))
     ):
         return check_bytes(data, max_bytes=max_bytes, decoded=decoded, dialect=chosen).diagnostics
     try:
         root = etree.fromstring(body, _PARSER)
     except etree.XMLSyntaxError:
         return check_bytes(data, max_bytes=max_bytes, decoded=decoded, dialect=chosen).diagnostics
-    if _declares_xsi(root, text):
+    if "xmlns" in text and _declares_xsi(root, text):
         return check_bytes(data, max_bytes=max_bytes, decoded=decoded, dialect=chosen).diagnostics
     try:
         valid = _local.legs.validate(root)
@@ -716,6 +727,8 @@ def _check(
         valid = _local.legs.validate(root)
     if not valid:
         return check_bytes(data, max_bytes=max_bytes, decoded=decoded, dialect=chosen).diagnostics
+    # The needles (from the rule index) say which rules may still speak: a rule none of
+    # whose needles is in the text is left out; every other one runs.
     plan = _PLAN[0] if _PLAN else _plan()
     present: tuple[str, ...] = ()
     for needle in plan.needles:
@@ -724,8 +737,13 @@ def _check(
     found = plan.by_present.get(present) or plan.checks(present)
     if errors_only and not found.errors:
         return []
-    ctx = Context(text, root)
-    walk(ctx, found)
+    # The context, without the keyword handling of its constructor (nothing to set).
+    ctx = Context.__new__(Context)
+    ctx.text, ctx.root, ctx.diagnostics = text, root, []
+    for document_check in found.document:
+        document_check(ctx)
+    if found.element or found.attribute:
+        walk_elements(ctx, found)
     if len(ctx.diagnostics) > 1:
         ctx.diagnostics.sort(key=_position)
     return ctx.diagnostics
