@@ -249,6 +249,7 @@ TOKEN = Pattern(
     "non-empty string, no surrounding spaces",
     "SID",
     fast_expr='{v} and {v}[0] != " " and {v}[-1] != " "',
+    words=True,
 )
 #: Not XML white space, and none of the Unicode spaces either: a trimmed value must not
 #: end in one (validators differ on whether xs:token collapsing removes them).
@@ -259,8 +260,8 @@ HTTP_URL = Pattern(
     "`http(s)://` URL",
     "https://example.com/audio.wav",
     fast_expr=(
-        '(({v}.startswith("https://") and {v}[8:9] not in _NO_HOST)'
-        ' or ({v}.startswith("http://") and {v}[7:8] not in _NO_HOST))'
+        '(({v}[:8] == "https://" and len({v}) > 8 and {v}[8] not in "/?#")'
+        ' or ({v}[:7] == "http://" and len({v}) > 7 and {v}[7] not in "/?#"))'
         ' and " " not in {v} and {v}.isascii()'
     ),
 )
@@ -273,9 +274,9 @@ AUDIO_URL = Pattern(
     "`http(s)://` URL or `sound:` name",
     "https://example.com/audio.wav",
     fast_expr=(
-        '(({v}.startswith("https://") and {v}[8:9] not in _NO_HOST)'
-        ' or ({v}.startswith("http://") and {v}[7:8] not in _NO_HOST)'
-        ' or ({v}.startswith("sound:") and len({v}) > 6))'
+        '(({v}[:8] == "https://" and len({v}) > 8 and {v}[8] not in "/?#")'
+        ' or ({v}[:7] == "http://" and len({v}) > 7 and {v}[7] not in "/?#")'
+        ' or ({v}[:6] == "sound:" and len({v}) > 6))'
         ' and " " not in {v} and {v}.isascii()'
     ),
     trim=True,

@@ -479,14 +479,17 @@ def check_document(
     placeholders: StylesArg = None,
 ) -> Report:
     """Check a document given as ``str`` (already decoded) or ``bytes`` (UTF-8)."""
-    if isinstance(source, str):
+    kind = type(source)  # not source.__class__, which an object may fake
+    if issubclass(kind, str):
+        # the characters themselves, not what a subclass's encode says
+        text = str.__str__(source)
         try:
-            data = source.encode("utf-8")
+            data = text.encode("utf-8")
         except UnicodeEncodeError as exc:
             # Lone surrogates: a str that no encoding can carry.
             from ._rules._source import surrogate_report
 
-            return surrogate_report(source, exc.start)
+            return surrogate_report(text, exc.start)
         return check_bytes(
             data,
             max_bytes=max_bytes,
@@ -495,9 +498,10 @@ def check_document(
             enabled=enabled,
             placeholders=placeholders,
         )
-    if isinstance(source, (bytes, bytearray, memoryview)):
+    if issubclass(kind, (bytes, bytearray, memoryview)):
+        # the buffer's bytes, not what a subclass's __bytes__ says
         return check_bytes(
-            bytes(source),
+            bytes(memoryview(source)),  # type: ignore[arg-type]
             max_bytes=max_bytes,
             dialect=dialect,
             enabled=enabled,
@@ -511,8 +515,8 @@ def _not_a_document(source: object) -> TypeError:
     from ._flow import Flow
     from ._verb import Verb
 
-    if isinstance(source, (Flow, Verb)):
-        kind = "a Flow" if isinstance(source, Flow) else f"a {type(source).__name__} verb"
+    if issubclass(type(source), (Flow, Verb)):
+        kind = "a Flow" if issubclass(type(source), Flow) else f"a {type(source).__name__} verb"
         return TypeError(
             f"expected an ExoML document as str or bytes, not {kind}: what exoml builds is "
             "valid by construction; to check its text, pass .to_xml()"
@@ -613,7 +617,7 @@ def validate(
             return check_document(source, max_bytes=max_bytes, dialect=chosen).diagnostics
     else:
         chosen = dialect  # None (the root decides) or LEGS
-    if source.__class__ is bytes:
+    if type(source) is bytes:  # not source.__class__, which an object may fake
         data = source
         body = data[3:] if data.startswith(_BOM) else data
         try:
@@ -624,7 +628,7 @@ def validate(
         # (the declared encoding is the bytes' encoding only when they came as bytes)
         if text.startswith("<?xml") and not _utf8_declared(text):
             return check_bytes(data, max_bytes=max_bytes, dialect=chosen).diagnostics
-    elif source.__class__ is str:
+    elif type(source) is str:
         text = source
         try:
             data = text.encode("utf-8")
@@ -686,7 +690,7 @@ def _check(
             return check_document(source, max_bytes=max_bytes, dialect=chosen).diagnostics
     else:
         chosen = dialect  # None (the root decides) or LEGS
-    if source.__class__ is bytes:
+    if type(source) is bytes:  # not source.__class__, which an object may fake
         data = source
         body = data[3:] if data.startswith(_BOM) else data
         try:
@@ -697,7 +701,7 @@ def _check(
         # (the declared encoding is the bytes' encoding only when they came as bytes)
         if text.startswith("<?xml") and not _utf8_declared(text):
             return check_bytes(data, max_bytes=max_bytes, dialect=chosen).diagnostics
-    elif source.__class__ is str:
+    elif type(source) is str:
         text = source
         try:
             data = text.encode("utf-8")

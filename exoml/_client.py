@@ -1305,7 +1305,7 @@ class AsyncLegsClient(_BaseLegsClient):
 def _text(name: str, value: object, *, empty: bool = False) -> str:
     """``value`` as a plain ``str`` that can be sent (UTF-8 encodable), or the
     :class:`TypeError`/:class:`ValueError` that names the argument."""
-    if not isinstance(value, str):
+    if not issubclass(type(value), str):  # not value.__class__, which an object may fake
         raise TypeError(f"{name} must be a str, not {type(value).__name__}")
     # The base type's own copy: a str subclass cannot change what is sent or checked.
     text = str.__str__(value)
@@ -1329,8 +1329,9 @@ def _encodable(name: str, text: str) -> None:
 def _document(exoml: object, validate: bool) -> str:
     """The ExoML text to send: a Flow or a verb rendered, or text (str, or UTF-8 bytes)
     checked unless told not to."""
-    if isinstance(exoml, (bytes, bytearray)):
-        data = bytes(exoml)
+    kind = type(exoml)  # not exoml.__class__, which an object may fake
+    if issubclass(kind, (bytes, bytearray)):
+        data = bytes(memoryview(exoml))  # type: ignore[arg-type]
         try:
             exoml = data.decode("utf-8")
         except UnicodeDecodeError as exc:
@@ -1338,18 +1339,20 @@ def _document(exoml: object, validate: bool) -> str:
                 f"exoml bytes are not UTF-8 (byte 0x{data[exc.start]:02x} at offset "
                 f"{exc.start}); pass UTF-8 bytes, a str or a Flow"
             ) from None
-    if isinstance(exoml, str):
+    if issubclass(type(exoml), str):
         text = _text("exoml", exoml, empty=True)
         if validate:
             _refuse_invalid(text)
         return text
     from . import Flow, Verb
 
-    if isinstance(exoml, Flow):
+    # Tested on the type itself: an object that only claims a class through __class__
+    # is neither, and its to_xml is never called.
+    if issubclass(kind, Flow):
         # A Flow is valid by construction: no need to parse what it just rendered.
-        return exoml.to_xml()
-    if isinstance(exoml, Verb):
-        return Flow(exoml).to_xml()
+        return exoml.to_xml()  # type: ignore[attr-defined,no-any-return]
+    if issubclass(kind, Verb):
+        return Flow(exoml).to_xml()  # type: ignore[arg-type]
     raise TypeError(
         f"exoml must be a Flow, a verb, or the document as a str or UTF-8 bytes, "
         f"not {type(exoml).__name__}"

@@ -1,11 +1,26 @@
-"""Generate ``exoml/_verbs.py``: the typed verb classes and Flow methods.
+"""Generate a dialect's builder module: its typed verb classes and document methods.
 
-Building a flow is a hot path (one per live call), so each verb gets straight-line code
-specialised from its catalogue row: a type-and-rule test per argument that costs a few
-dozen nanoseconds when the value is good, and a slow path (:func:`exoml._verb._fix`)
-that re-checks through the generic value kinds to word the error or normalise an
-``IntEnum``/``StrEnum``. The output is committed, typed for mypy and editors, and
-checked for drift like the XSD.
+``exoml/_verbs.py`` (the ``<Flow>`` of the legs dialect) and one module per other
+dialect are written by :func:`generate_verbs` from the dialect's catalogue rows, then
+committed, typed for mypy and editors, and checked for drift like the XSD.
+
+Building a document is a hot path (one per live call), so every verb gets straight-line
+code specialised from its row:
+
+* the document holds its **rendered body**: each chained call checks its arguments and
+  appends one ready fragment, written by **one f-string per element**; verb objects are
+  made only when someone reads them (see ``_flow.py``);
+* a choice or a small integer range is a **fragment table**: one dict lookup, after an
+  exact type test (``type(v) is str``, which no subclass or fake ``__class__`` passes),
+  both checks the value and returns the ready `` name="value"`` text;
+* other values take a fast inline test that may only accept valid values (tested), and
+  escaping is inlined for the values that need it;
+* anything else takes the slow path (:func:`exoml._verb._fix`), which converts a value
+  with the base type's own methods, re-checks it through the catalogue's value kind and
+  either raises the :class:`~exoml.FlowError` that names the verb, the attribute, the
+  value and the rule, or returns the plain value (an ``IntEnum`` becomes its ``int``).
+
+No check is cached across calls: every value is checked at the call that supplies it.
 """
 
 from __future__ import annotations
@@ -14,7 +29,25 @@ from ._catalogue import LEGS, Attr, Dialect, VerbSpec
 from ._examples import example_call, example_xml
 from ._values import Bool, Choice, IntRange, Pattern, ValueKind
 
-__all__ = ["generate_verbs"]
+__all__ = ["BUILDERS", "document_class_name", "generate_verbs", "module_name"]
+
+#: The dialects that have a builder (a generated module and a document class).
+BUILDERS = ("legs", "classic")
+
+#: Integers with a ready fragment per attribute: the first values of each range.
+TABLE_SIZE = 256
+
+_DOCUMENT_CLASS = {"legs": "Flow", "bridge": "BridgeFlow", "classic": "Response"}
+
+
+def document_class_name(dialect: Dialect) -> str:
+    """The public class that builds a document of ``dialect`` (``Flow``, ``Response``)."""
+    return _DOCUMENT_CLASS.get(dialect.name, dialect.root)
+
+
+def module_name(dialect: Dialect) -> str:
+    """The generated module of ``dialect``, under ``exoml/`` (``_verbs``, ``_verbs_classic``)."""
+    return "_verbs" if dialect.name == LEGS.name else f"_verbs_{dialect.name}"
 
 
 def _alias_name(attr: Attr) -> str:
@@ -32,285 +65,365 @@ def _annotation(attr: Attr, aliases: dict[int, str]) -> str:
     return "str"
 
 
+def _groups(spec: VerbSpec) -> tuple[tuple[str, ...], ...]:
+    """The verb's exactly-one-of groups of attribute names (the catalogue's ``one_of``)."""
+    groups: tuple[tuple[str, ...], ...] = getattr(spec, "one_of", ())
+    return groups
+
+
 def _either(spec: VerbSpec) -> bool:
-    """Whether the verb takes text or children (the classic ``Dial``: a number, or
-    ``Number`` elements): one positional parameter takes either."""
+    """Whether the verb takes text *or* children (the classic ``Dial``: one number as
+    text, or ``Number`` elements): one positional parameter takes either."""
     return spec.text is not None and bool(spec.children)
 
 
-def _params(spec: VerbSpec, aliases: dict[int, str], *, build: bool) -> list[str]:
-    """Parameters of ``__init__`` (or, with ``build``, of the positional ``_build``)."""
+def _params(spec: VerbSpec, aliases: dict[int, str]) -> list[str]:
+    """The parameters of a verb's constructor and of its document method."""
     params: list[str] = []
     if _either(spec):
-        union = " | ".join([*spec.children, "str"])
-        c = spec.children_py
-        params.append(f"{c}: tuple[{union}, ...]" if build else f"*{c}: {union}")
+        params.append(f"*{spec.children_py}: {' | '.join(spec.children)} | str")
     elif spec.text is not None:
         params.append(f"{spec.text.py}: str")
     if spec.children and not _either(spec):
         union = " | ".join(spec.children)
         if spec.max_children == 1:
             params.append(f"{spec.children_py}: {union} | None = None")
-        elif build:
-            params.append(f"{spec.children_py}: tuple[{union}, ...]")
         else:
             params.append(f"*{spec.children_py}: {union}")
     required = [a for a in spec.attrs if a.required]
     optional = [a for a in spec.attrs if not a.required]
     params.extend(f"{a.py}: {_annotation(a, aliases)}" for a in required)
-    if not build:
-        # The first attribute of an exactly-one-of group stays positional, as a required
-        # attribute is (``start_stream("wss://...")``), with a default: the other may be
-        # given instead.
-        leaders = {group[0] for group in spec.one_of}
-        lead = [a for a in optional if a.name in leaders]
-        optional = [a for a in optional if a.name not in leaders]
-        params.extend(f"{a.py}: {_annotation(a, aliases)} | None = None" for a in lead)
-    if optional and not build and not (spec.children and spec.max_children != 1):
+    # The first attribute of an exactly-one-of group stays positional, as a required one
+    # is (``start_stream("wss://...")``), with a default: another may be given instead.
+    leaders = {group[0] for group in _groups(spec)}
+    lead = [a for a in optional if a.name in leaders]
+    optional = [a for a in optional if a.name not in leaders]
+    params.extend(f"{a.py}: {_annotation(a, aliases)} | None = None" for a in lead)
+    if optional and not (spec.children and spec.max_children != 1) and not _either(spec):
         params.append("*")
     params.extend(f"{a.py}: {_annotation(a, aliases)} | None = None" for a in optional)
-    if build:
-        # _build takes every argument positionally, in catalogue order
-        params = [p.split(" = ")[0] for p in params]
-        params = [p for p in params if p != "*"]
     return params
 
 
-def _build_args(spec: VerbSpec) -> list[str]:
-    args: list[str] = []
-    if spec.text is not None and not spec.children:
-        args.append(spec.text.py)
-    if spec.children:
-        args.append(spec.children_py)
-    args.extend(a.py for a in spec.attrs if a.required)
-    args.extend(a.py for a in spec.attrs if not a.required)
-    return args
+def _replace_params(spec: VerbSpec, aliases: dict[int, str]) -> list[str]:
+    """Keyword-only parameters of the typed ``replace``; one not given is left unchanged.
+
+    The signature is for type checkers only (``...`` marks "not given"); at run time
+    :meth:`exoml.Verb.replace` takes the same names and words the same errors.
+    """
+    params: list[str] = []
+    if spec.text is not None:
+        params.append(f"{spec.text.py}: str = ...")
+    if _either(spec):
+        params.append(f"{spec.children_py}: Iterable[{' | '.join(spec.children)}] = ...")
+    elif spec.children:
+        union = " | ".join(spec.children)
+        if spec.max_children == 1:
+            params.append(f"{spec.children_py}: {union} | None = ...")
+        else:
+            params.append(f"{spec.children_py}: Iterable[{union}] = ...")
+    for a in spec.attrs:
+        none = "" if a.required else " | None"
+        params.append(f"{a.py}: {_annotation(a, aliases)}{none} = ...")
+    return ["*", *params] if params else []
 
 
-def _specials(v: str, *, attr: bool) -> str:
-    # The characters that need escaping in a printable string. ``isprintable()`` runs
-    # first: it is False for every character XML 1.0 cannot carry (controls, surrogates,
-    # U+FFFE/U+FFFF) and for tab, CR and LF, so those take the slow path, which checks
-    # and escapes them exactly; it is far cheaper than a regular expression.
-    specials = ["&", "<", ">", '"'] if attr else ["&", "<", ">"]
-    return " or ".join(f"{c!r} in {v}" for c in specials)
+def _attr_escape(v: str) -> str:
+    # Printable values hold no tab, CR or LF, so these four are all the escaping left.
+    return (
+        f'{v}.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")'
+        f""".replace('"', "&quot;")"""
+    )
 
 
-def _append(head: str, value: str) -> str:
-    """Code that appends ``head`` + ``value`` + ``"`` to ``x`` with one f-string."""
-    return f"x = f'{{x}}{head}{{{value}}}\"'"
+def _text_escape(v: str) -> str:
+    return f'{v}.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")'
 
 
-def _check_ref(spec: VerbSpec, attr: Attr | None, dialect: Dialect) -> str:
-    """The expression that fetches the builder's quick test of an attribute (or text)."""
-    args = [repr(spec.element)]
-    if attr is not None:
-        args.append(repr(attr.name))
-    if dialect is not LEGS:
-        args += ["None"] if attr is None else []
-        args.append(repr(dialect.name))
-    return f"_catalogue.fast_check({', '.join(args)})"
+class _Module:
+    """What the generated module needs besides the classes: tables and checks."""
+
+    def __init__(self, dialect: Dialect) -> None:
+        self.dialect = dialect
+        self.consts: dict[str, str] = {}
+
+    def table(self, spec: VerbSpec, attr: Attr, values: list[object]) -> str:
+        name = f"_F_{spec.element}_{attr.py}"
+        if name not in self.consts:
+            items = ", ".join(f"{v!r}: {f' {attr.name}={chr(34)}{v}{chr(34)}'!r}" for v in values)
+            self.consts[name] = "{" + items + "}"
+        return name
+
+    def check(self, spec: VerbSpec, attr: Attr | None) -> str:
+        name = f"_P_{spec.element}_{attr.py if attr else 'text'}"
+        wire = repr(attr.name) if attr else "None"
+        self.consts[name] = f"_fast_check({self.dialect.name!r}, {spec.element!r}, {wire})"
+        return name
 
 
-def _attr_code(
-    spec: VerbSpec, index: int, attr: Attr, consts: dict[str, str], dialect: Dialect
-) -> list[str]:
+def _attr_code(mod: _Module, spec: VerbSpec, index: int, attr: Attr, out: str) -> list[str]:
+    """Code that checks argument ``attr`` and sets ``out`` to its fragment ('' when unset)."""
     v = attr.py
     kind: ValueKind = attr.kind
     cls = spec.element
-    head = f' {attr.name}="'
-    lines: list[str] = []
-    if isinstance(kind, IntRange):
-        if kind.high is None:
-            test = f"{v}.__class__ is not int or not {kind.low} <= {v} <= {kind.max}"
-        else:
-            test = f"{v}.__class__ is not int or not {kind.low} <= {v} <= {kind.high}"
+    head = f" {attr.name}="
+    fix = f"{v} = _fix({cls}, {index}, {v})"
+    lines: list[str]
+    if isinstance(kind, Choice):
+        table = mod.table(spec, attr, list(kind.values))
         lines = [
-            f"if {test}:",
-            f"    {v} = _fix({cls}, {index}, {v})",
-            _append(head, v),
+            f"elif type({v}) is str:",
+            "    try:",
+            f"        {out} = {table}[{v}]",
+            "    except KeyError:",  # an exact str not in the table is refused by _fix
+            f"        {out} = {table}[_fix({cls}, {index}, {v})]",
+            "else:",
+            f"    {fix}",
+            f"    {out} = {table}[{v}]",
         ]
-    elif isinstance(kind, Choice):
-        name = f"_C_{cls}_{v}"
-        consts[name] = f"frozenset({kind.values!r})"
+    elif isinstance(kind, IntRange):
+        last = min(kind.max, kind.low + TABLE_SIZE - 1)
+        table = mod.table(spec, attr, list(range(kind.low, last + 1)))
+        if last == kind.max:
+            miss = [f"        {out} = {table}[_fix({cls}, {index}, {v})]"]
+        else:
+            miss = [
+                f"        if not {kind.low} <= {v} <= {kind.max}:",
+                f"            {fix}",
+                f"        {out} = f'{head}\"{{{v}}}\"'",
+            ]
         lines = [
-            f"if {v}.__class__ is not str or {v} not in {name}:",
-            f"    {v} = _fix({cls}, {index}, {v})",
-            _append(head, v),
+            f"elif type({v}) is int:",
+            "    try:",
+            f"        {out} = {table}[{v}]",
+            "    except KeyError:",
+            *miss,
+            "else:",
+            f"    {fix}",
+            f"    {out} = f'{head}\"{{{v}}}\"'",
         ]
     elif isinstance(kind, Bool):
         lines = [
-            f"if {v}.__class__ is not bool:",
-            f"    {v} = _fix({cls}, {index}, {v})",
-            f"x += '{head}true\"' if {v} else '{head}false\"'",
+            f"elif {v} is True:",
+            f"    {out} = '{head}\"true\"'",
+            f"elif {v} is False:",
+            f"    {out} = '{head}\"false\"'",
+            "else:",
+            f"    {fix}",
+            f"    {out} = '{head}\"true\"' if {v} else '{head}\"false\"'",
         ]
     elif isinstance(kind, Pattern):
-        name = f"_P_{cls}_{v}"
-        consts[name] = _check_ref(spec, attr, dialect)
-        fast = f"({kind.fast_expr.format(v=v)})" if kind.fast_expr else f"{name}({v})"
+        if kind.fast_expr:
+            fast = f"({kind.fast_expr.format(v=v)})"
+            if kind.safe:  # the expression is a shortcut only: the pattern decides
+                fast = f"({fast} or {mod.check(spec, attr)}({v}))"
+        else:
+            fast = f"{mod.check(spec, attr)}({v})"
         if kind.safe:
-            # a safe kind's fast_expr is only a shortcut: the pattern still decides
-            test = (
-                f"not (({kind.fast_expr.format(v=v)}) or {name}({v}))"
-                if kind.fast_expr
-                else f"not {name}({v})"
-            )
+            # no valid value needs escaping or holds a character XML cannot carry
             lines = [
-                f"if {v}.__class__ is not str or {test}:",
-                f"    {v} = _fix({cls}, {index}, {v})",
-                _append(head, v),
+                f"elif type({v}) is str and {fast}:",
+                f"    {out} = f'{head}\"{{{v}}}\"'",
+                "else:",
+                f"    {fix}",
+                f"    {out} = f'{head}\"{{_escape_attr({v})}}\"'",
             ]
         else:
+            specials = " or ".join(f"{c!r} in {v}" for c in ("&", "<", ">", '"'))
+            # a word (letters and digits only) is printable and needs no escaping
+            slow = [f"    {fix}", f"    {out} = f'{head}\"{{_escape_attr({v})}}\"'"]
+            words = []
+            if kind.words:  # every word is valid: no other test
+                words = [
+                    f"elif type({v}) is str and {v}.isalnum():",
+                    f"    {out} = f'{head}\"{{{v}}}\"'",
+                ]
             lines = [
-                f"if {v}.__class__ is not str or not {fast} or not {v}.isprintable():",
-                f"    {v} = _fix({cls}, {index}, {v})",
-                f"    e = _escape_attr({v})",
-                f"elif {_specials(v, attr=True)}:",
-                f"    e = _escape_attr({v})",
+                *words,
+                f"elif type({v}) is str and {fast}:",
+                f"    if {v}.isalnum():",
+                f"        {out} = f'{head}\"{{{v}}}\"'",
+                f"    elif not {v}.isprintable():",
+                *("    " + line for line in slow),
+                f"    elif {specials}:",
+                f"        s = {_attr_escape(v)}",
+                f"        {out} = f'{head}\"{{s}}\"'",
+                "    else:",
+                f"        {out} = f'{head}\"{{{v}}}\"'",
                 "else:",
-                f"    e = {v}",
-                _append(head, "e"),
+                *slow,
             ]
     else:  # pragma: no cover - a new kind needs its fast path here
         raise TypeError(f"no fast path for {type(kind).__name__}")
     if attr.required:
-        return lines
-    return [f"if {v} is not None:", *("    " + line for line in lines)]
+        # _fix words "is required" for None
+        first = lines[0].removeprefix("el")
+        return [first, *lines[1:]]
+    return [f"if {v} is None:", f'    {out} = ""', *lines]
 
 
-def _text_code(spec: VerbSpec, consts: dict[str, str], dialect: Dialect) -> list[str]:
-    """Code that checks the text argument and closes the element with it."""
+def _text_code(mod: _Module, spec: VerbSpec) -> list[str]:
+    """Code that checks the text argument and sets ``e`` to its escaped form."""
     assert spec.text is not None
-    cls = spec.element
     t = spec.text.py
-    tkind = spec.text.kind
-    assert isinstance(tkind, Pattern)
-    if tkind.fast_expr:
-        fast = f"({tkind.fast_expr.format(v=t)})"
+    kind = spec.text.kind
+    assert isinstance(kind, Pattern)
+    cls = spec.element
+    if kind.fast_expr:
+        fast = f"({kind.fast_expr.format(v=t)})"
+        if kind.safe:
+            fast = f"({fast} or {mod.check(spec, None)}({t}))"
     else:
-        fast = f"_T_{cls}({t})"
-        consts[f"_T_{cls}"] = _check_ref(spec, None, dialect)
+        fast = f"{mod.check(spec, None)}({t})"
+    if kind.safe:
+        return [
+            f"if type({t}) is str and {fast}:",
+            f"    e = {t}",
+            "else:",
+            f"    {t} = _fix_text({cls}, {t})",
+            f"    e = _escape_text({t})",
+        ]
+    specials = " or ".join(f"{c!r} in {t}" for c in ("&", "<", ">"))
     return [
-        f"if {t}.__class__ is not str or not {fast} or not {t}.isprintable():",
+        f"if type({t}) is str and {fast} and {t}.isprintable():",
+        f"    if {specials}:",
+        f"        e = {_text_escape(t)}",
+        "    else:",
+        f"        e = {t}",
+        "else:",
         f"    {t} = _fix_text({cls}, {t})",
         f"    e = _escape_text({t})",
-        f"elif {_specials(t, attr=False)}:",
-        f"    e = _escape_text({t})",
-        "else:",
-        f"    e = {t}",
-        f'x = f"{{x}}>{{e}}</{cls}>"',
-        f"SELF._text = {t}",
     ]
 
 
-def _body(spec: VerbSpec, consts: dict[str, str], target: str, dialect: Dialect) -> list[str]:
-    """Straight-line code that checks the arguments and sets ``target``'s slots."""
+def _children_code(spec: VerbSpec) -> list[str]:
+    """Code that checks the nested verbs, sets ``k`` to the element's end and ``kids``."""
+    c = spec.children_py
     cls = spec.element
-    body: list[str] = [f'x = "<{cls}"']
-    # Attributes are written in catalogue order; required ones come first in signatures.
+    if spec.max_children == 1:
+        tests = " or ".join(f"type({c}) is {name}" for name in spec.children)
+        return [
+            f"if {c} is None:",
+            '    k = "/>"',
+            "    kids: tuple[Verb, ...] = ()",
+            f"elif {tests}:",
+            f'    k = f">{{{c}._xml}}</{cls}>"',
+            f"    kids = ({c},)",
+            "else:",
+            f"    _bad_child({cls}, ({c},), {c})",
+        ]
+    tests = " and ".join(f"type(p) is not {name}" for name in spec.children)
+    return [
+        f"if len({c}) == 1:",  # the common case, without a loop
+        f"    p = {c}[0]",
+        f"    if {tests}:",
+        f"        _bad_child({cls}, {c}, p)",
+        f'    k = f">{{p._xml}}</{cls}>"',
+        f"elif {c}:",
+        '    k = ""',
+        f"    for p in {c}:",
+        f"        if {tests}:",
+        f"            _bad_child({cls}, {c}, p)",
+        "        k += p._xml",
+        f'    k = f">{{k}}</{cls}>"',
+        "else:",
+        '    k = "/>"',
+        f"kids = {c}",
+    ]
+
+
+def _either_code(mod: _Module, spec: VerbSpec) -> list[str]:
+    """Text or children: one string (of any ``str`` type) is the text, else children."""
+    assert spec.text is not None
+    c = spec.children_py
+    cls = spec.element
+    tests = " and ".join(f"type(p) is not {name}" for name in spec.children)
+    return [
+        f"if len({c}) == 1 and issubclass(type({c}[0]), str):",
+        f"    {spec.text.py} = {c}[0]",
+        *("    " + line for line in _text_code(mod, spec)),
+        f'    k = f">{{e}}</{cls}>"',
+        "    kids: tuple[Verb, ...] = ()",
+        "else:",
+        f"    if not {c}:",
+        f"        _no_content({cls})",
+        f'    kids = cast("tuple[Verb, ...]", {c})',
+        '    k = ""',
+        "    for p in kids:",
+        f"        if {tests}:",
+        f"            _bad_child({cls}, {c}, p)",
+        "        k += p._xml",
+        f'    k = f">{{k}}</{cls}>"',
+    ]
+
+
+def _checks(mod: _Module, spec: VerbSpec) -> tuple[list[str], str]:
+    """Straight-line checks of every argument, and the element's f-string body.
+
+    Attributes are checked and written in catalogue order, then the text or children.
+    """
+    lines: list[str] = []
+    parts: list[str] = []
     for index, attr in enumerate(spec.attrs):
-        body += _attr_code(spec, index, attr, consts, dialect)
-    for number, group in enumerate(spec.one_of):
-        # exactly one of the group's attributes (the catalogue's one_of)
+        out = f"a{index}"
+        lines += _attr_code(mod, spec, index, attr, out)
+        parts.append(f"{{{out}}}")
+    attrs = "".join(parts)
+    cls = spec.element
+    for number, group in enumerate(_groups(spec)):
+        # exactly one of the group's attributes
         pys = [next(a.py for a in spec.attrs if a.name == name) for name in group]
         if len(pys) == 2:
             test = f"({pys[0]} is None) == ({pys[1]} is None)"
         else:
             test = f"[{', '.join(pys)}].count(None) != {len(pys) - 1}"
-        body += [f"if {test}:", f"    _one_of({cls}, {number}, {', '.join(pys)})"]
-    values = ", ".join(a.py for a in spec.attrs)
-    values_tuple = f"({values},)" if len(spec.attrs) == 1 else f"({values})"
+        lines += [f"if {test}:", f"    _one_of({cls}, {number}, {', '.join(pys)})"]
     if _either(spec):
-        assert spec.text is not None
-        c = spec.children_py
-        tests = " and ".join(f"p.__class__ is not {name}" for name in spec.children)
-        body += [
-            f"if len({c}) == 1 and {c}[0].__class__ is str:",
-            f"    {spec.text.py} = {c}[0]",
-            *("    " + line for line in _text_code(spec, consts, dialect)),
-            "    SELF._children = ()",
-            "else:",
-            f"    if not {c}:",
-            f"        _no_content({cls})",
-            f"    for p in {c}:",
-            f"        if {tests}:",
-            f"            _bad_child({cls}, {c}.index(p), p)",
-            f'    k = cast("tuple[_Verb, ...]", {c})',
-            f"    x = f'{{x}}>{{\"\".join([p._xml for p in k])}}</{cls}>'",
-            "    SELF._children = k",
-            "    SELF._text = None",
-        ]
-    elif spec.text is not None:
-        body += _text_code(spec, consts, dialect)
-    elif spec.children:
-        c = spec.children_py
-        tests = " and ".join(f"p.__class__ is not {name}" for name in spec.children)
-        if spec.max_children == 1:
-            body += [
-                f"if {c} is None:",
-                '    x += "/>"',
-                "    SELF._children = ()",
-                "else:",
-                f"    if {' and '.join(f'{c}.__class__ is not {n}' for n in spec.children)}:",
-                f"        _bad_child({cls}, 0, {c})",
-                f'    x += ">" + {c}._xml + "</{cls}>"',
-                f"    SELF._children = ({c},)",
-            ]
-        else:
-            body += [
-                f"if {c}:",
-                f"    for p in {c}:",
-                f"        if {tests}:",
-                f"            _bad_child({cls}, {c}.index(p), p)",
-                f"    x = f'{{x}}>{{\"\".join([p._xml for p in {c}])}}</{cls}>'",
-                "else:",
-                '    x += "/>"',
-                f"SELF._children = {c}",
-            ]
-    else:
-        body.append('x += "/>"')
-    if spec.attrs:
-        body.append(f"SELF._values = {values_tuple}")
-    body.append("SELF._xml = x")
-    return [line.replace("SELF.", target + ".") for line in body]
+        lines += _either_code(mod, spec)
+        return lines, f"<{cls}{attrs}{{k}}"
+    if spec.text is not None:
+        lines += _text_code(mod, spec)
+        return lines, f"<{cls}{attrs}>{{e}}</{cls}>"
+    if spec.children:
+        lines += _children_code(spec)
+        return lines, f"<{cls}{attrs}{{k}}"
+    return lines, f"<{cls}{attrs}/>"
 
 
-def _class_code(
-    spec: VerbSpec, aliases: dict[int, str], consts: dict[str, str], dialect: Dialect
-) -> list[str]:
+def _class_code(mod: _Module, spec: VerbSpec, aliases: dict[int, str], doc_cls: str) -> list[str]:
     cls = spec.element
-    base = "Verb" if dialect is LEGS else f"Verb, dialect={dialect.name!r}"
-    out = [f"class {cls}(Verb):".replace("(Verb)", f"({base})"), f'    """{spec.summary}', ""]
+    out = [f"class {cls}(Verb, dialect={mod.dialect.name!r}):", f'    """{spec.summary}', ""]
     if spec.method:
-        out.append(
-            f"    ExoML ``<{cls}>``; the same arguments as :meth:`{dialect.root}.{spec.method}`."
-        )
+        out.append(f"    ExoML ``<{cls}>``; the same arguments as :meth:`{doc_cls}.{spec.method}`.")
     else:
-        parents = [v.element for v in dialect.verbs if cls in v.children]
+        parents = [v.element for v in mod.dialect.verbs if cls in v.children]
         out.append(f"    ExoML ``<{cls}>``, inside {' or '.join(parents)} only.")
     out += ["", f"    >>> print({example_call(spec)})", f"    {example_xml(spec)}"]
-    # Only the slots this verb fills; the others fall back to Verb's class defaults.
-    slots = [
-        name
-        for name, used in (
-            ("_children", spec.children),
-            ("_text", spec.text is not None),
-            ("_values", spec.attrs),
-        )
-        if used
-    ]
-    out += ['    """', "", f"    __slots__ = {tuple(slots)!r}", ""]
-    init = ", ".join(["self", *_params(spec, aliases, build=False)])
+    slots = ("_kids",) if spec.children else ()
+    out += ['    """', "", f"    __slots__ = {slots!r}", ""]
+    init = ", ".join(["self", *_params(spec, aliases)])
     out.append(f"    def __init__({init}) -> None:")
-    out += ["        " + line if line else "" for line in _body(spec, consts, "self", dialect)]
-    out.append("")
-    build = ", ".join(["self", *_params(spec, aliases, build=True)])
-    out.append(f"    def _build({build}) -> None:")
-    body = _body(spec, consts, "self", dialect)
-    out += ["        " + line if line else "" for line in body]
+    checks, element = _checks(mod, spec)
+    out += ["        " + line for line in checks]
+    fstring = "f" if "{" in element else ""
+    out.append(f'        self._xml = {fstring}"{element}"')
+    if spec.children:
+        out.append("        self._kids = kids")
     out += _accessors(spec, aliases)
-    out.append("")
-    out.append("")
+    replace = _replace_params(spec, aliases)
+    if replace:
+        out += [
+            "",
+            "    if TYPE_CHECKING:",
+            "",
+            # narrower than Verb.replace(**changes) on purpose: a type checker then knows
+            # every argument of this verb
+            f"        def replace({', '.join(['self', *replace])}) -> {cls}:"
+            "  # type: ignore[override]",
+            '            """A checked copy with some arguments changed (``None`` removes one)."""',
+            "            ...",
+        ]
+    out += ["", ""]
     return out
 
 
@@ -324,136 +437,132 @@ def _accessors(spec: VerbSpec, aliases: dict[int, str]) -> list[str]:
             "    @property",
             f"    def {attr.py}(self) -> {kind}:",
             f'        """``{attr.name}``: {attr.doc}"""',
-            f'        return cast("{kind}", self._values[{index}])',
+            f'        return cast("{kind}", self._read()[0][{index}])',
         ]
     if _either(spec):
         assert spec.text is not None
         union = " | ".join(spec.children)
-        out += [
+        return [
+            *out,
             "",
             "    @property",
             f"    def {spec.text.py}(self) -> str | None:",
             f'        """{spec.text.doc} (the text content), or None with children."""',
-            "        return self._text",
+            "        return self._read()[1]",
             "",
             "    @property",
             f"    def {spec.children_py}(self) -> tuple[{union}, ...]:",
             f'        """The nested {" or ".join(spec.children)} elements, in order."""',
-            f'        return cast("tuple[{union}, ...]", self._children)',
+            f'        return cast("tuple[{union}, ...]", self._kids)',
         ]
-    elif spec.text is not None and spec.text.py != "text":
+    if spec.text is not None and spec.text.py != "text":
         out += [
             "",
             "    @property",
             f"    def {spec.text.py}(self) -> str:",
             f'        """{spec.text.doc} (the text content)."""',
-            '        return cast("str", self._text)',
+            '        return cast("str", self._read()[1])',
         ]
-    if spec.children and not _either(spec):
-        # one property named as the children's parameter, documented by the catalogue
+    if spec.children:
         union = " | ".join(spec.children)
-        name = spec.children_py
-        first = "self._children[0] if self._children else None"
+        children_doc: str = getattr(spec, "children_doc", "")
         if spec.max_children == 1:
-            doc = spec.children_doc or f"The {name}, or None."
             out += [
                 "",
                 "    @property",
-                f"    def {name}(self) -> {union} | None:",
-                f'        """{doc}"""',
-                f'        return cast("{union} | None", {first})',
+                f"    def {spec.children_py}(self) -> {union} | None:",
+                f'        """{children_doc or f"The {spec.children_py}, or None."}"""',
+                f'        return cast("{union} | None", self._kids[0] if self._kids else None)',
             ]
         else:
-            doc = spec.children_doc or f"The nested {name}, in order."
             out += [
                 "",
                 "    @property",
-                f"    def {name}(self) -> tuple[{union}, ...]:",
-                f'        """{doc}"""',
-                f'        return cast("tuple[{union}, ...]", self._children)',
+                f"    def {spec.children_py}(self) -> tuple[{union}, ...]:",
+                f'        """{children_doc or f"The nested {spec.children_py}, in order."}"""',
+                f'        return cast("tuple[{union}, ...]", self._kids)',
             ]
     return out
 
 
-def _method_code(
-    spec: VerbSpec, aliases: dict[int, str], consts: dict[str, str], dialect: Dialect
-) -> list[str]:
-    params = ", ".join(["self", *_params(spec, aliases, build=False)])
+def _method_code(mod: _Module, spec: VerbSpec, aliases: dict[int, str]) -> list[str]:
+    params = ", ".join(["self", *_params(spec, aliases)])
     summary = spec.summary[0].lower() + spec.summary[1:]
-    return [
+    checks, element = _checks(mod, spec)
+    out = [
         f"    def {spec.method}({params}) -> Self:",
         f'        """Append ``{spec.element}``: {summary}',
         "",
-        f"        Takes the same arguments as :class:`{spec.element}`; returns a new "
-        f"{dialect.root}.",
+        f"        Takes the same arguments as :class:`{spec.element}`; returns a new document.",
         '        """',
-        f"        v = _new({spec.element})",
-        *("        " + line if line else "" for line in _body(spec, consts, "v", dialect)),
-        "        f = _new(self.__class__)",
-        "        f._verbs = self._verbs + (v,)",
+        *("        " + line for line in checks),
+        "        f = _new(type(self))",
+        f'        f._body = x = f"{{self._body}}{element}"',
+        "        f._prev = self",
+    ]
+    if spec.children:
+        out.append("        f._kids = kids")
+    out += [
+        "        if len(x) > _ROOM:",
+        "            f._check_size()",
         "        return f",
         "",
     ]
-
-
-def _public(dialect: Dialect) -> str:
-    return dialect.root if dialect is LEGS else f"{dialect.name}.{dialect.root}"
+    return out
 
 
 def generate_verbs(dialect: Dialect = LEGS) -> str:
-    """The source of ``exoml/_verbs.py`` (or, for another dialect, of its module)."""
-    verbs = dialect.verbs
-    holder = f"{dialect.root}Verbs"
+    """The source of the builder module of ``dialect`` (``exoml/_verbs.py`` for legs)."""
+    doc_cls = document_class_name(dialect)
     aliases: dict[int, str] = {}
     alias_defs: list[str] = []
-    for spec in verbs:
+    for spec in dialect.verbs:
         for attr in spec.attrs:
             if isinstance(attr.kind, Choice) and id(attr.kind) not in aliases:
                 name = _alias_name(attr)
                 aliases[id(attr.kind)] = name
                 values = ", ".join(repr(v) for v in attr.kind.values)
                 alias_defs.append(f"{name} = Literal[{values}]")
-    consts: dict[str, str] = {}
+    mod = _Module(dialect)
     classes: list[str] = []
-    for spec in verbs:
-        classes += _class_code(spec, aliases, consts, dialect)
+    for spec in dialect.verbs:
+        classes += _class_code(mod, spec, aliases, doc_cls)
     methods: list[str] = []
-    for spec in verbs:
-        if spec.method:
-            methods += _method_code(spec, aliases, consts, dialect)
-    names = sorted([*(s.element for s in verbs), *(n.split(" = ")[0] for n in alias_defs), holder])
-    if dialect is LEGS:
-        title = "The twenty verb classes and the Flow methods, generated from the catalogue."
-        source = "``exoml/_catalogue.py``"
-    else:
-        title = f"The {dialect.name} verb classes and the {dialect.root} methods, generated."
-        source = f"``exoml/_catalogue_{dialect.name}.py``"
+    for spec in dialect.verbs:
+        if spec.method:  # a verb without one stands only inside another
+            methods += _method_code(mod, spec, aliases)
+    names = sorted([*(s.element for s in dialect.verbs), *(n.split(" = ")[0] for n in alias_defs)])
+    body = "\n".join([*classes, *methods, *mod.consts.values()])
+    helpers = ["Verb"] + [
+        h
+        for h in ("_bad_child", "_fast_check", "_fix", "_fix_text", "_no_content", "_one_of")
+        if h in body
+    ]
+    count = len(dialect.verbs)
     out = [
-        f'"""{title}',
+        f'"""The {count} verb classes and the {doc_cls} methods of the {dialect.name} dialect.',
         "",
         "Generated by ``make schema`` (``python -m exoml._generate``) from",
-        f"{source}; do not edit by hand. See ``exoml/_codegen.py`` for why.",
+        "``exoml/_catalogue.py``; do not edit by hand. See ``exoml/_codegen.py`` for why.",
         '"""',
         "",
-        "# ruff: noqa: E501, RUF005",
+        "# ruff: noqa: E501",
         "# mypy: disable-error-code=unreachable",
-        "# (the fast paths test __class__ on values typed str or int: a caller that ignores",
-        "# the types must still reach the slow path's error)",
+        "# (the fast paths test the exact type of values typed str or int: a caller that",
+        "# ignores the types must still reach the slow path's error)",
         "from __future__ import annotations",
         "",
-        "from typing import TYPE_CHECKING, Literal, cast",
+        "from typing import TYPE_CHECKING, Any, Literal, cast",
         "",
-        "from . import _catalogue",
         "from ._values import escape_attr as _escape_attr",
         "from ._values import escape_text as _escape_text",
-        "from ._verb import Verb, _bad_child, _fix, _fix_text"
-        + (", _no_content" if any(_either(v) for v in verbs) else "")
-        + (", _one_of" if any(v.one_of for v in verbs) else ""),
+        "from ._verb import ROOM as _ROOM",
+        f"from ._verb import {', '.join(helpers)}",
         "",
         "if TYPE_CHECKING:",
-        "    from typing_extensions import Self",
+        "    from collections.abc import Iterable",
         "",
-        "    from ._verb import Verb as _Verb",
+        "    from typing_extensions import Self",
         "",
         "__all__ = [",
         *(f'    "{n}",' for n in names),
@@ -464,16 +573,46 @@ def generate_verbs(dialect: Dialect = LEGS) -> str:
         "",
         *alias_defs,
         "",
-        *(f"{k} = {v}" for k, v in consts.items()),
+        *(f"{k} = {v}" for k, v in mod.consts.items()),
         "",
         "",
         *classes,
-        f"class {holder}:",
-        f'    """The verb methods of :class:`~exoml.{_public(dialect)}`: each appends one verb."""',
+        "#: Every verb class of the dialect, by element name.",
+        "CLASSES: dict[str, type[Verb]] = {",
+        *(f"    {s.element!r}: {s.element}," for s in dialect.verbs),
+        "}",
+        "#: The verb classes a document holds directly (those with a document method).",
+        "TOP_LEVEL: dict[str, type[Verb]] = {",
+        *(f"    {s.element!r}: {s.element}," for s in dialect.verbs if s.method),
+        "}",
         "",
-        '    __slots__ = ("_verbs",)',
         "",
-        "    _verbs: tuple[_Verb, ...]",
+        f"class {doc_cls}:",
+        f'    """The verb methods of :class:`~exoml.{doc_cls}`: each appends one verb."""',
+        "",
+        "    if not TYPE_CHECKING:  # the document class (the next base) has the slots",
+        "        __slots__ = ()",
+        "",
+        "    _body: str",
+        "    _prev: Any",
+        "    _kids: tuple[Verb, ...]",
+        "",
+        "    if TYPE_CHECKING:  # the document class (the next base) defines them",
+        "",
+        "        def _check_size(self) -> None: ...",
+        "",
+        "        def _render(self, pretty: bool, xml_declaration: bool) -> str: ...",
+        "",
+        "    def to_xml(self, *, pretty: bool = False, xml_declaration: bool = False) -> str:",
+        '        """The ExoML document.',
+        "",
+        "        ``pretty`` indents nested elements by two spaces (text content is never",
+        f"        touched, so both forms parse back to the same {doc_cls}); ``xml_declaration``",
+        """        prefixes ``<?xml version="1.0" encoding="UTF-8"?>``.""",
+        '        """',
+        "        if pretty or xml_declaration or not self._body:",
+        "            return self._render(pretty, xml_declaration)",
+        f'        return f"<{dialect.root}>{{self._body}}</{dialect.root}>"',
         "",
         *methods,
     ]

@@ -20,8 +20,8 @@ def targets() -> dict[Path, Callable[[], str]]:
     """Each generated file and the function that makes its text."""
     from functools import partial
 
-    from ._catalogue import DIALECTS
-    from ._codegen import generate_verbs
+    from ._catalogue import DIALECTS, LEGS
+    from ._codegen import BUILDERS, generate_verbs, module_name
     from ._reference import (
         dialect_verb_reference,
         public_names,
@@ -46,8 +46,11 @@ def targets() -> dict[Path, Callable[[], str]]:
             found[ROOT_DIR / "docs" / f"verbs-{d.name}.md"] = partial(
                 dialect_verb_reference, d.name
             )
-    # The classic dialect has a builder of its own (exoml.classic).
-    found[ROOT_DIR / "exoml" / "_verbs_classic.py"] = partial(generate_verbs, DIALECTS["classic"])
+    # Each dialect with a builder of its own (exoml.Flow, exoml.classic.Response).
+    for name in BUILDERS:
+        d = DIALECTS[name]
+        if d is not LEGS:
+            found[ROOT_DIR / "exoml" / f"{module_name(d)}.py"] = partial(generate_verbs, d)
     return found
 
 

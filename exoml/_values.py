@@ -106,6 +106,20 @@ def _type_name(value: object) -> str:
     return type(value).__name__
 
 
+def _plain_str(value: object) -> str:
+    """The characters of a ``str`` (of a subclass too), read with ``str``'s own methods.
+
+    A subclass's ``__eq__``, ``__hash__``, ``__str__`` or ``__format__`` and an object's
+    fake ``__class__`` get no say: what is checked is what is written.
+    """
+    kind = type(value)
+    if kind is str:
+        return value  # type: ignore[return-value]
+    if not issubclass(kind, str):
+        raise _Refused(f"must be a str, not {_type_name(value)}")
+    return str.__str__(value)
+
+
 class ValueKind:
     """Base of the value kinds; see the module docstring."""
 
@@ -178,15 +192,19 @@ class IntRange(ValueKind):
         return "0*(" + "|".join(str(i) for i in range(self.low, self.high + 1)) + ")"
 
     def check_python(self, value: object) -> str:
-        if type(value) is not int:
-            if isinstance(value, bool) or not isinstance(value, int):
-                raise _Refused(f"must be an int, not {_type_name(value)}")
-            value = int(value)
-        if value < self.low:
+        kind = type(value)  # not value.__class__, which an object may fake
+        if kind is int:
+            number: int = value  # type: ignore[assignment]
+        elif issubclass(kind, bool) or not issubclass(kind, int):
+            raise _Refused(f"must be an int, not {_type_name(value)}")
+        else:
+            # the number itself (an IntEnum's value), whatever a subclass's __int__ says
+            number = int.__index__(value)  # type: ignore[arg-type]
+        if number < self.low:
             raise _Refused(self.bounds_rule)
-        if value > self.max:
+        if number > self.max:
             raise _Refused(self._too_big_rule())
-        return str(value)
+        return int.__repr__(number)
 
     def _too_big_rule(self) -> str:
         if self.high is not None:
@@ -227,11 +245,10 @@ class Choice(ValueKind):
         self.label = " | ".join(f"`{v}`" for v in values)
 
     def check_python(self, value: object) -> str:
-        if not isinstance(value, str):
-            raise _Refused(f"must be a str, not {_type_name(value)}")
+        value = _plain_str(value)
         if value not in self._set:
             raise _Refused(self.rule)
-        return str.__str__(value)
+        return value
 
     def check_wire(self, text: str) -> str | None:
         return None if text in self._set else self.rule
@@ -287,6 +304,7 @@ class Pattern(ValueKind):
         safe: bool = False,
         check: Callable[[str], object] | None = None,
         fast_expr: str | None = None,
+        words: bool = False,
         trim: bool = False,
     ) -> None:
         if trim and any(ws in example for ws in XML_WHITESPACE):
@@ -304,6 +322,9 @@ class Pattern(ValueKind):
         #: place of ``fast_check``; it may only be true for valid values, given that
         #: ``{v}.isprintable()`` (tested)
         self.fast_expr = fast_expr
+        #: True when every non-empty string of letters and digits (``str.isalnum``)
+        #: matches, so the builder takes such a value as it is (tested)
+        self.words = words
         #: True when a document may surround the value with XML white space, as
         #: Exotel's own examples do (a URL on its own indented line): the value is
         #: checked and read after trimming. The pattern must exclude white space, so
@@ -323,9 +344,7 @@ class Pattern(ValueKind):
         return self._check or self.regex.fullmatch
 
     def check_python(self, value: object) -> str:
-        if not isinstance(value, str):
-            raise _Refused(f"must be a str, not {_type_name(value)}")
-        value = str.__str__(value)
+        value = _plain_str(value)
         if self.regex.fullmatch(value) is None:
             raise _Refused(illegal_xml_char(value) or self.rule)
         bad = illegal_xml_char(value)

@@ -27,10 +27,11 @@ they follow the classic catalogue (``voice`` is ``man`` or ``woman``; ``Play`` a
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from typing import TYPE_CHECKING, Any, overload
+from typing import Any
 
-from ._errors import ExomlError, FlowError
+from . import _verbs_classic
+from ._errors import ExomlError
+from ._flow import Document
 from ._verb import Verb
 from ._verbs_classic import (
     Dial,
@@ -40,12 +41,8 @@ from ._verbs_classic import (
     Play,
     Record,
     Redirect,
-    ResponseVerbs,
     Say,
 )
-
-if TYPE_CHECKING:
-    from typing_extensions import Self
 
 __all__ = [
     "Dial",
@@ -59,24 +56,19 @@ __all__ = [
     "Say",
 ]
 
-_ROOT = "Response"
-_OPEN = f"<{_ROOT}>"
-_CLOSE = f"</{_ROOT}>"
-
 #: Every classic verb class, by ExoML element name.
-VERB_CLASSES: dict[str, type[Verb]] = {
-    cls.spec.element: cls for cls in Verb.__subclasses__() if cls.dialect == "classic"
-}
-# The verbs a Response holds directly (a Number stands only inside a Dial).
-_TOP = frozenset(cls for cls in VERB_CLASSES.values() if cls.spec.method)
+VERB_CLASSES: dict[str, type[Verb]] = dict(_verbs_classic.CLASSES)
 
 
-class Response(ResponseVerbs):
+class Response(_verbs_classic.Response, Document):
     """A classic ExoML document: an immutable sequence of verbs, built by chaining.
 
     Every method appends one verb and returns a new Response; the original is
     unchanged. A bad value fails at the call that made it with
-    :class:`~exoml.FlowError`, worded as :class:`~exoml.Flow`'s are.
+    :class:`~exoml.FlowError`, worded as :class:`~exoml.Flow`'s are, and so does a call
+    that would make the document larger than the 64 KiB the checker takes. Like a
+    ``Flow``, a Response holds its rendered document and makes verb objects when they
+    are read.
 
     >>> from exoml.classic import Response
     >>> Response().say("Hi", voice="robot")
@@ -87,48 +79,10 @@ class Response(ResponseVerbs):
 
     __slots__ = ()
 
-    def __init__(self, *verbs: Verb) -> None:
-        if verbs:
-            for i, v in enumerate(verbs):
-                if v.__class__ not in _TOP:
-                    raise FlowError(
-                        f"Response verb {i} ({v!r}): must be a classic verb such as "
-                        "exoml.classic.Say or Dial"
-                    )
-        self._verbs = verbs
-
-    def then(self, *verbs: Verb) -> Response:
-        """Append verbs made beforehand: ``response.then(Say("Hi"), Hangup())``."""
-        return Response(*self._verbs, *verbs)
-
-    # --- rendering -------------------------------------------------------------------
-
-    def to_xml(self, *, pretty: bool = False, xml_declaration: bool = False) -> str:
-        """The ExoML document.
-
-        ``pretty`` indents nested elements by two spaces (text content is never
-        touched, so both forms parse back to the same Response); ``xml_declaration``
-        prefixes ``<?xml version="1.0" encoding="UTF-8"?>``, at the very start, where
-        XML wants it.
-        """
-        verbs = self._verbs
-        if not verbs:
-            raise FlowError("Response: must contain at least one verb")
-        if pretty:
-            lines = [_OPEN]
-            for v in verbs:
-                lines.extend(v._pretty("  ", "  "))
-            lines.append(_CLOSE)
-            body = "\n".join(lines) + "\n"
-        else:
-            body = _OPEN + "".join([v._xml for v in verbs]) + _CLOSE
-        if xml_declaration:
-            sep = "\n" if pretty else ""
-            return '<?xml version="1.0" encoding="UTF-8"?>' + sep + body
-        return body
-
-    def __str__(self) -> str:
-        return self.to_xml()
+    # The verbs a Response holds directly (a Number stands only inside a Dial).
+    _classes = _verbs_classic.TOP_LEVEL
+    _root = "Response"
+    _examples = "classic verb such as exoml.classic.Say or Dial"
 
     @classmethod
     def parse(cls, source: str | bytes) -> Response:
@@ -149,9 +103,7 @@ class Response(ResponseVerbs):
             summary = f"{first.line}:{first.column}: {first.code} {first.message}" if first else ""
             more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
             raise ExomlError(f"invalid ExoML: {summary}{more}", errors)
-        response = object.__new__(Response)
-        response._verbs = tuple(_verb_from_element(el) for el in report.elements(report.root))
-        return response
+        return Response(*(_verb_from_element(el) for el in report.elements(report.root)))
 
     def check(self) -> list[Any]:
         """The diagnostics :func:`exoml.validate` reports for this document (warnings
@@ -159,53 +111,6 @@ class Response(ResponseVerbs):
         from ._check import validate
 
         return validate(self.to_xml(), dialect="classic")
-
-    # --- a sequence of verbs ---------------------------------------------------------
-
-    @property
-    def verbs(self) -> tuple[Verb, ...]:
-        """The verbs, in order."""
-        return self._verbs
-
-    def __len__(self) -> int:
-        return len(self._verbs)
-
-    def __iter__(self) -> Iterator[Verb]:
-        return iter(self._verbs)
-
-    @overload
-    def __getitem__(self, index: int) -> Verb: ...
-    @overload
-    def __getitem__(self, index: slice) -> Response: ...
-    def __getitem__(self, index: int | slice) -> Verb | Response:
-        if isinstance(index, slice):
-            return Response(*self._verbs[index])
-        return self._verbs[index]
-
-    def __add__(self, other: Response) -> Response:
-        if not isinstance(other, Response):
-            return NotImplemented
-        return Response(*self._verbs, *other._verbs)
-
-    def __eq__(self, other: object) -> bool:
-        if not isinstance(other, Response):
-            return NotImplemented
-        return self._verbs == other._verbs
-
-    def __hash__(self) -> int:
-        return hash((_ROOT, self._verbs))
-
-    def __repr__(self) -> str:
-        return f"Response({', '.join(repr(v) for v in self._verbs)})"
-
-    def __reduce__(self) -> tuple[Any, ...]:
-        return (Response, self._verbs)
-
-    def __copy__(self) -> Self:
-        return self
-
-    def __deepcopy__(self, memo: dict[int, object]) -> Self:
-        return self
 
 
 def _verb_from_element(el: Any) -> Verb:

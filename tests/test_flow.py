@@ -467,8 +467,241 @@ def test_replace_makes_a_checked_copy() -> None:
     with pytest.raises(FlowError, match="must be at least 1"):
         gather.replace(num_digits=0)
     with pytest.raises(TypeError, match="unexpected arguments"):
-        gather.replace(numDigits=6)
+        gather.replace(numDigits=6)  # type: ignore[call-arg]
     # Editing a parsed flow: every Say in Hindi.
     flow = Flow.parse('<Flow><Say language="en">Hi</Say><Hangup/></Flow>')
     edited = Flow(*(v.replace(language="hi-IN") if isinstance(v, Say) else v for v in flow))
     assert edited.to_xml() == '<Flow><Say language="hi-IN">Hi</Say><Hangup/></Flow>'
+
+
+# --- lying objects (issue 13, item 6) --------------------------------------------------
+
+
+class _FakeVerb:
+    """Claims to be a Say (``isinstance`` believes it) and carries markup as its XML."""
+
+    _xml = "<Hangup/><Refer legEventEndpoint='grpc://evil:1'/>"
+
+    @property  # type: ignore[misc]
+    def __class__(self) -> type:
+        return Say
+
+
+class _MarkupStr(str):
+    def __format__(self, spec: str) -> str:
+        return '"/><Hangup/><Say x="'
+
+    def __str__(self) -> str:
+        return '"/><Hangup/><Say x="'
+
+
+class _AlwaysEqual(str):
+    def __eq__(self, other: object) -> bool:
+        return True
+
+    def __hash__(self) -> int:
+        return hash("polly")
+
+
+class _Color(enum.IntEnum):
+    FIVE = 5
+
+
+def test_an_object_faking_a_verb_class_is_refused_everywhere() -> None:
+    fake: Any = _FakeVerb()
+    assert isinstance(_FakeVerb(), Say)  # what a test of __class__ would believe
+    for make in (
+        lambda: Flow().gather(fake),
+        lambda: Flow().hold(fake),
+        lambda: Gather(fake),
+        lambda: Hold(fake),
+        lambda: Flow(fake),
+        lambda: Flow().answer().then(fake),
+    ):
+        with pytest.raises(FlowError, match="must be a"):
+            make()
+    with pytest.raises(FlowError, match=r"Flow verb 1 \("):
+        Flow().answer().then(fake)
+
+
+def test_a_verb_subclass_is_not_taken_for_the_verb() -> None:
+    class LoudSay(Say):
+        __slots__ = ()
+
+    with pytest.raises(FlowError, match="must be a Say or StartPlay"):
+        Flow().gather(LoudSay("Hi"))
+    with pytest.raises(FlowError, match="must be a verb"):
+        Flow(LoudSay("Hi"))
+
+
+def test_str_subclasses_are_written_as_their_characters() -> None:
+    flow = Flow().say(_MarkupStr("Hi"), language=_MarkupStr("en"), polly_voice_id=_MarkupStr("A"))
+    assert flow.to_xml() == '<Flow><Say language="en" pollyVoiceId="A">Hi</Say></Flow>'
+    assert type(flow[0].text) is str
+    assert type(flow[0].get("language")) is str
+
+
+def test_a_lying_eq_or_hash_does_not_reach_the_fragment_tables() -> None:
+    with pytest.raises(FlowError, match="must be one of 'polly', 'googletts'"):
+        Flow().say("Hi", preferred_tts_engine=_AlwaysEqual("<x>"))  # type: ignore[arg-type]
+    with pytest.raises(FlowError, match="must be one of 'in', 'out', 'both'"):
+        Flow().mute(direction=_AlwaysEqual("sideways"))  # type: ignore[arg-type]
+
+
+def test_int_subclasses_are_read_with_int_methods() -> None:
+    class Lying(int):
+        def __index__(self) -> int:
+            return 1
+
+        def __int__(self) -> int:
+            return 1
+
+        def __format__(self, spec: str) -> str:
+            return '"/><Hangup/><x y="'
+
+    with pytest.raises(FlowError, match="must be between 0 and 10"):
+        Flow().start_play("https://x.io/a.wav", loop=Lying(500))
+    flow = Flow().start_play("https://x.io/a.wav", loop=Lying(7)).gather(num_digits=_Color.FIVE)
+    assert flow.to_xml() == (
+        '<Flow><StartPlay loop="7">https://x.io/a.wav</StartPlay><Gather numDigits="5"/></Flow>'
+    )
+    assert type(flow[0].get("loop")) is int
+
+
+def test_validate_and_the_client_read_a_str_subclass_as_its_characters() -> None:
+    from exoml._client import _document
+
+    class Disguised(str):
+        def encode(self, encoding: str = "utf-8", errors: str = "strict") -> bytes:
+            return b"<Flow><Answer/></Flow>"
+
+    bad = Disguised("<Flow><Nope/></Flow>")
+    assert [d.code for d in validate(bad) if d.is_error]
+    with pytest.raises(ExomlError):
+        Flow.parse(bad)
+    with pytest.raises(ExomlError):
+        _document(bad, validate=True)
+
+    class FakeFlow:
+        @property  # type: ignore[misc]
+        def __class__(self) -> type:
+            return Flow
+
+        def to_xml(self) -> str:
+            return "<Flow><Nope/></Flow>"
+
+    with pytest.raises(TypeError, match=r"must be a Flow, a verb, .* not FakeFlow"):
+        _document(FakeFlow(), validate=True)
+
+
+# --- the size cap (issue 13, item 5) ----------------------------------------------------
+
+
+def _largest(flow: Flow) -> int:
+    return len(flow.to_xml(pretty=True, xml_declaration=True).encode("utf-8"))
+
+
+def test_the_largest_document_the_builder_makes_passes_every_checker(tmp_path: Any) -> None:
+    import subprocess
+    import sys
+
+    from exoml._check import DEFAULT_MAX_BYTES
+    from exoml._verb import MAX_DOCUMENT_BYTES
+
+    assert MAX_DOCUMENT_BYTES == DEFAULT_MAX_BYTES
+    room = MAX_DOCUMENT_BYTES - _largest(Flow().say("x")) + 1
+    flow = Flow().say("x" * room)
+    assert _largest(flow) == MAX_DOCUMENT_BYTES
+    for pretty in (False, True):
+        for declaration in (False, True):
+            xml = flow.to_xml(pretty=pretty, xml_declaration=declaration)
+            assert validate(xml) == []
+            assert Flow.parse(xml) == flow
+            path = tmp_path / f"flow-{pretty}-{declaration}.xml"
+            path.write_text(xml, encoding="utf-8")
+            lint = subprocess.run(
+                [sys.executable, "-m", "exoml.lint", str(path)], capture_output=True, check=False
+            )
+            assert lint.returncode == 0, lint.stdout + lint.stderr
+
+
+def test_the_call_that_crosses_the_cap_is_refused_with_the_size() -> None:
+    room = 65536 - _largest(Flow().say("x")) + 1
+    with pytest.raises(FlowError) as info:
+        Flow().say("x" * (room + 1))
+    message = str(info.value)
+    assert "65,537 bytes" in message
+    assert "65,536-byte cap" in message
+    assert message.startswith("Flow: ")
+    # what it refuses, validate would refuse
+    refused = Flow().say("x" * room).to_xml(pretty=True, xml_declaration=True)
+    assert [d.code for d in validate(refused.replace("<Say>", "<Say>x"))] == ["EX006"]
+    # two-byte characters are counted as bytes
+    with pytest.raises(FlowError, match="65,537 bytes"):
+        Flow().say("é" * ((room + 1) // 2) + "x" * ((room + 1) % 2))
+    # whichever call crosses it
+    near = Flow().say("x" * (room - 12))
+    near = near.hangup()
+    with pytest.raises(FlowError, match="over the 65,536-byte cap"):
+        near.hangup()
+    with pytest.raises(FlowError, match="over the 65,536-byte cap"):
+        near.then(Hangup())
+    with pytest.raises(FlowError, match="over the 65,536-byte cap"):
+        Flow(Say("x" * room), Hangup())
+    with pytest.raises(FlowError, match="over the 65,536-byte cap"):
+        near + Flow().answer()
+    with pytest.raises(FlowError, match="over the 65,536-byte cap"):
+        Flow().gather(Say("x" * room))
+
+
+def test_parse_refuses_a_document_whose_indented_form_would_be_over_the_cap() -> None:
+    compact = "<Flow>" + "<Answer/>" * 7000 + "</Flow>"
+    assert len(compact) < 65536
+    assert not [d for d in validate(compact) if d.is_error]
+    with pytest.raises(FlowError, match="over the 65,536-byte cap"):
+        Flow.parse(compact)
+    assert len(Flow.parse("<Flow>" + "<Answer/>" * 5000 + "</Flow>")) == 5000
+
+
+# --- names a user sees (issue 13, item 15) ----------------------------------------------
+
+
+def test_errors_name_public_classes() -> None:
+    with pytest.raises(TypeError, match=r"^Flow\.say\(\) got an unexpected keyword"):
+        Flow().say("x", lang="en")  # type: ignore[call-arg]
+    with pytest.raises(TypeError, match=r"^Say\.__init__\(\) got an unexpected keyword"):
+        Say("x", lang="en")  # type: ignore[call-arg]
+    assert repr(Verb) == "<class 'exoml.Verb'>"
+    assert repr(Flow) == "<class 'exoml.Flow'>"
+    assert repr(Say) == "<class 'exoml.Say'>"
+    assert "FlowVerbs" not in repr(Flow.__mro__)
+
+
+def test_replace_keeps_what_is_not_given() -> None:
+    say = Say("Hello", language="en", loop=2)
+    assert say.replace(loop=None) == Say("Hello", language="en")
+    assert Hold(StartPlay("https://x.io/m")).replace(music=None) == Hold()
+    assert Hold(StartPlay("https://x.io/m")).replace() == Hold(StartPlay("https://x.io/m"))
+
+
+def test_the_classic_builder_shares_the_checks() -> None:
+    from exoml.classic import Dial, Number, Response
+    from exoml.classic import Say as ClassicSay
+
+    with pytest.raises(FlowError, match="must be one of 'man', 'woman'"):
+        Response().say("Hi", voice=_AlwaysEqual("robot"))  # type: ignore[arg-type]
+    with pytest.raises(FlowError, match=r"^Response: the document would be 70,0\d\d bytes"):
+        Response().say("x" * 70_000)
+    with pytest.raises(FlowError, match="must be a Number"):
+        Response().dial(_FakeVerb())  # type: ignore[arg-type]
+    assert Response().say(_MarkupStr("Hi")).to_xml() == "<Response><Say>Hi</Say></Response>"
+    doc = Response().dial(Number("+911234")).dial("+915678")
+    assert doc[0] == Dial(Number("+911234"))
+    second = doc[1]
+    assert isinstance(second, Dial)
+    assert second.number == "+915678"
+    assert doc != Flow().say("Hi")
+    with pytest.raises(FlowError, match="must be a classic verb"):
+        Response(Say("Hi"))
+    with pytest.raises(FlowError, match="must be a verb such as Say or Answer"):
+        Flow(ClassicSay("Hi"))

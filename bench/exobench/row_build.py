@@ -228,7 +228,7 @@ def run(ctx: Context) -> list[RowResult]:
         comparison="build + serialise a flow: exoml vs f-string floor",
         baseline_name="hand-written f-string with escaping, no checks",
         ratio_meaning="exoml time / floor time",
-        target=Target("<=", 5.0, "within 5x, checks running"),
+        target=Target("<=", 3.0, "within 3x, checks running"),
     )
     rows = ctx.register(twilio_row, floor_row)
     try:

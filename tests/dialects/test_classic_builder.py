@@ -139,9 +139,9 @@ def test_typed_properties_and_replace() -> None:
     assert gather.finish_on_key == ""
     assert gather.replace(num_digits=None).num_digits is None
     with pytest.raises(FlowError, match="must be one of 'man', 'woman'"):
-        Say("Hi").replace(voice="Aditi")
+        Say("Hi").replace(voice="Aditi")  # type: ignore[arg-type]
     with pytest.raises(TypeError, match="unexpected arguments"):
-        Say("Hi").replace(pollyVoiceId="x")
+        Say("Hi").replace(pollyVoiceId="x")  # type: ignore[call-arg]
 
 
 @pytest.mark.parametrize(
