@@ -619,14 +619,16 @@ def validate(
         chosen = dialect  # None (the root decides) or LEGS
     if type(source) is bytes:  # not source.__class__, which an object may fake
         data = source
-        body = data[3:] if data.startswith(_BOM) else data
+        # One-character slices, not startswith: they are cached objects, where the method
+        # parses its arguments on every call.
+        body = data[3:] if data[:1] == b"\xef" and data[:3] == _BOM else data
         try:
             text = body.decode("utf-8")
         except UnicodeDecodeError:
             return check_bytes(data, max_bytes=max_bytes, dialect=chosen).diagnostics
         decoded = False
         # (the declared encoding is the bytes' encoding only when they came as bytes)
-        if text.startswith("<?xml") and not _utf8_declared(text):
+        if text[1:2] == "?" and text.startswith("<?xml") and not _utf8_declared(text):
             return check_bytes(data, max_bytes=max_bytes, dialect=chosen).diagnostics
     elif type(source) is str:
         text = source
@@ -641,7 +643,7 @@ def validate(
     # The byte screen: anything the byte stage could report sends the document there.
     if (
         len(data) > max_bytes
-        or not text.startswith("<")
+        or text[:1] != "<"
         or (b"<!" in data and (b"<!DOCTYPE" in data or b"<!ENTITY" in data))
     ):
         return check_bytes(data, max_bytes=max_bytes, decoded=decoded, dialect=chosen).diagnostics
@@ -692,14 +694,16 @@ def _check(
         chosen = dialect  # None (the root decides) or LEGS
     if type(source) is bytes:  # not source.__class__, which an object may fake
         data = source
-        body = data[3:] if data.startswith(_BOM) else data
+        # One-character slices, not startswith: they are cached objects, where the method
+        # parses its arguments on every call.
+        body = data[3:] if data[:1] == b"\xef" and data[:3] == _BOM else data
         try:
             text = body.decode("utf-8")
         except UnicodeDecodeError:
             return check_bytes(data, max_bytes=max_bytes, dialect=chosen).diagnostics
         decoded = False
         # (the declared encoding is the bytes' encoding only when they came as bytes)
-        if text.startswith("<?xml") and not _utf8_declared(text):
+        if text[1:2] == "?" and text.startswith("<?xml") and not _utf8_declared(text):
             return check_bytes(data, max_bytes=max_bytes, dialect=chosen).diagnostics
     elif type(source) is str:
         text = source
@@ -714,7 +718,7 @@ def _check(
     # The byte screen: anything the byte stage could report sends the document there.
     if (
         len(data) > max_bytes
-        or not text.startswith("<")
+        or text[:1] != "<"
         or (b"<!" in data and (b"<!DOCTYPE" in data or b"<!ENTITY" in data))
     ):
         return check_bytes(data, max_bytes=max_bytes, decoded=decoded, dialect=chosen).diagnostics
