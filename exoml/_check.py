@@ -179,10 +179,11 @@ def _same_tag(el: etree._Element, tag: _Tag) -> bool:
     if tag.qname != (f"{el.prefix}:{local}" if el.prefix else local):
         return False
     names = [n for n in tag.attrs if n != "xmlns" and not n.startswith("xmlns:")]
-    if len(names) != len(el.attrib):
+    attrib = el.attrib  # lxml makes a new proxy on each access: once per element
+    if len(names) != len(attrib):
         return False
     # Unprefixed names are keys of ``attrib`` as written; prefixed ones are {uri}local.
-    return all(":" in n or n in el.attrib for n in names)
+    return all(":" in n or n in attrib for n in names)
 
 
 class Context:

@@ -1,16 +1,17 @@
 """The server side of the receiver row: one uvicorn process serving both sides.
 
-Paths:
+Every event is posted to ``/event``; which side answers it is chosen between bursts, so
+every side gets byte-for-byte the same requests on the same connections:
 
-- ``/bare``: the baseline, an ASGI app that reads the body and answers 200;
-- ``/events``: an :class:`exoml.events.EventReceiver` (basic auth, MemoryDedup) whose
-  ``async def`` handler records each event's sid;
-- ``/events-sync``: the same with a plain-function handler (run on the receiver's threads);
+- ``bare``: the baseline, an ASGI app that reads the body and answers 200;
+- ``events``: an :class:`exoml.events.EventReceiver` (basic auth, MemoryDedup) whose
+  ``async def`` handler counts each event's sid;
+- ``events-sync``: the same with a plain-function handler (run on the receiver's threads);
+- ``POST /__reset?side=NAME``: sends the next events to side NAME and clears the counts;
 - ``GET /__drain``: waits until both receivers have handled everything they acknowledged,
-  then answers their stats and what each side saw, as JSON;
-- ``POST /__reset``: clears the counts.
-
-Both sides go through the same router, the same uvicorn, the same connections' settings.
+  then answers their stats and what the sides saw, as JSON (small: it is timed);
+- ``GET /__handled?side=NAME``: how many distinct sids the side's handler saw, how many
+  it saw more than once, and a SHA-256 of the sorted sids (to compare with what was sent).
 Usage: ``python receiverserver.py --user U --password P``; prints ``PORT <n>`` and
 ``LOOP <name> HTTP <name>`` once listening on 127.0.0.1.
 """
@@ -19,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import hashlib
 import json
 import socket
 import sys
@@ -31,17 +33,21 @@ from exoml.events import Event, EventReceiver
 
 def build(user: str, password: str) -> Any:
     counts = {"bare": 0, "bare_bytes": 0}
-    handled: dict[str, set[str]] = {"events": set(), "events-sync": set()}
+    # Per side, how many times the handler saw each sid.
+    handled: dict[str, dict[str, int]] = {"events": {}, "events-sync": {}}
+    current = ["bare"]
     receiver = EventReceiver(username=user, password=password)
     sync_receiver = EventReceiver(username=user, password=password)
 
     @receiver.on_any
     async def record(event: Event) -> None:
-        handled["events"].add(event.event_sid)
+        seen = handled["events"]
+        seen[event.event_sid] = seen.get(event.event_sid, 0) + 1
 
     @sync_receiver.on_any
     def record_sync(event: Event) -> None:
-        handled["events-sync"].add(event.event_sid)
+        seen = handled["events-sync"]
+        seen[event.event_sid] = seen.get(event.event_sid, 0) + 1
 
     async def bare(scope: Any, receive: Any, send: Any) -> None:
         size = 0
@@ -76,12 +82,14 @@ def build(user: str, password: str) -> Any:
             await receiver(scope, receive, send)
             return
         path = scope["path"]
-        if path == "/bare":
-            await bare(scope, receive, send)
-        elif path == "/events":
-            await receiver(scope, receive, send)
-        elif path == "/events-sync":
-            await sync_receiver(scope, receive, send)
+        if path == "/event":
+            side = current[0]
+            if side == "bare":
+                await bare(scope, receive, send)
+            elif side == "events":
+                await receiver(scope, receive, send)
+            else:
+                await sync_receiver(scope, receive, send)
         elif path == "/__drain":
             drained = await receiver.adrain(60) and await sync_receiver.adrain(60)
             await answer(
@@ -96,7 +104,17 @@ def build(user: str, password: str) -> Any:
                     "handled_sync": len(handled["events-sync"]),
                 },
             )
+        elif path == "/__handled":
+            seen = handled[scope["query_string"].decode().removeprefix("side=")]
+            digest = hashlib.sha256("\n".join(sorted(seen)).encode()).hexdigest()
+            repeated = sum(1 for n in seen.values() if n != 1)
+            await answer(send, {"distinct": len(seen), "repeated": repeated, "sha256": digest})
         elif path == "/__reset":
+            side = scope["query_string"].decode().removeprefix("side=")
+            if side not in ("bare", "events", "events-sync"):
+                await answer(send, {"error": f"no side {side!r}"})
+                return
+            current[0] = side
             counts.update(bare=0, bare_bytes=0)
             for seen in handled.values():
                 seen.clear()

@@ -87,4 +87,24 @@ def check_attribute(
     known = [] if spec is None else [a.name for a in spec.attrs]
     msg, hint = message(element, qname, known, _taken(ctx))
     habit = ctx.dialect.habit(element, qname)
-    ctx.add(RULE, msg, offset=ctx.attribute_offset(el, qname), hint=habit or hint)
+    ctx.add(
+        RULE,
+        msg,
+        offset=ctx.attribute_offset(el, qname),
+        hint=habit or hint or _other_dialect(ctx, element, qname),
+    )
+
+
+def _other_dialect(ctx: Context, element: str, qname: str) -> str | None:
+    """A hint when another dialect's element of this name takes the attribute (a bridge
+    ``Refer``'s ``bridgeEventEndpoint`` in a leg-actions document)."""
+    from .._catalogue import DIALECTS
+
+    for d in DIALECTS.values():
+        if d.name == ctx.dialect.name or d.root != ctx.dialect.root:
+            continue
+        for spec in d.verbs:
+            if spec.element == element and any(a.name == qname for a in spec.attrs):
+                noun = d.title.lower().rstrip("s")  # "leg action", "bridge action"
+                return f"<{element} {qname}=...> is a {noun}: check it as --dialect {d.name}"
+    return None

@@ -106,9 +106,9 @@ class MemoryDedup:
                         break
                     del expiry[oldest]
                 self._first_expiry = next(iter(expiry.values())) if expiry else math.inf
-            if key in expiry:
+            until = now + self.ttl
+            if expiry.setdefault(key, until) is not until:  # one lookup: seen, or now claimed
                 return False
-            expiry[key] = until = now + self.ttl
             if len(expiry) > self.max_size:
                 expiry.popitem(last=False)
                 self._first_expiry = next(iter(expiry.values()))

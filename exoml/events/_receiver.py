@@ -36,15 +36,14 @@ import logging
 import threading
 import warnings
 from collections import deque
-from collections.abc import Awaitable, Callable, Iterable, Iterator, MutableMapping
+from collections.abc import Awaitable, Callable, Iterable, Iterator, Mapping, MutableMapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any, TypeVar, overload
 
 from .._errors import EventError
 from ._dedup import Dedup, MemoryDedup
-from ._event import Event
-from ._event import _parse as _parse_body
+from ._event import Event, _build, _check, _decode
 
 __all__ = ["EventReceiver", "ReceiverStats"]
 
@@ -203,7 +202,7 @@ class EventReceiver:
         self._idle = threading.Condition(self._lock)
         self._closing = False
         self._executor: ThreadPoolExecutor | None = None
-        self._async_queues: dict[asyncio.AbstractEventLoop, dict[str, deque[Event]]] = {}
+        self._async_queues: dict[asyncio.AbstractEventLoop, dict[str, deque[Event] | None]] = {}
         self._thread_queues = _ThreadLegQueues(self)
         self._loop_thread: _LoopThread | None = None
         #: The same receiver as a WSGI application.
@@ -311,9 +310,12 @@ class EventReceiver:
             raise _Refused(413, "too_large", f"the body is larger than {self.max_body_size} bytes")
         return int(text)
 
-    def _parse(self, body: bytes, request_id: str | None) -> Event:
+    def _parse(self, body: bytes) -> tuple[Mapping[str, Any], str, str]:
+        """What is checked before the answer: the body is an event (its object, sid and
+        name), and there is room for it; the typed :class:`Event` is built after."""
         try:
-            event = _parse_body(body, request_id)
+            raw = _decode(body)
+            sid, name = _check(raw)
         except EventError as exc:
             raise _Refused(400, "invalid", exc.message) from None
         # Read without the lock: a request racing close() gets in or not, either is fine.
@@ -321,7 +323,7 @@ class EventReceiver:
             raise _Refused(503, "unavailable", "the receiver is shutting down")
         if self._pending >= self.max_pending:
             raise _Refused(503, "unavailable", f"{self._pending} events are waiting for handlers")
-        return event
+        return raw, sid, name
 
     def _count(self, counter: str) -> None:
         with self._lock:
@@ -347,16 +349,16 @@ class EventReceiver:
             headers.append((b"retry-after", b"1"))
         return refusal.status, headers
 
-    def _accepted(self, event: Event) -> None:
+    def _accepted(self) -> None:
         with self._lock:
             self._counts["accepted"] += 1
             self._pending += 1
 
-    def _dedup_failed(self, event: Event, exc: BaseException) -> _Refused:
+    def _dedup_failed(self, sid: str, name: str, exc: BaseException) -> _Refused:
         logger.error(
             "the dedup store failed on event %s (%s): %s: %s; answered 503 so Exotel retries",
-            event.event_sid,
-            event.event_name,
+            sid,
+            name,
             type(exc).__name__,
             exc,
         )
@@ -426,29 +428,23 @@ class EventReceiver:
     # --- ASGI --------------------------------------------------------------------------
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        """Serve one ASGI connection scope (``http`` or ``lifespan``)."""
-        kind = scope["type"]
-        if kind == "http":
-            await self._http(scope, receive, send)
-        elif kind == "lifespan":
-            await self._lifespan(receive, send)
-        elif kind == "websocket":
-            await send({"type": "websocket.close", "code": 1008})
-        else:
-            raise ValueError(f"EventReceiver cannot serve ASGI scope type {kind!r}")
+        """Serve one ASGI connection scope (``http`` or ``lifespan``).
 
-    async def _http(self, scope: Scope, receive: Receive, send: Send) -> None:
-        headers: list[tuple[bytes, bytes]] = scope["headers"]
+        An event's request, in order: the checks that decide the answer, the answer,
+        then the typed event to its leg's worker (this task, if the leg is idle).
+        """
+        if scope["type"] != "http":
+            await self._other_scope(scope, receive, send)
+            return
         try:
             if scope["method"] != "POST":
                 raise _Refused(405, "not_allowed", f"method {scope['method']} is not allowed")
             # ASGI header names are lower case; of a repeated header the last one counts.
-            found = dict(headers)
-            auth = found.get(b"authorization")
-            if self._credentials is not None and (
-                auth is None or not hmac.compare_digest(auth, self._expected_auth)
-            ):
-                self._check_auth(auth)  # other spellings of the same credentials, or 401
+            found = dict(scope["headers"])
+            if self._credentials is not None:
+                auth = found.get(b"authorization")
+                if auth is None or not hmac.compare_digest(auth, self._expected_auth):
+                    self._check_auth(auth)  # other spellings of the same credentials, or 401
             length = found.get(b"content-length")
             if length is not None and not (
                 length.isdigit() and len(length) < 10 and int(length) <= self.max_body_size
@@ -467,16 +463,17 @@ class EventReceiver:
                     self._count("abandoned")
                     return
                 body = streamed
-            request_id = found.get(b"x-exotel-request-id")
-            event = self._parse(body, None if request_id is None else request_id.decode("latin-1"))
+            # Before the answer, only what decides it: the body is an event (400 if not),
+            # there is room (503), and whether its sid is new.
+            raw, sid, name = self._parse(body)
             dedup = self.dedup
             try:
                 if type(dedup) is MemoryDedup:  # never blocks: no coroutine needed
-                    first = dedup.claim(event.event_sid)
+                    first = dedup.claim(sid)
                 else:
-                    first = await dedup.aclaim(event.event_sid)
+                    first = await dedup.aclaim(sid)
             except Exception as exc:
-                raise self._dedup_failed(event, exc) from None
+                raise self._dedup_failed(sid, name, exc) from None
         except _Refused as refusal:
             status, extra = self._refused(refusal, scope.get("client"))
             await _respond(send, status, extra, refusal.reason.encode() + b"\n")
@@ -485,7 +482,7 @@ class EventReceiver:
             self._count("duplicates")
             await _acknowledge(send)
             return
-        self._accepted(event)
+        self._accepted()
         try:
             # 200, empty body; fresh messages each time (middleware may edit them).
             await send(
@@ -497,7 +494,11 @@ class EventReceiver:
             )
             await send({"type": "http.response.body", "body": b""})
         finally:
-            # The answer is out: hand the event over (even if sending it failed).
+            # The answer is out (or the client is gone): type the event, hand it over.
+            request_id = found.get(b"x-exotel-request-id")
+            event = _build(
+                raw, sid, name, None if request_id is None else request_id.decode("latin-1")
+            )
             key = event.leg_sid or self._queue_key(event)
             if self._all_sync and self._registered:
                 self._thread_queues.put(key, event)
@@ -509,15 +510,21 @@ class EventReceiver:
 
         If the leg's worker is busy, the event waits in its queue; else this request's
         task becomes the leg's worker (as Starlette's background tasks run in the
-        request's task) until the queue is empty.
+        request's task) until the queue is empty. An idle leg's entry is ``None``: a
+        queue is made only for an event that has to wait.
         """
         loop = asyncio.get_running_loop()
-        queues = self._async_queues.get(loop) or self._async_legs()
-        waiting = queues.get(key)
-        if waiting is not None:
-            waiting.append(event)
+        queues = self._async_queues.get(loop)
+        if queues is None:
+            queues = self._async_legs()
+        if key in queues:
+            waiting = queues[key]
+            if waiting is None:
+                queues[key] = deque((event,))
+            else:
+                waiting.append(event)
             return
-        queues[key] = waiting = deque()
+        queues[key] = None
         try:
             while True:
                 # The handlers of one event, in registration order (inlined: this is
@@ -538,13 +545,13 @@ class EventReceiver:
                             self._log_failure(handler, event)
                 finally:
                     self._done(failed)
+                waiting = queues[key]
                 if not waiting:
                     break
                 event = waiting.popleft()
         finally:
             # Nothing awaits between the last check and here: no event is stranded.
-            del queues[key]
-            for dropped in waiting:  # only after a cancellation
+            for dropped in queues.pop(key) or ():  # only after a cancellation
                 self._done(0)
                 logger.error("event %s was not handled: the loop shut down", dropped.event_sid)
 
@@ -571,7 +578,7 @@ class EventReceiver:
                     continue  # refused at the top of the loop
                 return b"".join(chunks)
 
-    def _async_legs(self) -> dict[str, deque[Event]]:
+    def _async_legs(self) -> dict[str, deque[Event] | None]:
         """The per-leg queues of the running event loop (one dict per loop)."""
         loop = asyncio.get_running_loop()
         queues = self._async_queues.get(loop)
@@ -581,6 +588,15 @@ class EventReceiver:
                     del self._async_queues[old]
                 queues = self._async_queues[loop] = {}
         return queues
+
+    async def _other_scope(self, scope: Scope, receive: Receive, send: Send) -> None:
+        kind = scope["type"]
+        if kind == "lifespan":
+            await self._lifespan(receive, send)
+        elif kind == "websocket":
+            await send({"type": "websocket.close", "code": 1008})
+        else:
+            raise ValueError(f"EventReceiver cannot serve ASGI scope type {kind!r}")
 
     async def _lifespan(self, receive: Receive, send: Send) -> None:
         while True:
@@ -682,8 +698,9 @@ class EventReceiver:
 class WSGIEventReceiver:
     """The WSGI face of an :class:`EventReceiver` (its ``.wsgi``): same handlers and dedup.
 
-    The response is sent before the event is handed to the handlers: the event is queued
-    when the server has written the answer (when it closes the response iterable).
+    The response is sent before the event is handed to the handlers: the event takes its
+    place in its leg's queue when it arrives, and may run once the server has written the
+    answer (when it closes the response iterable), so a leg's events keep their order.
     """
 
     def __init__(self, receiver: EventReceiver) -> None:
@@ -709,12 +726,11 @@ class WSGIEventReceiver:
                 length_text.encode("latin-1") if isinstance(length_text, str) else None
             )
             body = self._read(environ, length)
-            request_id = environ.get("HTTP_X_EXOTEL_REQUEST_ID")
-            event = receiver._parse(body, request_id if isinstance(request_id, str) else None)
+            raw, sid, name = receiver._parse(body)
             try:
-                first = receiver.dedup.claim(event.event_sid)
+                first = receiver.dedup.claim(sid)
             except Exception as exc:
-                raise receiver._dedup_failed(event, exc) from None
+                raise receiver._dedup_failed(sid, name, exc) from None
         except _Refused as refusal:
             status, extra = receiver._refused(refusal, client)
             message = refusal.reason.encode() + b"\n"
@@ -724,8 +740,13 @@ class WSGIEventReceiver:
         if not first:
             receiver._count("duplicates")
             return []
-        receiver._accepted(event)
-        return _ThenDispatch(receiver, event)
+        receiver._accepted()
+        request_id = environ.get("HTTP_X_EXOTEL_REQUEST_ID")
+        event = _build(raw, sid, name, request_id if isinstance(request_id, str) else None)
+        # Its place in the leg's queue now: the server's threads may finish the answers
+        # of one leg's events in another order than they came.
+        slot = receiver._thread_queues.reserve(receiver._queue_key(event))
+        return _ThenDispatch(receiver, slot, event)
 
     def _read(self, environ: dict[str, Any], length: int | None) -> bytes:
         stream = environ["wsgi.input"]
@@ -751,8 +772,9 @@ class WSGIEventReceiver:
 class _ThenDispatch:
     """The empty 200 body; handing the event over when the server is done with it."""
 
-    def __init__(self, receiver: EventReceiver, event: Event) -> None:
+    def __init__(self, receiver: EventReceiver, slot: _Slot, event: Event) -> None:
         self._receiver = receiver
+        self._slot = slot
         self._event: Event | None = event
 
     def __iter__(self) -> Iterator[bytes]:
@@ -763,42 +785,86 @@ class _ThenDispatch:
     def close(self) -> None:
         event, self._event = self._event, None
         if event is not None:
-            receiver = self._receiver
-            receiver._thread_queues.put(receiver._queue_key(event), event)
+            self._receiver._thread_queues.fill(self._slot, event)
+
+
+class _Slot:
+    """An accepted event's place in its leg's queue; ``event`` is set once it was answered."""
+
+    __slots__ = ("dropped", "event", "key")
+
+    def __init__(self, key: str) -> None:
+        self.key = key
+        self.event: Event | None = None
+        self.dropped = False
 
 
 class _ThreadLegQueues:
-    """Per-leg queues on the receiver's threads (WSGI): one job per leg with events waiting."""
+    """Per-leg queues on the receiver's threads: one job per leg with events ready.
+
+    An event takes its place in its leg's queue when it is accepted, before its answer,
+    so that the leg's order is the order of arrival even when a threaded server finishes
+    the answers in another order; it runs once its answer is written (:meth:`fill`).
+    """
 
     def __init__(self, receiver: EventReceiver) -> None:
         self._receiver = receiver
         self._lock = threading.Lock()
-        self._queues: dict[str, deque[Event]] = {}
+        self._queues: dict[str, deque[_Slot]] = {}
+        self._running: set[str] = set()  # legs with a job on the threads
 
-    def put(self, key: str, event: Event) -> None:
+    def reserve(self, key: str) -> _Slot:
+        """Hold the next place in ``key``'s queue."""
+        slot = _Slot(key)
         with self._lock:
             queue = self._queues.get(key)
-            if queue is not None:
-                queue.append(event)
+            if queue is None:
+                self._queues[key] = deque((slot,))
+            else:
+                queue.append(slot)
+        return slot
+
+    def fill(self, slot: _Slot, event: Event) -> None:
+        """The answer of ``slot``'s event is out: it may run after the leg's earlier ones."""
+        key = slot.key
+        with self._lock:
+            if slot.dropped:
+                logger.error("event %s was not handled: the receiver closed", event.event_sid)
                 return
-            self._queues[key] = deque((event,))
+            slot.event = event
+            if key in self._running or self._queues[key][0] is not slot:
+                return  # the leg's job, running or still to start, will come to it
+            self._running.add(key)
         try:
             self._receiver._threads().submit(self._work, key)
         except RuntimeError:  # the executor was shut down under us
             with self._lock:
+                self._running.discard(key)
                 lost = self._queues.pop(key, deque())
+                for dropped in lost:
+                    dropped.dropped = True
             for dropped in lost:
                 self._receiver._done(0)
-                logger.error("event %s was not handled: the receiver closed", dropped.event_sid)
+                if dropped.event is not None:
+                    logger.error(
+                        "event %s was not handled: the receiver closed", dropped.event.event_sid
+                    )
+
+    def put(self, key: str, event: Event) -> None:
+        """Queue an event whose answer is already out."""
+        self.fill(self.reserve(key), event)
 
     def _work(self, key: str) -> None:
         while True:
             with self._lock:
                 queue = self._queues[key]
-                if not queue:
-                    del self._queues[key]
+                event = queue[0].event if queue else None
+                if event is None:  # empty, or the next one is not answered yet
+                    self._running.discard(key)
+                    if not queue:
+                        del self._queues[key]
                     return
-                event = queue.popleft()
+                queue.popleft()
             self._receiver._handle_sync(event)
 
 

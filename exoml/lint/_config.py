@@ -165,6 +165,12 @@ def _check_values(path: str, table: dict[str, Any]) -> None:
             )
         if not glob.strip():
             raise ConfigError(f"{path}: [tool.exoml.lint.per-path-dialect] has an empty glob")
+        try:
+            re.compile(glob_pattern(glob))
+        except re.error as exc:
+            raise ConfigError(
+                f"{path}: [tool.exoml.lint.per-path-dialect] {glob!r} is not a valid glob: {exc}"
+            ) from None
 
 
 def glob_pattern(glob: str) -> str:

@@ -250,3 +250,14 @@ def test_the_classic_builder_refuses_to_parse_markup_it_cannot_write() -> None:
 
     with pytest.raises(ExomlError, match="SSML markup"):
         Response.parse("<Response><Say>Hi<break/></Say></Response>")
+
+
+def test_an_attribute_of_the_other_actions_dialect_gets_a_hint() -> None:
+    (_, d) = validate(REFER, dialect="legs")
+    assert d.code == "EX203"
+    assert (
+        d.hint == "<Refer bridgeEventEndpoint=...> is a bridge action: check it as --dialect bridge"
+    )
+    leg = '<Flow><Refer legEventEndpoint="grpc://e.example.com:1"/></Flow>'
+    (_, d) = validate(leg, dialect="bridge")
+    assert d.hint == "<Refer legEventEndpoint=...> is a leg action: check it as --dialect legs"

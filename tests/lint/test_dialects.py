@@ -104,6 +104,8 @@ def test_dialect_in_the_config(lint: Lint, write: Write) -> None:
         ('per-path-dialect = "bridges/**"', "per-path-dialect must be a table"),
         ('[tool.exoml.lint.per-path-dialect]\n"a/**" = "twiml"', "'a/\\*\\*' must be one of"),
         ('[tool.exoml.lint.per-path-dialect]\n"a/**" = 1', "'a/\\*\\*' must be one of"),
+        ('[tool.exoml.lint.per-path-dialect]\n"[z-a].xml" = "legs"', "is not a valid glob"),
+        ('[tool.exoml.lint.per-path-dialect]\n" " = "legs"', "has an empty glob"),
     ],
 )
 def test_bad_dialect_settings_are_usage_errors(
