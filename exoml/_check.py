@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, NamedTuple
 from lxml import etree
 
 from ._catalogue import DIALECTS, LEGS, Dialect, Names, names
-from ._rules._walk import walk
+from ._rules._walk import walk, walk_elements
 
 _LEGS_NAMES = names(LEGS)
 
@@ -618,7 +618,20 @@ def validate(
             return check_document(source, max_bytes=max_bytes, dialect=chosen).diagnostics
     else:
         chosen = dialect  # None (the root decides) or LEGS
-    if type(source) is str:  # not source.__class__, which an object may fake
+    if type(source) is bytes:  # not source.__class__, which an object may fake
+        data = source
+        # One-character slices, not startswith: they are cached objects, where the method
+        # parses its arguments on every call.
+        body = data[3:] if data[:1] == b"\xef" and data[:3] == _BOM else data
+        try:
+            text = body.decode("utf-8")
+        except UnicodeDecodeError:
+            return check_bytes(data, max_bytes=max_bytes, dialect=chosen).diagnostics
+        decoded = False
+        # (the declared encoding is the bytes' encoding only when they came as bytes)
+        if text[1:2] == "?" and text.startswith("<?xml") and not _utf8_declared(text):
+            return check_bytes(data, max_bytes=max_bytes, dialect=chosen).diagnostics
+    elif type(source) is str:
         text = source
         try:
             data = text.encode("utf-8")
@@ -626,29 +639,20 @@ def validate(
             return check_document(source, max_bytes=max_bytes, dialect=chosen).diagnostics
         body = data
         decoded = True
-    elif type(source) is bytes:
-        data = source
-        body = data[3:] if data[:3] == _BOM else data
-        try:
-            text = body.decode("utf-8")
-        except UnicodeDecodeError:
-            return check_bytes(data, max_bytes=max_bytes, dialect=chosen).diagnostics
-        decoded = False
     else:
         return check_document(source, max_bytes=max_bytes, dialect=chosen).diagnostics
     # The byte screen: anything the byte stage could report sends the document there.
     if (
         len(data) > max_bytes
-        or (b"<!" in data and (b"<!DOCTYPE" in data or b"<!ENTITY" in data))
         or text[:1] != "<"
-        or (not decoded and text.startswith("<?xml") and not _utf8_declared(text))
+        or (b"<!" in data and (b"<!DOCTYPE" in data or b"<!ENTITY" in data))
     ):
         return check_bytes(data, max_bytes=max_bytes, decoded=decoded, dialect=chosen).diagnostics
     try:
         root = etree.fromstring(body, _PARSER)
     except etree.XMLSyntaxError:
         return check_bytes(data, max_bytes=max_bytes, decoded=decoded, dialect=chosen).diagnostics
-    if _declares_xsi(root, text):
+    if "xmlns" in text and _declares_xsi(root, text):
         return check_bytes(data, max_bytes=max_bytes, decoded=decoded, dialect=chosen).diagnostics
     try:
         valid = _local.legs.validate(root)
@@ -657,14 +661,21 @@ def validate(
         valid = _local.legs.validate(root)
     if not valid:
         return check_bytes(data, max_bytes=max_bytes, decoded=decoded, dialect=chosen).diagnostics
+    # The needles (from the rule index) say which rules may still speak: a rule none of
+    # whose needles is in the text is left out; every other one runs.
     plan = _PLAN[0] if _PLAN else _plan()
     present: tuple[str, ...] = ()
     for needle in plan.needles:
         if needle in text:
             present += (needle,)
     found = plan.by_present.get(present) or plan.checks(present)
-    ctx = Context(text, root)
-    walk(ctx, found)
+    # The context, without the keyword handling of its constructor (nothing to set).
+    ctx = Context.__new__(Context)
+    ctx.text, ctx.root, ctx.diagnostics = text, root, []
+    for document_check in found.document:
+        document_check(ctx)
+    if found.element or found.attribute:
+        walk_elements(ctx, found)
     if len(ctx.diagnostics) > 1:
         ctx.diagnostics.sort(key=_position)
     return ctx.diagnostics
@@ -682,7 +693,20 @@ def _check(
             return check_document(source, max_bytes=max_bytes, dialect=chosen).diagnostics
     else:
         chosen = dialect  # None (the root decides) or LEGS
-    if type(source) is str:  # not source.__class__, which an object may fake
+    if type(source) is bytes:  # not source.__class__, which an object may fake
+        data = source
+        # One-character slices, not startswith: they are cached objects, where the method
+        # parses its arguments on every call.
+        body = data[3:] if data[:1] == b"\xef" and data[:3] == _BOM else data
+        try:
+            text = body.decode("utf-8")
+        except UnicodeDecodeError:
+            return check_bytes(data, max_bytes=max_bytes, dialect=chosen).diagnostics
+        decoded = False
+        # (the declared encoding is the bytes' encoding only when they came as bytes)
+        if text[1:2] == "?" and text.startswith("<?xml") and not _utf8_declared(text):
+            return check_bytes(data, max_bytes=max_bytes, dialect=chosen).diagnostics
+    elif type(source) is str:
         text = source
         try:
             data = text.encode("utf-8")
@@ -690,29 +714,20 @@ def _check(
             return check_document(source, max_bytes=max_bytes, dialect=chosen).diagnostics
         body = data
         decoded = True
-    elif type(source) is bytes:
-        data = source
-        body = data[3:] if data[:3] == _BOM else data
-        try:
-            text = body.decode("utf-8")
-        except UnicodeDecodeError:
-            return check_bytes(data, max_bytes=max_bytes, dialect=chosen).diagnostics
-        decoded = False
     else:
         return check_document(source, max_bytes=max_bytes, dialect=chosen).diagnostics
     # The byte screen: anything the byte stage could report sends the document there.
     if (
         len(data) > max_bytes
-        or (b"<!" in data and (b"<!DOCTYPE" in data or b"<!ENTITY" in data))
         or text[:1] != "<"
-        or (not decoded and text.startswith("<?xml") and not _utf8_declared(text))
+        or (b"<!" in data and (b"<!DOCTYPE" in data or b"<!ENTITY" in data))
     ):
         return check_bytes(data, max_bytes=max_bytes, decoded=decoded, dialect=chosen).diagnostics
     try:
         root = etree.fromstring(body, _PARSER)
     except etree.XMLSyntaxError:
         return check_bytes(data, max_bytes=max_bytes, decoded=decoded, dialect=chosen).diagnostics
-    if _declares_xsi(root, text):
+    if "xmlns" in text and _declares_xsi(root, text):
         return check_bytes(data, max_bytes=max_bytes, decoded=decoded, dialect=chosen).diagnostics
     try:
         valid = _local.legs.validate(root)
@@ -721,6 +736,8 @@ def _check(
         valid = _local.legs.validate(root)
     if not valid:
         return check_bytes(data, max_bytes=max_bytes, decoded=decoded, dialect=chosen).diagnostics
+    # The needles (from the rule index) say which rules may still speak: a rule none of
+    # whose needles is in the text is left out; every other one runs.
     plan = _PLAN[0] if _PLAN else _plan()
     present: tuple[str, ...] = ()
     for needle in plan.needles:
@@ -729,8 +746,13 @@ def _check(
     found = plan.by_present.get(present) or plan.checks(present)
     if errors_only and not found.errors:
         return []
-    ctx = Context(text, root)
-    walk(ctx, found)
+    # The context, without the keyword handling of its constructor (nothing to set).
+    ctx = Context.__new__(Context)
+    ctx.text, ctx.root, ctx.diagnostics = text, root, []
+    for document_check in found.document:
+        document_check(ctx)
+    if found.element or found.attribute:
+        walk_elements(ctx, found)
     if len(ctx.diagnostics) > 1:
         ctx.diagnostics.sort(key=_position)
     return ctx.diagnostics

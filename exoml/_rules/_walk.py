@@ -46,11 +46,19 @@ def root_is_entered(ctx: Context) -> bool:
 
 def walk(ctx: Context, checks: Checks) -> None:
     """Call ``checks`` on the parsed document in ``ctx``."""
-    root = ctx.root
-    assert root is not None
     for check_document in checks.document:
         check_document(ctx)
-    if not (checks.element or checks.attribute) or not root_is_entered(ctx):
+    if checks.element or checks.attribute:
+        walk_elements(ctx, checks)
+
+
+def walk_elements(ctx: Context, checks: Checks) -> None:
+    """Call the element and attribute ``checks`` on the document in ``ctx`` (the part of
+    :func:`walk` after the document checks; the clean path of ``validate`` calls it
+    only when such checks are to run)."""
+    root = ctx.root
+    assert root is not None
+    if not root_is_entered(ctx):
         return
     if checks.attribute:
         for qname, value in root.attrib.items():
