@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from _thread import allocate_lock as _allocate_lock
 from functools import cache
 from typing import TYPE_CHECKING
 
@@ -65,11 +66,23 @@ def compiled_schema(dialect: str = "legs") -> etree.XMLSchema:
     return compile_schema(dialect)
 
 
+# libxml2 sets up its built-in schema types lazily and without a lock: two threads that
+# compile a schema at once can corrupt them (parse errors, then a corrupted heap). Every
+# compilation holds this lock; validating with a compiled schema needs none.
+_COMPILING = _allocate_lock()
+
+
 def compile_schema(dialect: str = "legs") -> etree.XMLSchema:
     """A new compiled copy of a dialect's schema (from the committed file, else generated).
 
     ``dialect`` is a dialect's name or its schema file's name (``"exoml-bridge.xsd"``).
+    Safe to call from several threads at once (compilations take turns).
     """
+    with _COMPILING:
+        return _compile(dialect)
+
+
+def _compile(dialect: str) -> etree.XMLSchema:
     from lxml import etree
 
     path = _schema_file(dialect)

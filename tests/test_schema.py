@@ -247,3 +247,53 @@ def test_every_catalogue_rule_is_in_the_schema() -> None:
 
 def test_only_flow_is_a_root() -> None:
     assert not compiled_schema().validate(etree.fromstring(b"<Say>Hello</Say>"))
+
+
+_THREADS_SCRIPT = """
+import threading
+from exoml import validate
+
+DOCS = {
+    "legs": '<Flow><Say language="en">Hello</Say></Flow>',
+    "bridge": "<Flow><StopPlay/></Flow>",
+    "classic": "<Response><Hangup/></Response>",
+}
+errors = []
+
+
+def work(dialect):
+    # Validating while other threads compile is what broke: keep validating.
+    for _ in range(100):
+        try:
+            if validate(DOCS[dialect], dialect=dialect):
+                errors.append(dialect + ": not clean")
+        except Exception as exc:
+            errors.append(repr(exc))
+
+
+for _ in range(15):
+    threads = [threading.Thread(target=work, args=(d,)) for d in list(DOCS) * 6]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+print(len(errors), errors[:3])
+raise SystemExit(1 if errors else 0)
+"""
+
+
+def test_threads_compiling_their_schemas_at_once_do_not_corrupt_them() -> None:
+    # Each thread compiles its own copy of a schema on first use; libxml2 sets up its
+    # built-in types without a lock, so unserialised compilations failed at random and
+    # could corrupt the heap. A separate process: a corrupted heap must not take pytest.
+    import subprocess
+    import sys
+
+    proc = subprocess.run(
+        [sys.executable, "-c", _THREADS_SCRIPT],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert proc.returncode == 0, (proc.returncode, proc.stdout[-2000:], proc.stderr[-2000:])
