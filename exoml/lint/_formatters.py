@@ -259,6 +259,9 @@ class TextFormatter(Formatter):
             in_files = _plural(stats.files_with_problems, "file")
             painted = self._paint(_RED if stats.errors else _YELLOW, f"{found} {counts}")
             parts.append(f"{painted} in {in_files} ({checked} checked).")
+        elif stats.failures and not stats.files:
+            # Not "No problems found": nothing was read, so nothing was found clean.
+            parts.append("Nothing was checked.")
         else:
             nothing = "No problems remain" if stats.fixed else "No problems found"
             parts.append(f"{self._paint(_GREEN, nothing)} ({checked} checked).")

@@ -170,3 +170,10 @@ def test_a_directory_with_files_next_to_an_empty_one_passes(
     (tmp_path / "empty").mkdir()
     write("flows/a.xml", GOOD)
     assert lint("empty", "flows").status == 0
+
+
+def test_only_missing_paths_say_nothing_was_checked(lint: Lint) -> None:
+    run = lint("missing.xml")
+    assert run.status == 2
+    assert "No problems found" not in run.out
+    assert run.out == "Nothing was checked. 1 path could not be checked.\n"
