@@ -609,76 +609,9 @@ def validate(
         return check_document(
             source, max_bytes=max_bytes, dialect=dialect, placeholders=placeholders
         ).diagnostics
-    # The clean-document path, in this one function (no intermediate report): the byte
-    # screen, the parse, the schema, then the rules the schema does not cover. It is the
-    # body of _check (which has_errors uses) with errors_only False; tests hold them equal.
-    if dialect is not None and dialect is not LEGS:
-        chosen = resolve_dialect(dialect)
-        if chosen is not LEGS:
-            return check_document(source, max_bytes=max_bytes, dialect=chosen).diagnostics
-    else:
-        chosen = dialect  # None (the root decides) or LEGS
-    if type(source) is bytes:  # not source.__class__, which an object may fake
-        data = source
-        # One-character slices, not startswith: they are cached objects, where the method
-        # parses its arguments on every call.
-        body = data[3:] if data[:1] == b"\xef" and data[:3] == _BOM else data
-        try:
-            text = body.decode("utf-8")
-        except UnicodeDecodeError:
-            return check_bytes(data, max_bytes=max_bytes, dialect=chosen).diagnostics
-        decoded = False
-        # (the declared encoding is the bytes' encoding only when they came as bytes)
-        if text[1:2] == "?" and text.startswith("<?xml") and not _utf8_declared(text):
-            return check_bytes(data, max_bytes=max_bytes, dialect=chosen).diagnostics
-    elif type(source) is str:
-        text = source
-        try:
-            data = text.encode("utf-8")
-        except UnicodeEncodeError:
-            return check_document(source, max_bytes=max_bytes, dialect=chosen).diagnostics
-        body = data
-        decoded = True
-    else:
-        return check_document(source, max_bytes=max_bytes, dialect=chosen).diagnostics
-    # The byte screen: anything the byte stage could report sends the document there.
-    if (
-        len(data) > max_bytes
-        or text[:1] != "<"
-        or (b"<!" in data and (b"<!DOCTYPE" in data or b"<!ENTITY" in data))
-    ):
-        return check_bytes(data, max_bytes=max_bytes, decoded=decoded, dialect=chosen).diagnostics
-    try:
-        root = etree.fromstring(body, _PARSER)
-    except etree.XMLSyntaxError:
-        return check_bytes(data, max_bytes=max_bytes, decoded=decoded, dialect=chosen).diagnostics
-    if "xmlns" in text and _declares_xsi(root, text):
-        return check_bytes(data, max_bytes=max_bytes, decoded=decoded, dialect=chosen).diagnostics
-    try:
-        valid = _local.legs.validate(root)
-    except AttributeError:
-        _local.legs = _schema(LEGS)
-        valid = _local.legs.validate(root)
-    if not valid:
-        return check_bytes(data, max_bytes=max_bytes, decoded=decoded, dialect=chosen).diagnostics
-    # The needles (from the rule index) say which rules may still speak: a rule none of
-    # whose needles is in the text is left out; every other one runs.
-    plan = _PLAN[0] if _PLAN else _plan()
-    present: tuple[str, ...] = ()
-    for needle in plan.needles:
-        if needle in text:
-            present += (needle,)
-    found = plan.by_present.get(present) or plan.checks(present)
-    # The context, without the keyword handling of its constructor (nothing to set).
-    ctx = Context.__new__(Context)
-    ctx.text, ctx.root, ctx.diagnostics = text, root, []
-    for document_check in found.document:
-        document_check(ctx)
-    if found.element or found.attribute:
-        walk_elements(ctx, found)
-    if len(ctx.diagnostics) > 1:
-        ctx.diagnostics.sort(key=_position)
-    return ctx.diagnostics
+    # The clean-document path (no intermediate report): the byte screen, the parse, the
+    # schema, then the rules the schema does not cover; has_errors shares it.
+    return _check(source, max_bytes, dialect, False)
 
 
 def _check(

@@ -169,22 +169,25 @@ def test_the_engine_reads_the_vocabulary_from_the_dialect() -> None:
     ]
 
 
-def test_validate_is_the_errors_only_check_inlined() -> None:
-    # validate keeps its clean path in one function; has_errors uses the same code with
-    # errors_only. The two bodies must not drift apart.
-    import inspect
-
+def test_validate_and_has_errors_share_one_clean_path() -> None:
+    # validate and has_errors run the same code (errors_only aside): on clean, warning
+    # and broken documents, validate is that path's answer, and has_errors agrees.
     from exoml import _check
 
-    def body(fn: Any, start: str) -> list[str]:
-        lines = inspect.getsource(fn).splitlines()
-        first = next(i for i, line in enumerate(lines) if line.strip().startswith(start))
-        return [line for line in lines[first:] if "errors_only" not in line and line.strip()]
-
-    start = "if dialect is not None and dialect is not LEGS:"
-    inlined = body(_check.validate, start)
-    shared = [line for line in body(_check._check, start) if line.strip() != "return []"]
-    assert inlined == shared
+    documents: list[str | bytes] = [
+        "<Flow><Answer/></Flow>",
+        '<Flow><Say pollyVoiceId="Aditi" preferredTTSEngine="googletts">Hi</Say></Flow>',
+        "<Flow><Answer/><Hangup/></Flow>",
+        '<Flow><StartPlay loop="11">https://example.com/a.wav</StartPlay></Flow>',
+        "<Flow><Speak>Hello</Speak></Flow>",
+        "<Response><Hangup/></Response>",
+        b"<Flow><Answer/></Flow>",
+    ]
+    for document in documents:
+        found = _check.validate(document)
+        assert found == _check._check(document, _check.DEFAULT_MAX_BYTES, None, False)
+        if isinstance(document, str):
+            assert _check.has_errors(document) == any(d.severity == "error" for d in found)
 
 
 def test_a_clean_check_loads_only_the_rules_it_runs() -> None:
