@@ -80,6 +80,7 @@ class _Row:
     __slots__ = (
         "code",
         "default",
+        "dialect_needles",
         "dialects",
         "module",
         "needles",
@@ -100,6 +101,7 @@ class _Row:
             self.needles,
             self.dialects,
             self.schema_gaps,
+            self.dialect_needles,
         ) = flags
 
     def load(self) -> ModuleType:
@@ -119,7 +121,18 @@ def flags(r: Rule) -> tuple[Any, ...]:
         r.needles,
         r.dialects,
         r.schema_gaps,
+        r.dialect_needles,
     )
+
+
+def needles_in(
+    needles: tuple[str, ...], more: tuple[tuple[str, tuple[str, ...]], ...], dialect: str
+) -> tuple[str, ...]:
+    """A rule's needles in ``dialect``: its own, and those it adds for that dialect."""
+    for name, extra in more:
+        if name == dialect:
+            return needles + extra
+    return needles
 
 
 def _rows() -> list[_Row]:
@@ -183,15 +196,25 @@ def _runs(
         and dialect in row.dialects
         and (row.default or row.code in enabled)
         and not (schema_valid and row.schema_covered and dialect not in row.schema_gaps)
-        and (present is None or not row.needles or not present.isdisjoint(row.needles))
+        and (present is None or _needled(row, present, dialect))
     )
+
+
+def _needled(row: _Row, present: frozenset[str], dialect: str) -> bool:
+    needles = needles_in(row.needles, row.dialect_needles, dialect)
+    return not needles or not present.isdisjoint(needles)
 
 
 def plan_needles(dialect: str = "legs") -> tuple[str, ...]:
     """The needles of the default rules that may run on a schema-valid document of
     ``dialect`` (read from the index: nothing is imported)."""
     nothing: frozenset[str] = frozenset()
-    found = {n for row in _rows() if _runs(row, nothing, True, None, dialect) for n in row.needles}
+    found = {
+        n
+        for row in _rows()
+        if _runs(row, nothing, True, None, dialect)
+        for n in needles_in(row.needles, row.dialect_needles, dialect)
+    }
     return tuple(sorted(found))
 
 
@@ -217,7 +240,9 @@ def checks(
         chosen = [
             row.load() for row in _rows() if _runs(row, key[0], schema_valid, present, dialect)
         ]
-        needles = {n for m in chosen for n in m.RULE.needles}
+        needles = {
+            n for m in chosen for n in needles_in(m.RULE.needles, m.RULE.dialect_needles, dialect)
+        }
         found = _CHECKS[key] = Checks(
             tuple(m.RULE for m in chosen),
             tuple(sorted(needles)),
