@@ -111,10 +111,20 @@ class Attr(NamedTuple):
     spelling_of: str | None = None
     # a credential: written to the document, never shown in a repr, a message or a log
     secret: bool = False
+    # the dialect whose verb of the same name ``evidence`` shows this attribute on, when
+    # no source shows it on this dialect's verb (the bridge's ``StartPlay loop``: Exotel
+    # documents it for the leg action only); accepted with warning EX510
+    borrowed_from: DialectName | None = None
 
     def sources(self, verb: VerbSpec) -> Evidence:
         """The sources that back this attribute (the verb's when it records none)."""
         return verb.evidence if self.evidence is None else self.evidence
+
+    def confirmed(self, verb: VerbSpec) -> bool:
+        """Whether one of Exotel's sources shows this attribute on ``verb`` itself: not
+        only third-party code, and not only on another dialect's verb of the same name
+        (either is accepted with warning EX510)."""
+        return self.borrowed_from is None and documented(self.sources(verb))
 
 
 class Text(NamedTuple):

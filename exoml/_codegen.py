@@ -284,8 +284,12 @@ def _text_code(mod: _Module, spec: VerbSpec) -> list[str]:
             f"    e = _escape_text({t})",
         ]
     specials = " or ".join(f"{c!r} in {t}" for c in ("&", "<", ">"))
+    # Text that may hold markup (the classic Say's SSML): an SSML value is checked and
+    # canonical already, and written as it is; a str is text, escaped.
+    markup = [f"if type({t}) is _SSML:", f"    e: str = {t}"] if spec.markup else []
     return [
-        f"if type({t}) is str and {fast} and {t}.isprintable():",
+        *markup,
+        f"{'el' if markup else ''}if type({t}) is str and {fast} and {t}.isprintable():",
         f"    if {specials}:",
         f"        e = {_text_escape(t)}",
         "    else:",
@@ -554,6 +558,7 @@ def generate_verbs(dialect: Dialect = LEGS) -> str:
         "",
         "from typing import TYPE_CHECKING, Any, Literal, cast",
         "",
+        *(["from ._ssml import SSML as _SSML"] if any(v.markup for v in dialect.verbs) else []),
         "from ._values import escape_attr as _escape_attr",
         "from ._values import escape_text as _escape_text",
         "from ._verb import ROOM as _ROOM",

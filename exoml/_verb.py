@@ -154,7 +154,13 @@ class Verb:
         text = None
         spec = self.spec
         if spec.text is not None and not (spec.children and self._kids):
-            text = spec.text.kind.from_wire(_unescape(xml[end + 1 : -len(self._close)]))
+            raw = xml[end + 1 : -len(self._close)]
+            if spec.markup and "<" in raw:  # SSML, written canonical: read as it is
+                from ._ssml import SSML
+
+                text = str.__new__(SSML, raw)
+            else:
+                text = spec.text.kind.from_wire(_unescape(raw))
         parts = (tuple(values), text)
         self._parts = parts
         return parts

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, Literal, cast
 
+from ._ssml import SSML as _SSML
 from ._values import escape_attr as _escape_attr
 from ._values import escape_text as _escape_text
 from ._verb import ROOM as _ROOM
@@ -114,7 +115,9 @@ class Say(Verb, dialect='classic'):
         else:
             loop = _fix(Say, 2, loop)
             a2 = f' loop="{loop}"'
-        if type(text) is str and (text.strip(" ")) and text.isprintable():
+        if type(text) is _SSML:
+            e: str = text
+        elif type(text) is str and (text.strip(" ")) and text.isprintable():
             if '&' in text or '<' in text or '>' in text:
                 e = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
             else:
@@ -1004,7 +1007,9 @@ class Response:
         else:
             loop = _fix(Say, 2, loop)
             a2 = f' loop="{loop}"'
-        if type(text) is str and (text.strip(" ")) and text.isprintable():
+        if type(text) is _SSML:
+            e: str = text
+        elif type(text) is str and (text.strip(" ")) and text.isprintable():
             if '&' in text or '<' in text or '>' in text:
                 e = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
             else:

@@ -163,7 +163,7 @@ def quiet_dialect(dialect: Dialect) -> Dialect:
         firsts = {group[0] for group in spec.one_of}
         attrs: list[Attr] = []
         for a in spec.attrs:
-            if a.name in dropped or not documented(a.sources(spec)):  # EX510
+            if a.name in dropped or not a.confirmed(spec):  # EX510
                 continue
             if a.name in firsts:
                 a = a._replace(required=True)

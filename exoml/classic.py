@@ -23,6 +23,8 @@ hashing, pickling, typed properties and ``replace`` on every verb.
 The verbs are this module's own classes (``exoml.classic.Say`` is not ``exoml.Say``):
 they follow the classic catalogue (``voice`` is ``man`` or ``woman``; ``Play`` and
 ``Redirect`` take URLs; ``Dial`` takes one number as text or ``Number`` children).
+``Say`` takes a ``str`` as text, or an :class:`SSML` value for text with Exotel's SSML
+subset (``say-as``, ``break``) in it.
 """
 
 from __future__ import annotations
@@ -32,6 +34,7 @@ from typing import Any
 from . import _verbs_classic
 from ._errors import ExomlError
 from ._flow import Document
+from ._ssml import SSML
 from ._verb import Verb
 from ._verbs_classic import (
     Dial,
@@ -44,7 +47,8 @@ from ._verbs_classic import (
     Say,
 )
 
-__all__ = [
+# (in plain sorted order, as for every public module, not ruff's constants-first order)
+__all__ = [  # noqa: RUF022
     "Dial",
     "Gather",
     "Hangup",
@@ -53,6 +57,7 @@ __all__ = [
     "Record",
     "Redirect",
     "Response",
+    "SSML",
     "Say",
 ]
 
@@ -118,15 +123,13 @@ def _verb_from_element(el: Any) -> Verb:
     from ._check import element_text
 
     verb_class = VERB_CLASSES[el.tag]
-    if verb_class.spec.markup and any(isinstance(c.tag, str) for c in el):
-        raise ExomlError(
-            f"<{el.tag}> holds SSML markup ({', '.join(verb_class.spec.markup)}), which is "
-            "valid classic ExoML but which the builder does not model: it writes text only"
-        )
     values = tuple(
         None if (raw := el.get(a.name)) is None else a.kind.from_wire(raw)
         for a in verb_class._attrs
     )
+    if verb_class.spec.markup and any(isinstance(c.tag, str) for c in el):
+        # a Say with SSML: its text is the markup, as SSML (written back as it is)
+        return verb_class._from_parts(values, SSML._of(el), ())
     children = tuple(_verb_from_element(c) for c in el if isinstance(c.tag, str))
     text = element_text(el) if verb_class.spec.text is not None and not children else None
     return verb_class._from_parts(values, text, children)

@@ -152,3 +152,49 @@ def test_docstring_examples_run(module: str, name: str) -> None:
     for test in finder.find(obj, f"{module}.{name}", module=home, globs=dict(vars(home))):
         runner.run(test)
     assert runner.failures == 0, f"{runner.failures} docstring example(s) of {module}.{name} failed"
+
+
+def _verb_classes() -> list[tuple[str, type[Any]]]:
+    """The verb classes of both builders, their documents, Verb and SSML."""
+    import exoml
+    import exoml.classic
+    from exoml._public import VERB_NAMES
+
+    found: list[tuple[str, type[Any]]] = [
+        ("exoml", getattr(exoml, n)) for n in (*VERB_NAMES, "Flow", "Verb")
+    ]
+    found += [("exoml.classic", getattr(exoml.classic, n)) for n in exoml.classic.__all__]
+    return found
+
+
+@pytest.mark.parametrize(
+    ("module", "cls"), _verb_classes(), ids=lambda v: v if isinstance(v, str) else v.__name__
+)
+def test_public_classes_name_the_module_a_user_imports_them_from(
+    module: str, cls: type[Any]
+) -> None:
+    # Reprs, error messages, pickles and the API page all use __module__ and
+    # __qualname__: they are the public spelling (exoml.Say, exoml.classic.Say), never the
+    # generated module that defines the class. (A type checker names the defining
+    # module, exoml._verbs.Say: it reads the source, not __module__.)
+    assert (cls.__module__, cls.__qualname__) == (module, cls.__name__)
+    assert getattr(importlib.import_module(module), cls.__qualname__) is cls
+
+
+def test_verbs_pickle_by_their_public_name() -> None:
+    import pickle
+
+    import exoml
+    import exoml.classic
+
+    for verb in (
+        exoml.Say("Hi", loop=2),
+        exoml.Gather(exoml.Say("PIN"), num_digits=4),
+        exoml.classic.Say(exoml.classic.SSML("Hi <break/>"), voice="man"),
+        exoml.classic.Dial(exoml.classic.Number("+919876543210")),
+    ):
+        data = pickle.dumps(verb, protocol=pickle.HIGHEST_PROTOCOL)
+        assert f"{type(verb).__module__}".encode() in data
+        assert b"_verbs" not in data
+        assert pickle.loads(data) == verb
+        assert repr(verb).startswith(f"{type(verb).__name__}(")

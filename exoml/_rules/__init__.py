@@ -80,6 +80,7 @@ class _Row:
     __slots__ = (
         "code",
         "default",
+        "dialect_needles",
         "dialects",
         "module",
         "needles",
@@ -102,6 +103,7 @@ class _Row:
             self.dialects,
             self.schema_gaps,
             self.quiet_covered,
+            self.dialect_needles,
         ) = flags
 
     def load(self) -> ModuleType:
@@ -122,7 +124,18 @@ def flags(r: Rule) -> tuple[Any, ...]:
         r.dialects,
         r.schema_gaps,
         r.quiet_covered,
+        r.dialect_needles,
     )
+
+
+def needles_in(
+    needles: tuple[str, ...], more: tuple[tuple[str, tuple[str, ...]], ...], dialect: str
+) -> tuple[str, ...]:
+    """A rule's needles in ``dialect``: its own, and those it adds for that dialect."""
+    for name, extra in more:
+        if name == dialect:
+            return needles + extra
+    return needles
 
 
 def _rows() -> list[_Row]:
@@ -189,8 +202,13 @@ def _runs(
         and (row.default or row.code in enabled)
         and not (schema_valid and row.schema_covered and dialect not in row.schema_gaps)
         and not (quiet and row.quiet_covered)
-        and (present is None or not row.needles or not present.isdisjoint(row.needles))
+        and (present is None or _needled(row, present, dialect))
     )
+
+
+def _needled(row: _Row, present: frozenset[str], dialect: str) -> bool:
+    needles = needles_in(row.needles, row.dialect_needles, dialect)
+    return not needles or not present.isdisjoint(needles)
 
 
 def plan_needles(dialect: str = "legs", *, quiet: bool = False) -> tuple[str, ...]:
@@ -199,7 +217,10 @@ def plan_needles(dialect: str = "legs", *, quiet: bool = False) -> tuple[str, ..
     nothing is imported."""
     nothing: frozenset[str] = frozenset()
     found = {
-        n for row in _rows() if _runs(row, nothing, True, None, dialect, quiet) for n in row.needles
+        n
+        for row in _rows()
+        if _runs(row, nothing, True, None, dialect, quiet)
+        for n in needles_in(row.needles, row.dialect_needles, dialect)
     }
     return tuple(sorted(found))
 
@@ -231,7 +252,9 @@ def checks(
             for row in _rows()
             if _runs(row, key[0], schema_valid or quiet, present, dialect, quiet)
         ]
-        needles = {n for m in chosen for n in m.RULE.needles}
+        needles = {
+            n for m in chosen for n in needles_in(m.RULE.needles, m.RULE.dialect_needles, dialect)
+        }
         found = _CHECKS[key] = Checks(
             tuple(m.RULE for m in chosen),
             tuple(sorted(needles)),

@@ -46,6 +46,9 @@ class Rule(NamedTuple):
     stage: Stage = "tree"
     schema_covered: bool = False
     needles: tuple[str, ...] = ()
+    #: more needles in one dialect, (dialect, needles) pairs: added to ``needles`` there
+    #: only, so that a name one dialect warns about does not cost the others a walk
+    dialect_needles: tuple[tuple[str, tuple[str, ...]], ...] = ()
     default: bool = True
     #: the dialects the rule applies to (a tree rule is not run for the others)
     dialects: tuple[str, ...] = ("legs", "bridge", "classic")

@@ -1,20 +1,23 @@
-"""EX510 unconfirmed-name: a name that only third-party code shows (warning).
+"""EX510 unconfirmed-name: a name that no Exotel source shows where it stands (warning).
 
 Exotel publishes ExoML in several places; the catalogue records, for every element,
 attribute and nesting, which of them show it. A name that none of Exotel's own sources
 shows, only third-party code that follows Exotel's API specification, is plausible but
 unconfirmed: it is accepted, with this warning, so that a team knows it rests on no
 Exotel page (``StartRecording``'s ``bitrate`` or ``storageURL``, ``Dial``'s
-``timeout``, ``SendDigits``'s ``duration``...). ``--ignore EX510`` silences it;
-``--strict`` makes it fail. A name Exotel documents never gets it, and a typo of one is
-an error (EX203), not this.
+``timeout``, ``SendDigits``'s ``duration``...). So is, in the bridge dialect, an
+attribute that Exotel documents only on the leg action of the same name: the bridge's
+``StartPlay`` with ``loop``, ``username`` or ``password`` (the bridge page lists the URL
+alone, and is cut). ``--ignore EX510`` silences it; ``--strict`` makes it fail. A name
+Exotel documents where it stands never gets it, and a typo of one is an error (EX203),
+not this.
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from .._catalogue import DIALECTS, SOURCE_NAMES, Evidence, documented
+from .._catalogue import DIALECTS, SOURCE_NAMES, Dialect, Evidence, documented
 from ._base import Rule
 
 if TYPE_CHECKING:
@@ -24,32 +27,48 @@ if TYPE_CHECKING:
     from .._check import Context
 
 
-def _needles() -> tuple[str, ...]:
+def _unconfirmed(d: Dialect) -> set[str]:
     # A schema-valid document that uses such a name names the element that holds it.
     found: set[str] = set()
-    for d in DIALECTS.values():
-        for v in d.verbs:
-            unconfirmed = (
-                not documented(v.evidence)
-                or any(not documented(a.sources(v)) for a in v.attrs)
-                or any(not documented(e) for _, e in v.children_evidence)
-            )
-            if unconfirmed:
-                found.add(v.element)
-    return tuple(sorted(found))
+    for v in d.verbs:
+        unconfirmed = (
+            not documented(v.evidence)
+            or any(not a.confirmed(v) for a in v.attrs)
+            or any(not documented(e) for _, e in v.children_evidence)
+        )
+        if unconfirmed:
+            found.add(v.element)
+    return found
+
+
+def _needles() -> tuple[str, ...]:
+    # The needles every dialect shares: those of the leg actions and of the classic
+    # dialect (the bridge's own are added for the bridge only, below).
+    return tuple(sorted(_unconfirmed(DIALECTS["legs"]) | _unconfirmed(DIALECTS["classic"])))
+
+
+def _dialect_needles() -> tuple[tuple[str, tuple[str, ...]], ...]:
+    shared = set(_needles())
+    more = []
+    for name, d in DIALECTS.items():
+        extra = _unconfirmed(d) - shared
+        if extra:
+            more.append((name, tuple(sorted(extra))))
+    return tuple(more)
 
 
 RULE = Rule(
     code="EX510",
     name="unconfirmed-name",
     severity="warning",
-    summary="A name that only third-party code shows, not Exotel's documentation",
+    summary="A name no Exotel source shows where it stands: third-party only, or another dialect's",
     doc=__doc__ or "",
     fixable=False,
     bad='<Flow><StartRecording direction="both" bitrate="32000"/></Flow>',
     good='<Flow><StartRecording direction="both"/></Flow>',
     needles=_needles(),
     quiet_covered=True,
+    dialect_needles=_dialect_needles(),
 )
 
 
@@ -60,6 +79,15 @@ def where(evidence: Evidence) -> str:
 
 def message(what: str, evidence: Evidence) -> str:
     return f"{what} is not in Exotel's documentation: seen only in {where(evidence)}"
+
+
+def borrowed_message(what: str, element: str, dialect: Dialect, attr: Attr) -> str:
+    """The message for an attribute Exotel shows only on another dialect's verb."""
+    other = DIALECTS[attr.borrowed_from or "legs"].title.lower()
+    return (
+        f"{what} is not in Exotel's documentation of {dialect.title.lower()}: "
+        f"shown only on <{element}> of {other}, in {where(attr.evidence or ())}"
+    )
 
 
 HINT = "check that the API accepts it (the catalogue records it as unconfirmed)"
@@ -87,9 +115,11 @@ def check_attribute(
     value: str,
     attr: Attr | None,
 ) -> None:
-    if attr is None or spec is None:
+    if attr is None or spec is None or attr.confirmed(spec):
         return
-    evidence = attr.sources(spec)
-    if not documented(evidence):
-        what = f"<{spec.element}> attribute {attr.name}"
-        ctx.add(RULE, message(what, evidence), offset=ctx.attribute_offset(el, qname), hint=HINT)
+    what = f"<{spec.element}> attribute {attr.name}"
+    if attr.borrowed_from is not None:
+        text = borrowed_message(what, spec.element, ctx.dialect, attr)
+    else:
+        text = message(what, attr.sources(spec))
+    ctx.add(RULE, text, offset=ctx.attribute_offset(el, qname), hint=HINT)

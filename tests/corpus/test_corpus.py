@@ -59,3 +59,9 @@ def test_the_linter_passes_the_corpus(capsys: pytest.CaptureFixture[str]) -> Non
     out = capsys.readouterr().out
     assert " error" not in out
     assert main(["--no-config", "--strict", str(HERE / "third-party")]) == 1
+
+
+def test_a_bridge_start_play_loop_is_a_warning_that_only_strict_fails() -> None:
+    loop = str(HERE / "bridge" / "start-play-loop.xml")
+    assert main(["--no-config", "--dialect", "bridge", loop]) == 0
+    assert main(["--no-config", "--dialect", "bridge", "--strict", loop]) == 1

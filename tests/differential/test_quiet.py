@@ -1,0 +1,110 @@
+"""The quiet schemas keep their promise: a document one accepts has nothing to report.
+
+The check engine validates with a dialect's quiet schema first and, when it accepts a
+document, runs none of the rules that declare ``quiet_covered`` (see ``exoml._xsd``).
+On mutants of valid documents (the differential tests' generator), for each dialect:
+
+* every document the quiet schema accepts, the published schema accepts too;
+* on such a document the full rule walk reports nothing from a quiet-covered rule;
+* and on every mutant, ``validate`` (which takes the quiet and needle shortcuts) reports
+  exactly what the full walk reports, warnings included.
+"""
+
+from __future__ import annotations
+
+import random
+from collections import Counter
+
+import pytest
+from lxml import etree
+
+from exoml._catalogue import DIALECTS
+from exoml._check import _PARSER, check_bytes, validate
+from exoml._rules import _rows
+from exoml._schema import compile_schema
+
+from ._judges import MAX_BYTES
+from ._mutants import corpus_seeds, generated_seeds, mutants
+
+SEED = 20261202
+COUNTS = {"legs": 2_000, "bridge": 800, "classic": 1_000}
+
+
+def _quiet_codes() -> set[str]:
+    return {row.code for row in _rows() if row.quiet_covered}
+
+
+@pytest.mark.parametrize("dialect", list(COUNTS))
+def test_a_document_the_quiet_schema_accepts_has_nothing_to_report(dialect: str) -> None:
+    quiet = compile_schema(dialect, quiet=True)
+    published = compile_schema(dialect)
+    covered = _quiet_codes()
+    assert {"EX205", "EX206", "EX501", "EX503", "EX510"} <= covered
+    rng = random.Random(SEED)
+    count = COUNTS[dialect]
+    seeds = corpus_seeds(dialect) + generated_seeds(count // 50, SEED, dialect)
+    seen: Counter[str] = Counter()
+    problems: list[str] = []
+    for mutant in mutants(seeds, count, rng):
+        data = mutant.data
+        walk = check_bytes(data, max_bytes=MAX_BYTES, full=True, dialect=dialect).diagnostics
+        found = validate(data, max_bytes=MAX_BYTES, dialect=dialect)
+        if found != walk:
+            problems.append(f"validate {found} != walk {walk}: {data[:300]!r}")
+        try:
+            root = etree.fromstring(data, _PARSER)
+        except etree.XMLSyntaxError:
+            seen["not well-formed"] += 1
+            continue
+        if not quiet.validate(root):
+            seen["valid" if published.validate(root) else "invalid"] += 1
+            continue
+        seen["quiet"] += 1
+        if not published.validate(root):
+            problems.append(f"quiet but not valid: {data[:300]!r}")
+        spoke = sorted({d.code for d in walk if d.code in covered})
+        if spoke:
+            problems.append(f"quiet, yet {spoke} spoke: {data[:300]!r}")
+    assert not problems, f"{len(problems)} problem(s):\n" + "\n".join(problems[:10])
+    # The mutants exercise every path: quiet, valid but not quiet (where the quiet
+    # schema leaves anything out: not in the classic dialect), and invalid.
+    assert seen["quiet"] > count // 20, seen
+    if dialect != "classic":
+        assert seen["valid"] > count // 50, seen
+    assert seen["invalid"] > count // 10, seen
+
+
+def test_the_quiet_schema_leaves_out_what_the_covered_rules_report() -> None:
+    # One document per covered rule: valid ExoML that the rule speaks about, which the
+    # quiet schema refuses (and which validate still reports, through the longer way).
+    cases = {
+        "EX501": b"<Flow><Answer/><Hangup/></Flow>",
+        "EX503": b'<Flow><StartStream streamUrl="ws://bot.example.com/s"/></Flow>',
+        "EX510": b'<Flow><StartRecording direction="both" bitrate="32000"/></Flow>',
+        "EX205": b"<Flow><StartStream/></Flow>",
+        "EX206": (
+            b'<Flow><StartStream streamUrl="wss://a.example.com/s"'
+            b' url="wss://a.example.com/s"/></Flow>'
+        ),
+    }
+    quiet = compile_schema("legs", quiet=True)
+    for code, data in cases.items():
+        assert not quiet.validate(etree.fromstring(data, _PARSER)), code
+        assert code in [d.code for d in validate(data)], code
+    # and the documented spelling of each passes quietly
+    for data in (
+        b"<Flow><Answer/></Flow>",
+        b'<Flow><StartStream streamUrl="wss://bot.example.com/s"/></Flow>',
+        b'<Flow><StartRecording direction="both"/></Flow>',
+    ):
+        assert quiet.validate(etree.fromstring(data, _PARSER)), data
+        assert validate(data) == []
+
+
+def test_every_dialect_has_a_quiet_schema_in_the_package() -> None:
+    import os
+
+    from exoml._schema import quiet_schema_file
+
+    for d in DIALECTS.values():
+        assert os.path.isfile(quiet_schema_file(d.name)), d.name
