@@ -11,21 +11,23 @@ two moments: the client read the last answer, and the server's last handler fini
 the handlers' work counts against the receiver; for the bare app the last answer is the
 end.
 
-Two things about the client keep the figure the server's, not the client's:
+Two things keep the figure the server's, not the client's:
 
 - each connection is an :class:`asyncio.Protocol` that writes its next request from the
   callback that read the answer, on uvloop when it is installed (as the server is). The
-  first version of this row used ``asyncio`` streams on the default loop: the client then
-  spent as much CPU per request as the whole bare server did (about 50 µs each on a
-  loaded machine), so the bare app's time measured the client and how the two processes
-  happened to share the two cores: runs settled on one of two levels (the bare app at
-  ~19,000 or at 21,000–28,000 events/s, the ratio at ~1.3x or ~1.6x). The client also
-  spent more per request against the slower side (fewer answers per wake-up: about 70
-  against 55 µs), which counted against the receiver. This client costs a fraction of
-  the server's work per request, the same kind of request on the same connections;
+  first version of this row used ``asyncio`` streams on the default loop: that client
+  spent about as much CPU per request as the whole bare server (50-57 µs against 50-59
+  µs on a loaded machine), and more against the receiver (fewer answers per wake-up:
+  60-77 µs), so the bare app's time was the client's as much as the server's, and the
+  ratio hung on how the two processes shared the two cores. Pinned to one core each, the
+  ratio came out 1.24-1.42x; pinned to the same core, 1.47-1.50x (the client's extra
+  cost against the receiver counted): the row's two levels (~1.3x and ~1.6x). This client
+  spends 18-32 µs per request (a third to a half of the bare server's): on separate
+  cores the ratio came out 1.58-1.62x, the server's own CPU ratio being 1.69x; on one
+  core, 1.47-1.65x;
 - the moment every event was handled is read from the server, not asked for: the first
-  version timed a ``/__drain`` round trip after each burst (half a millisecond or more on
-  bursts of ten), the same constant on both sides, which pulled the ratio towards 1.
+  version timed a ``/__drain`` round trip after each burst (0.5-2 ms on bursts of 10-40
+  ms here), the same on both sides, which pulled the ratio towards 1.
 
 Each block sends one batch of events to every side in turn (the order rotating), so a
 block gives one receiver/bare ratio taken within a fraction of a second: the row reports
