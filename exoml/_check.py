@@ -294,6 +294,13 @@ class Context:
 
 
 # --- the entry points ---------------------------------------------------------------------
+#
+# Every entry point (validate, has_errors, check_document, check_bytes and through them
+# Flow.parse, the clients and the linter) goes through one function, :func:`_run`:
+# the byte screen, one hardened parse, the dialect's compiled schema, then one walk with
+# the rules that can still speak. A document the screen or the parser refuses goes to the
+# byte stage's rules; a document the schema refuses is walked by every rule, on the tree
+# already parsed.
 
 
 def check_bytes(
@@ -325,33 +332,95 @@ def check_bytes(
     (the differential tests use it to hold the rules and the schema to the same
     verdicts).
     """
-    from ._rules import checks
+    found = _run(
+        data,
+        max_bytes,
+        dialect,
+        False,
+        decoded,
+        _styles(placeholders) if placeholders else None,
+        enabled,
+        prefer,
+        full,
+    )
+    if found.__class__ is Report:
+        return found
+    return Report(found.diagnostics, found.text, found.root)
 
-    chosen = resolve_dialect(dialect)
-    styles = _styles(placeholders)
-    # The byte screen (as in validate): a document it passes has nothing for the byte
-    # stage to report, which is then not even loaded.
-    body = data[3:] if data[:3] == _BOM else data
-    text: str | None = None
-    if len(data) <= max_bytes and not (
-        b"<!" in data and (b"<!DOCTYPE" in data or b"<!ENTITY" in data)
-    ):
+
+def _run(
+    source: str | bytes,
+    max_bytes: int,
+    dialect: DialectArg,
+    errors_only: bool,
+    decoded: bool = False,
+    styles: Placeholders | None = None,
+    enabled: Collection[str] = (),
+    prefer: Collection[str] = (),
+    full: bool = False,
+) -> Context | Report:
+    """Check ``source``: the context of the walk (its diagnostics, text and tree), or a
+    :class:`Report` from the byte stage when the document was refused before a tree.
+
+    ``errors_only`` (for :func:`has_errors`) leaves out the walk of a schema-valid
+    document when none of the rules that could still speak reports errors. The defaults
+    of the other arguments are the common case, which this function keeps short: a
+    clean document costs a handful of tests besides the parse and the schema.
+    """
+    chosen = dialect if dialect is None or dialect is LEGS else resolve_dialect(dialect)
+    kind = type(source)  # not source.__class__, which an object may fake
+    if kind is bytes:
+        data: bytes = source  # type: ignore[assignment]
+        text: str | None
+        # One-character slices, not startswith: they are cached objects, where the method
+        # parses its arguments on every call.
+        body = data[3:] if data[:1] == b"\xef" and data[:3] == _BOM else data
         try:
-            text = body.decode("utf-8")
+            decoded_text = body.decode("utf-8")
         except UnicodeDecodeError:
-            pass
+            text = None
         else:
-            if text[:1] != "<" or (
-                not decoded and text.startswith("<?xml") and not _utf8_declared(text)
+            # (the declared encoding is the bytes' encoding only when they came as bytes)
+            if (
+                not decoded
+                and decoded_text[1:2] == "?"
+                and decoded_text.startswith("<?xml")
+                and not _utf8_declared(decoded_text)
             ):
                 text = None
-    if text is None:
+            else:
+                text = decoded_text
+    elif kind is str:
+        text = source  # type: ignore[assignment]
+        try:
+            data = text.encode("utf-8")  # type: ignore[union-attr]
+        except UnicodeEncodeError as exc:
+            # Lone surrogates: a str that no encoding can carry.
+            from ._rules._source import surrogate_report
+
+            return surrogate_report(source, exc.start)  # type: ignore[arg-type]
+        body, decoded = data, True
+    else:
+        # A subclass of str or bytes, a bytearray or a memoryview: its characters or its
+        # buffer's bytes, not what its methods say; anything else is not a document.
+        return _run(
+            _plain(source), max_bytes, chosen, errors_only, decoded, styles, enabled, prefer, full
+        )
+    # The byte screen: anything the byte stage could report sends the document there.
+    # (On the text, not the bytes: ``bytes in bytes`` first tries the needle as an
+    # integer, and raises and formats an error that it then throws away.)
+    if (
+        text is None
+        or len(data) > max_bytes
+        or text[:1] != "<"
+        or ("<!" in text and ("<!DOCTYPE" in text or "<!ENTITY" in text))
+    ):
         from ._rules._source import check_source
 
         early = check_source(data, max_bytes, decoded=decoded)
-        if isinstance(early, Report):
+        if early.__class__ is Report:
             return early
-        text, body = early
+        text, body = early  # type: ignore[misc]
     try:
         root = etree.fromstring(body, _PARSER)
     except etree.XMLSyntaxError as exc:
@@ -364,29 +433,89 @@ def check_bytes(
             if found_in_name is not None:
                 return Report(found_in_name, text)
         return Report(parse_failure(text, body, exc), text)
-    ctx = Context(text, root, chosen or _by_root(root), styles, explicit=chosen is not None)
+    # The context, without the keyword handling of a constructor: the common case sets
+    # three attributes, the class gives the rest.
+    ctx = Context.__new__(Context)
+    ctx.text, ctx.root, ctx.diagnostics = text, root, []
+    if chosen is None:
+        tag = root.tag
+        if tag.__class__ is str and len(tag) == 8 and str(tag).lower() == "response":
+            chosen = DIALECTS["classic"]  # <Response>, in any case, is classic
+            ctx.dialect, ctx.names = chosen, names(chosen)
+        else:
+            chosen = LEGS
+    else:
+        ctx.explicit = True
+        if chosen is not LEGS:
+            ctx.dialect, ctx.names = chosen, names(chosen)
+    if styles is not None:
+        ctx.placeholders = styles
     if prefer:
         ctx.prefer = frozenset(prefer)
-    name = ctx.dialect.name
-    if not full and not _declares_xsi(root, text) and _schema(ctx.dialect).validate(root):
-        if enabled or name != "legs":
+    name = chosen.name
+    if full or ("xmlns" in text and _declares_xsi(root, text)):
+        from ._rules import checks
+
+        walk(ctx, checks(enabled, dialect=name))
+    elif enabled:
+        # Opt-in rules: the published schema, then the rules it leaves to speak.
+        from ._rules import checks
+
+        if not _schema(chosen).validate(root):
+            walk(ctx, checks(enabled, dialect=name))
+        else:
             found = checks(enabled, schema_valid=True, dialect=name)
             if found.needles:
                 present = frozenset([n for n in found.needles if n in text])
                 found = checks(enabled, schema_valid=True, present=present, dialect=name)
-        else:  # the default rules of leg actions: the plan validate uses
-            plan = _PLAN[0] if _PLAN else _plan()
-            found_needles: tuple[str, ...] = ()
+            walk(ctx, found)
+    else:
+        # The schemas: one compiled copy per thread and dialect (lxml's validators keep
+        # per-run state). The quiet one first: a document it accepts is one no rule it
+        # covers speaks about, and for most dialects that is every rule.
+        try:
+            quiet = _local.quiet[chosen.schema_file]
+        except (AttributeError, KeyError):
+            quiet = _schema(chosen, quiet=True)
+        if quiet.validate(root):
+            plan = _QUIET_PLANS.get(name) or _plan(name, quiet=True)
+        elif _schema(chosen).validate(root):
+            plan = _PLANS.get(name) or _plan(name)
+        else:
+            from ._rules import checks
+
+            walk(ctx, checks(dialect=name))
+            if len(ctx.diagnostics) > 1:
+                ctx.diagnostics.sort(key=_position)
+            return ctx
+        if plan.needles or plan.rules:
+            # The needles (from the rule index) say which rules may still speak: a rule
+            # none of whose needles is in the text is left out; every other one runs.
+            needles: tuple[str, ...] = ()
             for needle in plan.needles:
                 if needle in text:
-                    found_needles += (needle,)
-            found = plan.by_present.get(found_needles) or plan.checks(found_needles)
-        walk(ctx, found)
-    else:
-        walk(ctx, checks(enabled, dialect=name))
+                    needles += (needle,)
+            found = plan.by_present.get(needles) or plan.checks(needles)
+            if errors_only and not found.errors:
+                return ctx
+            for document_check in found.document:
+                document_check(ctx)
+            if found.element or found.attribute:
+                walk_elements(ctx, found)
     if len(ctx.diagnostics) > 1:
         ctx.diagnostics.sort(key=_position)
-    return Report(ctx.diagnostics, text, root)
+    return ctx
+
+
+def _plain(source: object) -> str | bytes:
+    """The characters of a ``str`` subclass, the bytes of a buffer (bytes subclasses,
+    bytearray, memoryview); TypeError for anything that is not a document."""
+    kind = type(source)
+    if issubclass(kind, str):
+        return str.__str__(source)
+    if issubclass(kind, (bytes, bytearray, memoryview)):
+        return bytes(memoryview(source))  # type: ignore[arg-type]
+    raise _not_a_document(source)
 
 
 # Any XML Schema validator lets xsi:type and xsi:nil through (they steer validation, they
@@ -430,14 +559,6 @@ def resolve_dialect(dialect: DialectArg) -> Dialect | None:
     raise TypeError(f"dialect must be a name such as 'legs', not {type(dialect).__name__}")
 
 
-def _by_root(root: etree._Element) -> Dialect:
-    """The dialect a document's root names: ``<Response>`` (any case) is classic."""
-    tag = root.tag
-    if tag.__class__ is str and len(tag) == 8 and str(tag).lower() == "response":
-        return DIALECTS["classic"]
-    return LEGS
-
-
 def _styles(placeholders: StylesArg) -> Placeholders | None:
     """The placeholder matcher for some styles (None when none is given)."""
     if not placeholders:
@@ -457,17 +578,20 @@ def _position(d: Diagnostic) -> tuple[int, int]:
 _local = _thread_local()
 
 
-def _schema(dialect: Dialect) -> etree.XMLSchema:
-    # lxml's validators keep per-run state: one compiled copy per thread and dialect.
+def _schema(dialect: Dialect, *, quiet: bool = False) -> etree.XMLSchema:
+    """This thread's compiled copy of a dialect's schema, or of its quiet schema
+    (compiled on first use)."""
     try:
-        schemas: dict[str, etree.XMLSchema] = _local.schemas
+        schemas: dict[str, etree.XMLSchema] = _local.quiet if quiet else _local.schemas
     except AttributeError:
-        schemas = _local.schemas = {}
+        _local.schemas, _local.quiet = {}, {}
+        schemas = _local.quiet if quiet else _local.schemas
     schema = schemas.get(dialect.schema_file)
     if schema is None:
         from ._schema import compile_schema
 
-        schema = schemas[dialect.schema_file] = compile_schema(dialect.schema_file)
+        schema = compile_schema(dialect.schema_file, quiet=quiet)
+        schemas[dialect.schema_file] = schema
     return schema
 
 
@@ -480,35 +604,18 @@ def check_document(
     placeholders: StylesArg = None,
 ) -> Report:
     """Check a document given as ``str`` (already decoded) or ``bytes`` (UTF-8)."""
-    kind = type(source)  # not source.__class__, which an object may fake
-    if issubclass(kind, str):
-        # the characters themselves, not what a subclass's encode says
-        text = str.__str__(source)
-        try:
-            data = text.encode("utf-8")
-        except UnicodeEncodeError as exc:
-            # Lone surrogates: a str that no encoding can carry.
-            from ._rules._source import surrogate_report
-
-            return surrogate_report(text, exc.start)
-        return check_bytes(
-            data,
-            max_bytes=max_bytes,
-            decoded=True,
-            dialect=dialect,
-            enabled=enabled,
-            placeholders=placeholders,
-        )
-    if issubclass(kind, (bytes, bytearray, memoryview)):
-        # the buffer's bytes, not what a subclass's __bytes__ says
-        return check_bytes(
-            bytes(memoryview(source)),  # type: ignore[arg-type]
-            max_bytes=max_bytes,
-            dialect=dialect,
-            enabled=enabled,
-            placeholders=placeholders,
-        )
-    raise _not_a_document(source)
+    found = _run(
+        source,
+        max_bytes,
+        dialect,
+        False,
+        False,
+        _styles(placeholders) if placeholders else None,
+        enabled,
+    )
+    if found.__class__ is Report:
+        return found
+    return Report(found.diagnostics, found.text, found.root)
 
 
 def _not_a_document(source: object) -> TypeError:
@@ -527,32 +634,41 @@ def _not_a_document(source: object) -> TypeError:
 
 
 class _Plan:
-    """What the fast path runs for schema-valid documents (default rules): the needles to
-    look for, and the checks for each set of needles found. Built on first use."""
+    """What a schema-valid document of one dialect runs (default rules): the needles to
+    look for, and the checks for each set of needles found. With ``quiet``, for a
+    document the dialect's quiet schema accepts. Built on first use."""
 
-    __slots__ = ("by_present", "needles")
+    __slots__ = ("by_present", "dialect", "needles", "quiet", "rules")
 
-    def __init__(self) -> None:
+    def __init__(self, dialect: str, quiet: bool) -> None:
         from ._rules import plan_needles
 
         # (from the rule index: the rules themselves load when a document needs them)
-        self.needles = plan_needles()
+        self.dialect, self.quiet = dialect, quiet
+        self.needles = plan_needles(dialect, quiet=quiet)
         self.by_present: dict[tuple[str, ...], Checks] = {}
+        # Whether any rule may run when no needle is found (if none may, and there are
+        # no needles, a document this plan is for is finished).
+        self.rules = bool(self.checks(()).rules)
 
     def checks(self, present: tuple[str, ...]) -> Checks:
         from ._rules import checks
 
-        found = self.by_present[present] = checks(schema_valid=True, present=frozenset(present))
+        found = self.by_present[present] = checks(
+            schema_valid=True, present=frozenset(present), dialect=self.dialect, quiet=self.quiet
+        )
         return found
 
 
-_PLAN: list[_Plan] = []
+#: Each dialect's plans, by name (cleared when a rule is registered): for documents the
+#: published schema accepts, and for those the quiet schema accepts.
+_PLANS: dict[str, _Plan] = {}
+_QUIET_PLANS: dict[str, _Plan] = {}
 
 
-def _plan() -> _Plan:
-    if not _PLAN:
-        _PLAN.append(_Plan())
-    return _PLAN[0]
+def _plan(dialect: str, *, quiet: bool = False) -> _Plan:
+    found = (_QUIET_PLANS if quiet else _PLANS)[dialect] = _Plan(dialect, quiet)
+    return found
 
 
 def has_errors(
@@ -568,12 +684,14 @@ def has_errors(
     a document with no error is accepted without locating the warnings it may have
     (which costs several times the check itself).
     """
-    if placeholders:
-        found = check_document(
-            source, max_bytes=max_bytes, dialect=dialect, placeholders=placeholders
-        ).diagnostics
-    else:
-        found = _check(source, max_bytes, dialect, True)
+    found = _run(
+        source,
+        max_bytes,
+        dialect,
+        True,
+        False,
+        _styles(placeholders) if placeholders else None,
+    ).diagnostics
     return any(d.severity == "error" for d in found)
 
 
@@ -606,86 +724,5 @@ def validate(
     ['EX202', 'EX202']
     """
     if placeholders:
-        return check_document(
-            source, max_bytes=max_bytes, dialect=dialect, placeholders=placeholders
-        ).diagnostics
-    # The clean-document path (no intermediate report): the byte screen, the parse, the
-    # schema, then the rules the schema does not cover; has_errors shares it.
-    return _check(source, max_bytes, dialect, False)
-
-
-def _check(
-    source: str | bytes, max_bytes: int, dialect: DialectArg, errors_only: bool
-) -> list[Diagnostic]:
-    """:func:`validate`: a document that passes the byte screen and the schema is
-    checked here, in one layer, by the rules the schema does not cover (and only those
-    whose needles are in the text); anything else goes to :func:`check_document`."""
-    if dialect is not None and dialect is not LEGS:
-        chosen = resolve_dialect(dialect)
-        if chosen is not LEGS:
-            return check_document(source, max_bytes=max_bytes, dialect=chosen).diagnostics
-    else:
-        chosen = dialect  # None (the root decides) or LEGS
-    if type(source) is bytes:  # not source.__class__, which an object may fake
-        data = source
-        # One-character slices, not startswith: they are cached objects, where the method
-        # parses its arguments on every call.
-        body = data[3:] if data[:1] == b"\xef" and data[:3] == _BOM else data
-        try:
-            text = body.decode("utf-8")
-        except UnicodeDecodeError:
-            return check_bytes(data, max_bytes=max_bytes, dialect=chosen).diagnostics
-        decoded = False
-        # (the declared encoding is the bytes' encoding only when they came as bytes)
-        if text[1:2] == "?" and text.startswith("<?xml") and not _utf8_declared(text):
-            return check_bytes(data, max_bytes=max_bytes, dialect=chosen).diagnostics
-    elif type(source) is str:
-        text = source
-        try:
-            data = text.encode("utf-8")
-        except UnicodeEncodeError:
-            return check_document(source, max_bytes=max_bytes, dialect=chosen).diagnostics
-        body = data
-        decoded = True
-    else:
-        return check_document(source, max_bytes=max_bytes, dialect=chosen).diagnostics
-    # The byte screen: anything the byte stage could report sends the document there.
-    if (
-        len(data) > max_bytes
-        or text[:1] != "<"
-        or (b"<!" in data and (b"<!DOCTYPE" in data or b"<!ENTITY" in data))
-    ):
-        return check_bytes(data, max_bytes=max_bytes, decoded=decoded, dialect=chosen).diagnostics
-    try:
-        root = etree.fromstring(body, _PARSER)
-    except etree.XMLSyntaxError:
-        return check_bytes(data, max_bytes=max_bytes, decoded=decoded, dialect=chosen).diagnostics
-    if "xmlns" in text and _declares_xsi(root, text):
-        return check_bytes(data, max_bytes=max_bytes, decoded=decoded, dialect=chosen).diagnostics
-    try:
-        valid = _local.legs.validate(root)
-    except AttributeError:
-        _local.legs = _schema(LEGS)
-        valid = _local.legs.validate(root)
-    if not valid:
-        return check_bytes(data, max_bytes=max_bytes, decoded=decoded, dialect=chosen).diagnostics
-    # The needles (from the rule index) say which rules may still speak: a rule none of
-    # whose needles is in the text is left out; every other one runs.
-    plan = _PLAN[0] if _PLAN else _plan()
-    present: tuple[str, ...] = ()
-    for needle in plan.needles:
-        if needle in text:
-            present += (needle,)
-    found = plan.by_present.get(present) or plan.checks(present)
-    if errors_only and not found.errors:
-        return []
-    # The context, without the keyword handling of its constructor (nothing to set).
-    ctx = Context.__new__(Context)
-    ctx.text, ctx.root, ctx.diagnostics = text, root, []
-    for document_check in found.document:
-        document_check(ctx)
-    if found.element or found.attribute:
-        walk_elements(ctx, found)
-    if len(ctx.diagnostics) > 1:
-        ctx.diagnostics.sort(key=_position)
-    return ctx.diagnostics
+        return _run(source, max_bytes, dialect, False, False, _styles(placeholders)).diagnostics
+    return _run(source, max_bytes, dialect, False).diagnostics

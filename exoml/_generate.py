@@ -1,7 +1,8 @@
 """Regenerate (or, with ``--check``, verify) the files derived from the catalogue.
 
 ``python -m exoml._generate`` writes each dialect's schema (``schema/exoml.xsd``,
-``schema/exoml-bridge.xsd``, ``schema/exoml-classic.xsd``), the builders' generated verb
+``schema/exoml-bridge.xsd``, ``schema/exoml-classic.xsd``) and its internal quiet schema
+(``exoml/_quiet/``, see :mod:`exoml._xsd`), the builders' generated verb
 modules, ``docs/verbs.md`` (and ``docs/verbs-bridge.md``, ``docs/verbs-classic.md``),
 ``docs/rules.md`` and ``docs/events.md``; ``--check`` exits 1 and names the files that
 drifted.
@@ -29,7 +30,7 @@ def targets() -> dict[Path, Callable[[], str]]:
         rule_reference,
         verb_reference,
     )
-    from ._xsd import generate_xsd
+    from ._xsd import generate_quiet_xsd, generate_xsd
     from .events._reference import event_reference
 
     found: dict[Path, Callable[[], str]] = {
@@ -42,6 +43,7 @@ def targets() -> dict[Path, Callable[[], str]]:
     }
     for d in DIALECTS.values():
         found[ROOT_DIR / "schema" / d.schema_file] = partial(generate_xsd, d)
+        found[ROOT_DIR / "exoml" / "_quiet" / d.schema_file] = partial(generate_quiet_xsd, d)
         if d.name != "legs":
             found[ROOT_DIR / "docs" / f"verbs-{d.name}.md"] = partial(
                 dialect_verb_reference, d.name

@@ -72,27 +72,35 @@ def compiled_schema(dialect: str = "legs") -> etree.XMLSchema:
 _COMPILING = _allocate_lock()
 
 
-def compile_schema(dialect: str = "legs") -> etree.XMLSchema:
+def compile_schema(dialect: str = "legs", *, quiet: bool = False) -> etree.XMLSchema:
     """A new compiled copy of a dialect's schema (from the committed file, else generated).
 
     ``dialect`` is a dialect's name or its schema file's name (``"exoml-bridge.xsd"``).
+    ``quiet`` compiles the dialect's quiet schema instead: the internal one that accepts
+    only documents no default rule speaks about (see :mod:`exoml._xsd`).
     Safe to call from several threads at once (compilations take turns).
     """
     with _COMPILING:
-        return _compile(dialect)
+        return _compile(dialect, quiet)
 
 
-def _compile(dialect: str) -> etree.XMLSchema:
+def quiet_schema_file(dialect: str = "legs") -> str:
+    """The path of a dialect's quiet schema (inside the package, in ``_quiet/``)."""
+    return os.path.join(_HERE, "_quiet", _file_name(dialect))
+
+
+def _compile(dialect: str, quiet: bool = False) -> etree.XMLSchema:
     from lxml import etree
 
-    path = _schema_file(dialect)
+    path = quiet_schema_file(dialect) if quiet else _schema_file(dialect)
     if os.path.isfile(path):
         doc = etree.parse(path)
     else:
         from ._catalogue import DIALECTS
-        from ._xsd import generate_xsd
+        from ._xsd import generate_quiet_xsd, generate_xsd
 
         name = os.path.basename(path)
         found = next(d for d in DIALECTS.values() if d.schema_file == name)
-        doc = etree.fromstring(generate_xsd(found).encode()).getroottree()
+        text = generate_quiet_xsd(found) if quiet else generate_xsd(found)
+        doc = etree.fromstring(text.encode()).getroottree()
     return etree.XMLSchema(doc)

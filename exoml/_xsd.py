@@ -16,10 +16,10 @@ the check engine does.
 
 from __future__ import annotations
 
-from ._catalogue import LEGS, Attr, Dialect, VerbSpec
-from ._values import ValueKind
+from ._catalogue import LEGS, WS_URL, Attr, Dialect, VerbSpec, documented
+from ._values import Pattern, ValueKind
 
-__all__ = ["generate_xsd"]
+__all__ = ["generate_quiet_xsd", "generate_xsd", "quiet_dialect"]
 
 _HEADER = """<?xml version="1.0" encoding="UTF-8"?>
 <!-- Generated from exoml's verb catalogue by `make schema`. Do not edit by hand. -->
@@ -39,8 +39,11 @@ def _attr_type_name(spec: VerbSpec, attr: Attr) -> str:
     return f"{spec.element}.{attr.name}"
 
 
-def generate_xsd(dialect: Dialect = LEGS) -> str:
-    """The XSD of ``dialect`` as text, deterministic for a given catalogue."""
+def generate_xsd(dialect: Dialect = LEGS, *, max_actions: int | None = None) -> str:
+    """The XSD of ``dialect`` as text, deterministic for a given catalogue.
+
+    ``max_actions`` bounds the verbs under the root (None: any number, at least one).
+    """
     summary = dialect.summary.replace("`", "").replace("--", "-")
     out: list[str] = [_HEADER.replace("{title}", dialect.title).replace("{summary}", summary)]
     w = out.append
@@ -59,7 +62,8 @@ def generate_xsd(dialect: Dialect = LEGS) -> str:
 
     w(f'\n  <xs:element name="{root}" type="{root}Type"/>\n\n')
     w(f'  <xs:complexType name="{root}Type">\n')
-    w('    <xs:choice minOccurs="1" maxOccurs="unbounded">\n')
+    most = "unbounded" if max_actions is None else str(max_actions)
+    w(f'    <xs:choice minOccurs="1" maxOccurs="{most}">\n')
     for element in dialect.top_level:
         w(f'      <xs:element name="{element}" type="{element}Type"/>\n')
     w("    </xs:choice>\n  </xs:complexType>\n")
@@ -124,3 +128,68 @@ def generate_xsd(dialect: Dialect = LEGS) -> str:
         w(f"    {kind.xsd_type()}\n  </xs:simpleType>\n")
     w("</xs:schema>\n")
     return "".join(out)
+
+
+# --- the quiet schemas ----------------------------------------------------------------
+#
+# A dialect's *quiet* schema accepts only documents about which no default rule has
+# anything to say: the published schema (valid ExoML), less what the warnings and the
+# checks XSD cannot state would report. The check engine validates with it first: a
+# document it accepts is finished, with no rule to run and nothing to search for; any
+# other document is validated against the published schema and walked as before. The
+# schema is stricter than it must be where XSD cannot say exactly what a rule says (a
+# stricter schema only sends more documents the longer way); rules that rely on it
+# declare ``quiet_covered`` and the differential tests hold them to it.
+
+#: What a stream URL may be in a quiet document: the published pattern's ``wss://`` half
+#: (EX503 warns about ``ws://``).
+SECURE_WS_URL = Pattern(
+    "wss://[^ \\t\\n\\r/?#]+([/?#][^ \\t\\n\\r]*)?",
+    "must be an absolute wss:// URL without spaces",
+    "`wss://` URL",
+    "wss://bot.example.com/stream",
+)
+
+
+def quiet_dialect(dialect: Dialect) -> Dialect:
+    """``dialect`` less what a default rule would speak about, where a catalogue row can
+    say it (see :func:`generate_quiet_xsd`)."""
+    verbs = [v for v in dialect.verbs if documented(v.evidence)]  # EX510
+    kept = {v.element for v in verbs}
+    quiet: list[VerbSpec] = []
+    for spec in verbs:
+        # one_of (EX205, EX206): the group's first name, required; the others absent.
+        dropped = {name for group in spec.one_of for name in group[1:]}
+        firsts = {group[0] for group in spec.one_of}
+        attrs: list[Attr] = []
+        for a in spec.attrs:
+            if a.name in dropped or not documented(a.sources(spec)):  # EX510
+                continue
+            if a.name in firsts:
+                a = a._replace(required=True)
+            if a.kind is WS_URL:  # EX503
+                a = a._replace(kind=SECURE_WS_URL)
+            attrs.append(a)
+        children = tuple(
+            c for c in spec.children if c in kept and documented(spec.child_sources(c))
+        )  # EX510
+        quiet.append(spec._replace(attrs=tuple(attrs), children=children, one_of=()))
+    return dialect._replace(verbs=tuple(quiet))
+
+
+def generate_quiet_xsd(dialect: Dialect = LEGS) -> str:
+    """The quiet schema of ``dialect`` (see above): its documents have nothing to report.
+
+    Besides :func:`quiet_dialect`, one verb under the root where rule EX501 (more than
+    one action) applies to the dialect.
+    """
+    from ._rules import rule
+
+    one_action = dialect.name in rule("EX501").dialects
+    text = generate_xsd(quiet_dialect(dialect), max_actions=1 if one_action else None)
+    return text.replace(
+        "<!-- Generated from exoml's verb catalogue",
+        "<!-- The quiet schema (internal): documents no default rule speaks about. -->\n"
+        "<!-- Generated from exoml's verb catalogue",
+        1,
+    )

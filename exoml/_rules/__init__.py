@@ -70,8 +70,8 @@ MODULE_NAMES: tuple[str, ...] = (
 
 # Rule modules added at run time (tests prove with them that every rule runs).
 _EXTRA: list[ModuleType] = []
-# (enabled opt-in codes, schema-valid, needles present, dialect) -> the checks to run
-_CHECKS: dict[tuple[frozenset[str], bool, frozenset[str] | None, str], Checks] = {}
+# (enabled opt-in codes, schema-valid, needles present, dialect, quiet) -> the checks to run
+_CHECKS: dict[tuple[frozenset[str], bool, frozenset[str] | None, str, bool], Checks] = {}
 
 
 class _Row:
@@ -83,6 +83,7 @@ class _Row:
         "dialects",
         "module",
         "needles",
+        "quiet_covered",
         "schema_covered",
         "schema_gaps",
         "severity",
@@ -100,6 +101,7 @@ class _Row:
             self.needles,
             self.dialects,
             self.schema_gaps,
+            self.quiet_covered,
         ) = flags
 
     def load(self) -> ModuleType:
@@ -119,6 +121,7 @@ def flags(r: Rule) -> tuple[Any, ...]:
         r.needles,
         r.dialects,
         r.schema_gaps,
+        r.quiet_covered,
     )
 
 
@@ -165,10 +168,11 @@ def unregister(module: ModuleType) -> None:
 
 
 def _forget() -> None:
-    from .._check import _PLAN
+    from .._check import _PLANS, _QUIET_PLANS
 
     _CHECKS.clear()
-    _PLAN.clear()
+    _PLANS.clear()
+    _QUIET_PLANS.clear()
 
 
 def _runs(
@@ -177,21 +181,26 @@ def _runs(
     schema_valid: bool,
     present: frozenset[str] | None,
     dialect: str,
+    quiet: bool = False,
 ) -> bool:
     return (
         row.stage == "tree"
         and dialect in row.dialects
         and (row.default or row.code in enabled)
         and not (schema_valid and row.schema_covered and dialect not in row.schema_gaps)
+        and not (quiet and row.quiet_covered)
         and (present is None or not row.needles or not present.isdisjoint(row.needles))
     )
 
 
-def plan_needles(dialect: str = "legs") -> tuple[str, ...]:
+def plan_needles(dialect: str = "legs", *, quiet: bool = False) -> tuple[str, ...]:
     """The needles of the default rules that may run on a schema-valid document of
-    ``dialect`` (read from the index: nothing is imported)."""
+    ``dialect`` (with ``quiet``: on one its quiet schema accepts), read from the index:
+    nothing is imported."""
     nothing: frozenset[str] = frozenset()
-    found = {n for row in _rows() if _runs(row, nothing, True, None, dialect) for n in row.needles}
+    found = {
+        n for row in _rows() if _runs(row, nothing, True, None, dialect, quiet) for n in row.needles
+    }
     return tuple(sorted(found))
 
 
@@ -201,21 +210,26 @@ def checks(
     schema_valid: bool = False,
     present: frozenset[str] | None = None,
     dialect: str = "legs",
+    quiet: bool = False,
 ) -> Checks:
     """The tree checks to run: every default rule and every opt-in rule in ``enabled``.
 
     With ``schema_valid`` (the document is one the XSD accepts), rules that declare
     themselves covered by the schema are left out: they have nothing to report there.
     With ``present`` (the needles found in the document), a rule whose needles are all
-    absent is left out: it has nothing to report there either. Rules that do not apply
+    absent is left out: it has nothing to report there either. With ``quiet`` (the
+    dialect's quiet schema accepts the document too), the rules that declare themselves
+    covered by that schema are left out as well. Rules that do not apply
     to ``dialect`` (:attr:`Rule.dialects`) are left out. Only the modules of the rules
     chosen are loaded.
     """
-    key = (frozenset(enabled), schema_valid, present, dialect)
+    key = (frozenset(enabled), schema_valid, present, dialect, quiet)
     found = _CHECKS.get(key)
     if found is None:
         chosen = [
-            row.load() for row in _rows() if _runs(row, key[0], schema_valid, present, dialect)
+            row.load()
+            for row in _rows()
+            if _runs(row, key[0], schema_valid or quiet, present, dialect, quiet)
         ]
         needles = {n for m in chosen for n in m.RULE.needles}
         found = _CHECKS[key] = Checks(

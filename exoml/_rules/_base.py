@@ -27,6 +27,12 @@ class Rule(NamedTuple):
     fast path skips a rule's work, never the rule, when none is present. ``default``
     is False for a rule that runs only when ``--select`` (or ``select`` in the
     configuration) names its code.
+
+    ``quiet_covered`` says that the dialect's *quiet* schema (valid ExoML about which
+    no default rule speaks; see :func:`exoml._xsd.generate_quiet_xsd`) refuses every
+    document this rule reports: for a document that schema accepts, the engine runs no
+    such rule and searches for none of its needles. A rule that is ``schema_covered``
+    is quiet-covered too (the quiet schema accepts less than the published one).
     """
 
     code: str
@@ -49,4 +55,6 @@ class Rule(NamedTuple):
     #: dialects whose schema cannot say all this rule says (the classic Dial's text is
     #: mixed content): there the rule runs even on schema-valid documents
     schema_gaps: tuple[str, ...] = ()
+    #: the quiet schema refuses every document this rule reports (see above)
+    quiet_covered: bool = False
     example_placeholders: tuple[str, ...] = ()

@@ -26,6 +26,7 @@ RULE = Rule(
     bad='<Flow><StartStream streamUrl="ws://bot.example.com/s"/></Flow>',
     good='<Flow><StartStream streamUrl="wss://bot.example.com/s"/></Flow>',
     needles=(INSECURE_STREAM_SCHEME,),
+    quiet_covered=True,
 )
 
 

@@ -49,6 +49,7 @@ RULE = Rule(
     bad='<Flow><StartRecording direction="both" bitrate="32000"/></Flow>',
     good='<Flow><StartRecording direction="both"/></Flow>',
     needles=_needles(),
+    quiet_covered=True,
 )
 
 
