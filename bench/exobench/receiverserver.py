@@ -9,7 +9,9 @@ every side gets byte-for-byte the same requests on the same connections:
 - ``events-sync``: the same with a plain-function handler (run on the receiver's threads);
 - ``POST /__reset?side=NAME``: sends the next events to side NAME and clears the counts;
 - ``GET /__drain``: waits until both receivers have handled everything they acknowledged,
-  then answers their stats and what the sides saw, as JSON (small: it is timed);
+  then answers their stats, what the sides saw and ``last_ns``, the
+  :func:`time.monotonic_ns` at which the last handler finished (or the bare app
+  answered), as JSON;
 - ``GET /__handled?side=NAME``: how many distinct sids the side's handler saw, how many
   it saw more than once, and a SHA-256 of the sorted sids (to compare with what was sent).
 Usage: ``python receiverserver.py --user U --password P``; prints ``PORT <n>`` and
@@ -24,6 +26,7 @@ import hashlib
 import json
 import socket
 import sys
+import time
 from typing import Any
 
 import uvicorn
@@ -36,6 +39,9 @@ def build(user: str, password: str) -> Any:
     # Per side, how many times the handler saw each sid.
     handled: dict[str, dict[str, int]] = {"events": {}, "events-sync": {}}
     current = ["bare"]
+    # When the last handler finished (the bare app: answered), on the monotonic clock the
+    # client reads too: the end of a burst, without timing a round trip to ask for it.
+    last_ns = [0]
     receiver = EventReceiver(username=user, password=password)
     sync_receiver = EventReceiver(username=user, password=password)
 
@@ -43,11 +49,13 @@ def build(user: str, password: str) -> Any:
     async def record(event: Event) -> None:
         seen = handled["events"]
         seen[event.event_sid] = seen.get(event.event_sid, 0) + 1
+        last_ns[0] = time.monotonic_ns()
 
     @sync_receiver.on_any
     def record_sync(event: Event) -> None:
         seen = handled["events-sync"]
         seen[event.event_sid] = seen.get(event.event_sid, 0) + 1
+        last_ns[0] = time.monotonic_ns()
 
     async def bare(scope: Any, receive: Any, send: Any) -> None:
         size = 0
@@ -62,6 +70,7 @@ def build(user: str, password: str) -> Any:
             {"type": "http.response.start", "status": 200, "headers": [(b"content-length", b"0")]}
         )
         await send({"type": "http.response.body", "body": b""})
+        last_ns[0] = time.monotonic_ns()
 
     async def answer(send: Any, data: dict[str, Any]) -> None:
         body = json.dumps(data).encode()
@@ -102,6 +111,7 @@ def build(user: str, password: str) -> Any:
                     "events_sync": dataclasses.asdict(sync_receiver.stats),
                     "handled": len(handled["events"]),
                     "handled_sync": len(handled["events-sync"]),
+                    "last_ns": last_ns[0],
                 },
             )
         elif path == "/__handled":

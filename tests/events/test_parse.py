@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import math
 from collections.abc import Mapping
@@ -180,6 +181,10 @@ def test_timestamps(text: object, expected: datetime | None) -> None:
         ({"X-Exotel-Request-Id": "e-x"}, None),
         ({"X-Exotel-Request-Id": "e"}, None),
         ({"X-Exotel-Request-Id": "e-٣"}, None),
+        ({"X-Exotel-Request-Id": "e-12"}, 12),
+        ({"X-Exotel-Request-Id": "e--1"}, None),
+        ({"X-Exotel-Request-Id": "e-1 "}, 1),
+        ({"X-Exotel-Request-Id": "e-b-1"}, None),
         ({}, None),
     ],
 )
@@ -192,6 +197,15 @@ def test_a_sid_with_dashes() -> None:
         {"event_sid": "a-b-c", "event_name": "x"}, {"X-Exotel-Request-Id": "a-b-c-3"}
     )
     assert event.attempt == 3
+
+
+def test_an_event_is_an_event_and_read_only() -> None:
+    event = parse_event(b'{"event_sid": "e", "event_name": "x"}', {"X-Exotel-Request-Id": "e-1"})
+    assert type(event) is Event
+    raw = {"event_sid": "e", "event_name": "x"}
+    assert event == Event("e", "x", None, None, None, None, {}, None, 1, raw, "e-1")
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        event.event_sid = "f"  # type: ignore[misc]
 
 
 def test_a_key_given_twice_keeps_the_last_value() -> None:
