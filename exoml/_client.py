@@ -120,6 +120,9 @@ NetworkType = Literal["pstn", "voip"]
 Priority = Literal["normal", "high"]
 
 _ClientT = TypeVar("_ClientT", bound="_BaseLegsClient")
+
+#: asyncio.timeout (Python 3.11 and later), or None.
+_timeout: Callable[[float], Any] | None = getattr(asyncio, "timeout", None)
 _T = TypeVar("_T")
 
 # Compact JSON, made once: json.dumps with options builds an encoder on every call.
@@ -189,8 +192,7 @@ class _Call(Generic[_T]):
         self.idempotent = idempotent
 
 
-@dataclass(frozen=True)
-class _Reply:
+class _Reply(NamedTuple):
     """A 2xx answer, for the endpoint methods to turn into their result.
 
     ``body`` is the decoded JSON (or the text, or ``None``; see :func:`exoml._wire.decode`);
@@ -357,8 +359,11 @@ class _BaseLegsClient:
                     f"custom_param must be a str or None, not {type(custom_param).__name__}"
                 )
             custom_param = _text("custom_param", custom_param, empty=True)
-        # Checked again as text: a Flow subclass could render anything.
-        document = _text("exoml", _document(exoml, validate), empty=True)
+        document = _document(exoml, validate)
+        if not issubclass(type(exoml), (str, bytes, bytearray)):
+            # Checked again as text: a Flow subclass could render anything. (Text given
+            # as text, or as bytes, was checked as it was read.)
+            document = _text("exoml", document, empty=True)
         body: dict[str, str] = {"exoml": document}
         if custom_param is not None:
             body["action_custom_param"] = custom_param
@@ -608,7 +613,8 @@ class _BaseLegsClient:
             )
         request_id = _dig(reply.body, "request_id")
         leg = _dig(reply.body, "response", "data", "leg_sid")
-        logger.debug("leg %r: accepted, request_id %s", action.leg_sid, request_id)
+        if logger.isEnabledFor(logging.DEBUG):
+            logger.debug("leg %r: accepted, request_id %s", action.leg_sid, request_id)
         return ActionAccepted(
             request_id=request_id, leg_sid=leg or action.leg_sid, http_code=reply.status
         )
@@ -1002,9 +1008,12 @@ class LegsClient(_BaseLegsClient):
     ) -> _Raw:
         """One attempt: the status and headers, then the body read within the cap, all by
         the deadline (every socket operation is bounded by it, see _DeadlineStream)."""
+        http = self._http
         token = _DEADLINE.set((deadline, self._clock))
         try:
-            with self._http.stream(method, url, content=content) as response:
+            # What http.stream() does, without its generator-based context manager.
+            response = http.send(http.build_request(method, url, content=content), stream=True)
+            try:
                 reader = self._reader(response)
                 if response.is_stream_consumed:
                     # A response made in memory (a mock transport): httpx holds it decoded.
@@ -1021,6 +1030,8 @@ class LegsClient(_BaseLegsClient):
                         late = self._clock() >= deadline
                         reader.fail(self._late() if late else _cut(self._host, exc))
                 return reader.result(response.status_code, response.headers)
+            finally:
+                response.close()
         finally:
             _DEADLINE.reset(token)
 
@@ -1238,9 +1249,14 @@ class AsyncLegsClient(_BaseLegsClient):
         """One attempt within the deadline (asyncio cancels whatever is still running)."""
         progress: list[httpx.Response] = []
         try:
-            return await asyncio.wait_for(
-                self._exchange_now(method, url, content, progress), self._deadline
-            )
+            if _timeout is None:  # Python 3.10
+                return await asyncio.wait_for(
+                    self._exchange_now(method, url, content, progress), self._deadline
+                )
+            # Cancels this task at the deadline; wait_for would run each attempt in a
+            # task of its own, which costs more than the rest of the client's share.
+            async with _timeout(self._deadline):
+                return await self._exchange_now(method, url, content, progress)
         except asyncio.TimeoutError:
             if not progress:
                 raise _DeadlinePassed("the deadline passed before the answer") from None
@@ -1254,7 +1270,11 @@ class AsyncLegsClient(_BaseLegsClient):
         content: bytes | None,
         progress: list[httpx.Response],
     ) -> _Raw:
-        async with self._http.stream(method, url, content=content) as response:
+        http = self._http
+        # What http.stream() does, without its generator-based context manager.
+        request = http.build_request(method, url, content=content)
+        response = await http.send(request, stream=True)
+        try:
             progress.append(response)
             reader = self._reader(response)
             if response.is_stream_consumed:
@@ -1267,6 +1287,8 @@ class AsyncLegsClient(_BaseLegsClient):
                 except httpx.HTTPError as exc:
                     reader.fail(_cut(self._host, exc))
             return reader.result(response.status_code, response.headers)
+        finally:
+            await response.aclose()
 
     def _check_loop(self) -> None:
         """Bind the client to the running event loop on first use; refuse any other.
@@ -1311,7 +1333,8 @@ def _text(name: str, value: object, *, empty: bool = False) -> str:
     text = str.__str__(value)
     if not text and not empty:
         raise ValueError(f"{name} must not be empty")
-    _encodable(name, text)
+    if not text.isascii():  # (isascii costs nothing: CPython knows it of every str)
+        _encodable(name, text)
     return text
 
 

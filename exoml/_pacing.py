@@ -22,8 +22,7 @@ import asyncio
 import threading
 import time
 from collections import deque
-from collections.abc import AsyncIterator, Callable
-from contextlib import asynccontextmanager
+from collections.abc import Callable
 
 from ._retry import shown
 
@@ -124,22 +123,13 @@ class AsyncLegQueues:
     """
 
     def __init__(self) -> None:
-        self._queues: dict[str, deque[asyncio.Event]] = {}
+        # Per key, the holder's place (None, or the event it waited on) then the
+        # waiters' events, in arrival order.
+        self._queues: dict[str, deque[asyncio.Event | None]] = {}
 
-    @asynccontextmanager
-    async def hold(self, key: str) -> AsyncIterator[None]:
+    def hold(self, key: str) -> _AsyncHold:
         """Wait for this key's earlier holders to finish, then hold it until the block ends."""
-        # No lock needed: nothing below suspends between reading and updating the queue.
-        ticket = asyncio.Event()
-        queue = self._queues.setdefault(key, deque())
-        queue.append(ticket)
-        if len(queue) == 1:
-            ticket.set()
-        try:
-            await ticket.wait()
-            yield
-        finally:
-            _leave(self._queues, key, ticket)
+        return _AsyncHold(self, key)
 
     def busy_legs(self) -> int:
         """How many keys have a holder or waiters (for tests and introspection)."""
@@ -150,15 +140,52 @@ class AsyncLegQueues:
         return len(self._queues.get(key, ()))
 
 
-def _leave(queues: dict[str, deque[asyncio.Event]], key: str, ticket: asyncio.Event) -> None:
-    """Remove ``ticket`` from its queue; if it was at the head, wake the next in line."""
-    queue = queues[key]
-    was_head = queue[0] is ticket
-    queue.remove(ticket)
-    if not queue:
-        del queues[key]
-    elif was_head:
-        queue[0].set()
+class _AsyncHold:
+    """One send's place in an :class:`AsyncLegQueues` queue, as an async context manager.
+
+    As :class:`_Hold`: a send to an idle leg creates nothing but this object and never
+    suspends; an event is made only for a send that has to wait. No lock is needed:
+    nothing here suspends between reading and updating a queue.
+    """
+
+    __slots__ = ("_key", "_owner", "_ticket")
+
+    def __init__(self, owner: AsyncLegQueues, key: str) -> None:
+        self._owner = owner
+        self._key = key
+        self._ticket: asyncio.Event | None = None
+
+    async def __aenter__(self) -> None:
+        queues, key = self._owner._queues, self._key
+        queue = queues.get(key)
+        if queue is None:
+            queues[key] = deque((None,))
+            return
+        self._ticket = ticket = asyncio.Event()
+        queue.append(ticket)
+        try:
+            await ticket.wait()
+        except BaseException:  # cancelled while waiting: give the place up
+            self._leave()
+            raise
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        self._leave()
+
+    def _leave(self) -> None:
+        """Leave the queue; if this send was at its head, wake the next in line."""
+        queues, key, ticket = self._owner._queues, self._key, self._ticket
+        queue = queues[key]
+        if ticket is None or queue[0] is ticket:  # the holder leaves
+            queue.popleft()
+            if queue:
+                successor = queue[0]
+                assert successor is not None
+                successor.set()
+        else:  # a waiter gives up its place
+            queue.remove(ticket)
+        if not queue:
+            del queues[key]
 
 
 class RateLimiter:

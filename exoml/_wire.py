@@ -13,8 +13,7 @@ import math
 import zlib
 from collections.abc import Callable, Iterable
 from contextvars import ContextVar
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 import httpcore
 import httpx
@@ -36,8 +35,7 @@ __all__ = [
 MAX_JSON_DEPTH = 32
 
 
-@dataclass(frozen=True)
-class Raw:
+class Raw(NamedTuple):
     """What one attempt received: the status, headers and body bytes (decoded from their
     content coding), or, when the body could not be read whole, why (``problem``)."""
 
@@ -78,11 +76,26 @@ class _DeadlineStream(httpcore.NetworkStream):
     def __init__(self, stream: httpcore.NetworkStream) -> None:
         self._stream = stream
 
+    # read and write are on every request's path: _bounded inlined.
     def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
-        return self._stream.read(max_bytes, _bounded(timeout, httpcore.ReadTimeout))
+        running = DEADLINE.get()
+        if running is not None:
+            remaining = running[0] - running[1]()
+            if remaining <= 0:
+                raise httpcore.ReadTimeout("the request's deadline has passed")
+            if timeout is None or remaining < timeout:
+                timeout = remaining
+        return self._stream.read(max_bytes, timeout)
 
     def write(self, buffer: bytes, timeout: float | None = None) -> None:
-        self._stream.write(buffer, _bounded(timeout, httpcore.WriteTimeout))
+        running = DEADLINE.get()
+        if running is not None:
+            remaining = running[0] - running[1]()
+            if remaining <= 0:
+                raise httpcore.WriteTimeout("the request's deadline has passed")
+            if timeout is None or remaining < timeout:
+                timeout = remaining
+        self._stream.write(buffer, timeout)
 
     def close(self) -> None:
         self._stream.close()
@@ -174,7 +187,12 @@ class BodyReader:
         if declared.isascii() and declared.isdigit() and int(declared) > limit:
             self._too_large(f"announces {int(declared) if len(declared) < 30 else 'more'} bytes")
         self._stages: list[_Inflater] = []
-        codings = [c.strip().lower() for c in headers.get_list("Content-Encoding", True)]
+        # One lookup: several Content-Encoding fields come back joined by ", ", which the
+        # split below takes apart as it does the codings listed in one field.
+        listed = headers.get("Content-Encoding")
+        if listed is None:
+            return
+        codings = [c.strip().lower() for c in listed.split(",")]
         codings = [c for c in codings if c and c != "identity"]
         if len(codings) > 2 or any(c not in ("gzip", "x-gzip", "deflate") for c in codings):
             shown = ", ".join(codings)[:100]
@@ -313,9 +331,13 @@ def decode(content: bytes | None) -> Any:
         return None
     text = content.decode("utf-8", errors="replace")
     try:
-        value = json.loads(text, parse_constant=_no_constant, parse_float=_finite)
+        value = _DECODER.decode(text)
     except (ValueError, RecursionError, OverflowError, MemoryError):
         return text
+    # No more brackets than levels allowed (counting those in strings too): no need to
+    # walk the value. Answers are small and shallow: this is nearly always the case.
+    if text.count("[") + text.count("{") <= MAX_JSON_DEPTH:
+        return value
     return value if _depth(value) <= MAX_JSON_DEPTH else text
 
 
@@ -328,6 +350,10 @@ def _finite(text: str) -> float:
     if not math.isfinite(value):
         raise ValueError(f"{text[:20]} overflows")
     return value
+
+
+#: Made once: json.loads with hooks builds a decoder on every call.
+_DECODER = json.JSONDecoder(parse_constant=_no_constant, parse_float=_finite)
 
 
 def _depth(value: Any) -> int:
@@ -353,6 +379,8 @@ def _depth(value: Any) -> int:
 def sound(text: str) -> str:
     """A server's string with any lone surrogate (JSON can escape one: ``"\\ud800"``)
     replaced by U+FFFD, so that it can be printed, logged and encoded."""
+    if text.isascii():
+        return text
     try:
         text.encode("utf-8")
     except UnicodeEncodeError:
