@@ -16,26 +16,28 @@ from __future__ import annotations
 
 import re
 from _thread import _local as _thread_local
-from collections.abc import Collection, Iterator
-from typing import TYPE_CHECKING, NamedTuple
+from collections.abc import Callable, Collection, Iterator
+from typing import TYPE_CHECKING, NamedTuple, TypeAlias
 
 from lxml import etree
 
-from ._catalogue import DIALECTS, LEGS, Dialect, Names, names
-from ._rules._walk import walk, walk_elements
-
-_LEGS_NAMES = names(LEGS)
+from ._schema import _FILES
 
 if TYPE_CHECKING:
+    from ._catalogue import Dialect, Names
     from ._diagnostics import Diagnostic, Fix
     from ._placeholders import Placeholders
     from ._rules._base import Rule
     from ._rules._walk import Checks
 
+# The catalogue is not imported here: a document the quiet schema accepts needs no rule
+# and no vocabulary (the linter's start-up is measured); the context loads them when a
+# rule is to run (:func:`_enter`).
+
 #: What a caller may name a dialect by: the value, its name, or None (the root decides).
-DialectArg = Dialect | str | None
+DialectArg: TypeAlias = "Dialect | str | None"
 #: Placeholder styles, as a comma-separated string or a collection of names.
-StylesArg = str | Collection[str] | None
+StylesArg: TypeAlias = "str | Collection[str] | None"
 
 __all__ = [
     "DEFAULT_MAX_BYTES",
@@ -90,6 +92,9 @@ class Report(NamedTuple):
     def elements(parent: etree._Element) -> Iterator[etree._Element]:
         """The child elements of ``parent``, without comments and processing instructions."""
         return (c for c in parent if isinstance(c.tag, str))
+
+
+_new_report: Callable[[type[Report], tuple[object, ...]], Report] = tuple.__new__
 
 
 def element_text(el: etree._Element) -> str:
@@ -193,9 +198,10 @@ class Context:
     here, never from a module-level table; ``names`` are its lookups.
     """
 
-    # Class-level defaults: a clean document's context sets three attributes, no more.
-    dialect: Dialect = LEGS
-    names: Names = _LEGS_NAMES
+    # Class-level defaults: a clean document's context sets three attributes, no more;
+    # the dialect and its lookups are set (:func:`_enter`) before any rule runs.
+    dialect: Dialect
+    names: Names
     #: template placeholders allowed in values (None: plain ExoML)
     placeholders: Placeholders | None = None
     #: whether the caller named the dialect (else the root chose it)
@@ -214,11 +220,12 @@ class Context:
         *,
         explicit: bool = False,
     ) -> None:
+        from ._catalogue import LEGS
+
         self.text = text
         self.root = root
         self.diagnostics: list[Diagnostic] = []
-        if dialect is not None and dialect is not LEGS:
-            self.dialect, self.names = dialect, names(dialect)
+        _enter(self, dialect or LEGS)
         if placeholders is not None:
             self.placeholders = placeholders
         if explicit:
@@ -345,7 +352,8 @@ def check_bytes(
     )
     if found.__class__ is Report:
         return found
-    return Report(found.diagnostics, found.text, found.root)
+    # (tuple.__new__: a NamedTuple's own __new__ is a Python function, costly per file)
+    return _new_report(Report, (found.diagnostics, found.text, found.root))
 
 
 def _run(
@@ -367,7 +375,18 @@ def _run(
     of the other arguments are the common case, which this function keeps short: a
     clean document costs a handful of tests besides the parse and the schema.
     """
-    chosen = dialect if dialect is None or dialect is LEGS else resolve_dialect(dialect)
+    # The dialect: None (the root decides), a name, or a Dialect value (kept as given:
+    # a caller may define one of its own).
+    spec: Dialect | None = None
+    if dialect is None:
+        name = None
+    elif dialect.__class__ is str:
+        name = dialect
+        if name not in _FILES:
+            resolve_dialect(name)  # raises, naming the dialects
+    else:
+        spec = resolve_dialect(dialect)
+        name = spec.name  # type: ignore[union-attr]
     kind = type(source)  # not source.__class__, which an object may fake
     if kind is bytes:
         data: bytes = source  # type: ignore[assignment]
@@ -404,7 +423,7 @@ def _run(
         # A subclass of str or bytes, a bytearray or a memoryview: its characters or its
         # buffer's bytes, not what its methods say; anything else is not a document.
         return _run(
-            _plain(source), max_bytes, chosen, errors_only, decoded, styles, enabled, prefer, full
+            _plain(source), max_bytes, dialect, errors_only, decoded, styles, enabled, prefer, full
         )
     # The byte screen: anything the byte stage could report sends the document there.
     # (On the text, not the bytes: ``bytes in bytes`` first tries the needle as an
@@ -437,33 +456,28 @@ def _run(
     # three attributes, the class gives the rest.
     ctx = Context.__new__(Context)
     ctx.text, ctx.root, ctx.diagnostics = text, root, []
-    if chosen is None:
+    if name is None:
         tag = root.tag
-        if tag.__class__ is str and len(tag) == 8 and str(tag).lower() == "response":
-            chosen = DIALECTS["classic"]  # <Response>, in any case, is classic
-            ctx.dialect, ctx.names = chosen, names(chosen)
-        else:
-            chosen = LEGS
+        # <Response>, in any case, is classic; anything else leg actions.
+        name = "classic" if len(tag) == 8 and str(tag).lower() == "response" else "legs"  # type: ignore[arg-type]
     else:
         ctx.explicit = True
-        if chosen is not LEGS:
-            ctx.dialect, ctx.names = chosen, names(chosen)
     if styles is not None:
         ctx.placeholders = styles
     if prefer:
         ctx.prefer = frozenset(prefer)
-    name = chosen.name
+    file = _FILES[name] if spec is None else spec.schema_file
     if full or ("xmlns" in text and _declares_xsi(root, text)):
-        from ._rules import checks
-
-        walk(ctx, checks(enabled, dialect=name))
+        _full_walk(ctx, spec or name, enabled)
     elif enabled:
         # Opt-in rules: the published schema, then the rules it leaves to speak.
         from ._rules import checks
+        from ._rules._walk import walk
 
-        if not _schema(chosen).validate(root):
-            walk(ctx, checks(enabled, dialect=name))
+        if not _schema(file).validate(root):
+            _full_walk(ctx, spec or name, enabled)
         else:
+            _enter(ctx, spec or name)
             found = checks(enabled, schema_valid=True, dialect=name)
             if found.needles:
                 present = frozenset([n for n in found.needles if n in text])
@@ -474,37 +488,54 @@ def _run(
         # per-run state). The quiet one first: a document it accepts is one no rule it
         # covers speaks about, and for most dialects that is every rule.
         try:
-            quiet = _local.quiet[chosen.schema_file]
+            quiet = _local.quiet[file]
         except (AttributeError, KeyError):
-            quiet = _schema(chosen, quiet=True)
+            quiet = _schema(file, quiet=True)
         if quiet.validate(root):
             plan = _QUIET_PLANS.get(name) or _plan(name, quiet=True)
-        elif _schema(chosen).validate(root):
+        elif _schema(file).validate(root):
             plan = _PLANS.get(name) or _plan(name)
         else:
-            from ._rules import checks
-
-            walk(ctx, checks(dialect=name))
-            if len(ctx.diagnostics) > 1:
-                ctx.diagnostics.sort(key=_position)
+            _full_walk(ctx, spec or name, ())
             return ctx
-        if plan.needles or plan.rules:
-            # The needles (from the rule index) say which rules may still speak: a rule
-            # none of whose needles is in the text is left out; every other one runs.
-            needles: tuple[str, ...] = ()
-            for needle in plan.needles:
-                if needle in text:
-                    needles += (needle,)
+        # The needles (from the rule index) say which rules may still speak: a rule none
+        # of whose needles is in the text is left out; every other one runs.
+        needles: tuple[str, ...] = ()
+        for needle in plan.needles:
+            if needle in text:
+                needles += (needle,)
+        if needles or plan.rules:
             found = plan.by_present.get(needles) or plan.checks(needles)
             if errors_only and not found.errors:
                 return ctx
+            _enter(ctx, spec or name)
             for document_check in found.document:
                 document_check(ctx)
             if found.element or found.attribute:
-                walk_elements(ctx, found)
+                (plan.walk_elements or plan.walker())(ctx, found)
+            if len(ctx.diagnostics) > 1:
+                ctx.diagnostics.sort(key=_position)
+    return ctx
+
+
+def _enter(ctx: Context, dialect: Dialect | str) -> None:
+    """Set the context's dialect (a value, or a name in the catalogue) and its lookups:
+    before any rule runs."""
+    from ._catalogue import DIALECTS, names
+
+    d = DIALECTS[dialect] if isinstance(dialect, str) else dialect
+    ctx.dialect, ctx.names = d, names(d)
+
+
+def _full_walk(ctx: Context, dialect: Dialect | str, enabled: Collection[str]) -> None:
+    """Walk the document with every rule (of the dialect, default and ``enabled``)."""
+    from ._rules import checks
+    from ._rules._walk import walk
+
+    _enter(ctx, dialect)
+    walk(ctx, checks(enabled, dialect=ctx.dialect.name))
     if len(ctx.diagnostics) > 1:
         ctx.diagnostics.sort(key=_position)
-    return ctx
 
 
 def _plain(source: object) -> str | bytes:
@@ -548,6 +579,8 @@ def resolve_dialect(dialect: DialectArg) -> Dialect | None:
 
     Raises ValueError naming the dialects for an unknown name.
     """
+    from ._catalogue import DIALECTS, Dialect
+
     if dialect is None or isinstance(dialect, Dialect):
         return dialect
     if isinstance(dialect, str):
@@ -578,20 +611,19 @@ def _position(d: Diagnostic) -> tuple[int, int]:
 _local = _thread_local()
 
 
-def _schema(dialect: Dialect, *, quiet: bool = False) -> etree.XMLSchema:
-    """This thread's compiled copy of a dialect's schema, or of its quiet schema
-    (compiled on first use)."""
+def _schema(file: str, *, quiet: bool = False) -> etree.XMLSchema:
+    """This thread's compiled copy of a schema (by its file name), or of the quiet
+    schema of the same dialect (compiled on first use)."""
     try:
         schemas: dict[str, etree.XMLSchema] = _local.quiet if quiet else _local.schemas
     except AttributeError:
         _local.schemas, _local.quiet = {}, {}
         schemas = _local.quiet if quiet else _local.schemas
-    schema = schemas.get(dialect.schema_file)
+    schema = schemas.get(file)
     if schema is None:
         from ._schema import compile_schema
 
-        schema = compile_schema(dialect.schema_file, quiet=quiet)
-        schemas[dialect.schema_file] = schema
+        schema = schemas[file] = compile_schema(file, quiet=quiet)
     return schema
 
 
@@ -615,7 +647,8 @@ def check_document(
     )
     if found.__class__ is Report:
         return found
-    return Report(found.diagnostics, found.text, found.root)
+    # (tuple.__new__: a NamedTuple's own __new__ is a Python function, costly per file)
+    return _new_report(Report, (found.diagnostics, found.text, found.root))
 
 
 def _not_a_document(source: object) -> TypeError:
@@ -638,10 +671,10 @@ class _Plan:
     look for, and the checks for each set of needles found. With ``quiet``, for a
     document the dialect's quiet schema accepts. Built on first use."""
 
-    __slots__ = ("by_present", "dialect", "needles", "quiet", "rules")
+    __slots__ = ("by_present", "dialect", "needles", "quiet", "rules", "walk_elements")
 
     def __init__(self, dialect: str, quiet: bool) -> None:
-        from ._rules import plan_needles
+        from ._rules import always_runs, plan_needles
 
         # (from the rule index: the rules themselves load when a document needs them)
         self.dialect, self.quiet = dialect, quiet
@@ -649,7 +682,16 @@ class _Plan:
         self.by_present: dict[tuple[str, ...], Checks] = {}
         # Whether any rule may run when no needle is found (if none may, and there are
         # no needles, a document this plan is for is finished).
-        self.rules = bool(self.checks(()).rules)
+        self.rules = always_runs(dialect, quiet=quiet)
+        # The walk, loaded when a document first needs it (an import in the path of
+        # every document costs as much as a rule).
+        self.walk_elements: Callable[[Context, Checks], None] | None = None
+
+    def walker(self) -> Callable[[Context, Checks], None]:
+        from ._rules._walk import walk_elements
+
+        self.walk_elements = walk_elements
+        return walk_elements
 
     def checks(self, present: tuple[str, ...]) -> Checks:
         from ._rules import checks

@@ -23,11 +23,12 @@ from collections.abc import Collection
 from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
-from ._base import Rule
 from ._index import INDEX
-from ._walk import Checks
 
 if TYPE_CHECKING:
+    from ._base import Rule
+    from ._walk import Checks
+
     #: Every rule module, in code order (loaded on first use).
     MODULES: list[ModuleType]
     #: Every rule, in code order (loaded on first use).
@@ -151,7 +152,16 @@ def _modules() -> list[ModuleType]:
 
 def __getattr__(name: str) -> Any:
     # MODULES and RULES load every rule module: the listings, --explain, the references
-    # and the tests need them, a clean check does not.
+    # and the tests need them, a clean check does not. Rule and Checks load with them
+    # (a clean check needs neither: its start-up is measured).
+    if name == "Rule":
+        from ._base import Rule
+
+        return Rule
+    if name == "Checks":
+        from ._walk import Checks
+
+        return Checks
     if name == "MODULES":
         return _modules()
     if name == "RULES":
@@ -225,6 +235,13 @@ def plan_needles(dialect: str = "legs", *, quiet: bool = False) -> tuple[str, ..
     return tuple(sorted(found))
 
 
+def always_runs(dialect: str = "legs", *, quiet: bool = False) -> bool:
+    """Whether a default rule runs on every schema-valid document of ``dialect`` (with
+    ``quiet``: every one its quiet schema accepts), needles or not; from the index."""
+    nothing: frozenset[str] = frozenset()
+    return any(_runs(row, nothing, True, nothing, dialect, quiet) for row in _rows())
+
+
 def checks(
     enabled: Collection[str] = (),
     *,
@@ -255,6 +272,8 @@ def checks(
         needles = {
             n for m in chosen for n in needles_in(m.RULE.needles, m.RULE.dialect_needles, dialect)
         }
+        from ._walk import Checks
+
         found = _CHECKS[key] = Checks(
             tuple(m.RULE for m in chosen),
             tuple(sorted(needles)),

@@ -23,7 +23,7 @@ class Rule(NamedTuple):
     for a document the schema accepts the rule has nothing to say: the engine's schema
     fast path stands in for such rules, and for no other (the differential and rule
     tests hold the two paths to the same findings). ``needles`` are substrings of which
-    at least one is in every document the rule reports (``()``: no such promise); the
+    at least one is in every schema-valid document the rule reports (``()``: no such promise); the
     fast path skips a rule's work, never the rule, when none is present. ``default``
     is False for a rule that runs only when ``--select`` (or ``select`` in the
     configuration) names its code.

@@ -487,7 +487,10 @@ INDEX: tuple[tuple[str, tuple[Any, ...]], ...] = (
             "tree",
             False,
             True,
-            ("pollyVoiceId",),
+            (
+                "&#",
+                "googletts",
+            ),
             (
                 "legs",
                 "bridge",
@@ -506,7 +509,10 @@ INDEX: tuple[tuple[str, tuple[Any, ...]], ...] = (
             "tree",
             False,
             True,
-            ("ws://",),
+            (
+                "ws://",
+                "&#",
+            ),
             (
                 "legs",
                 "bridge",

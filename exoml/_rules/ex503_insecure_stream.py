@@ -25,7 +25,8 @@ RULE = Rule(
     fixable=False,
     bad='<Flow><StartStream streamUrl="ws://bot.example.com/s"/></Flow>',
     good='<Flow><StartStream streamUrl="wss://bot.example.com/s"/></Flow>',
-    needles=(INSECURE_STREAM_SCHEME,),
+    # (the scheme written with a character reference, ``&#119;s://``, parses the same)
+    needles=(INSECURE_STREAM_SCHEME, "&#"),
     quiet_covered=True,
 )
 

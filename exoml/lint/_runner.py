@@ -20,9 +20,9 @@ from __future__ import annotations
 import errno
 import os
 import re
-import stat
 import sys
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from stat import S_ISREG
 from typing import TYPE_CHECKING, Any, NamedTuple, NoReturn
 
 from .. import _check
@@ -53,6 +53,10 @@ CHUNKS_PER_JOB = 4
 _LINE_BREAK = r"\r\n|\r|\n"
 
 _O_BINARY: int = getattr(os, "O_BINARY", 0)  # Windows: no newline translation
+# How a file is opened: one named on the command line (links followed), and one a
+# directory search found (no link followed; no wait for a writer if a FIFO was swapped in).
+_OPEN_NAMED = os.O_RDONLY | _O_BINARY
+_OPEN_FOUND = _OPEN_NAMED | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
 
 
 class Settings(NamedTuple):
@@ -146,24 +150,22 @@ def read_bounded(
     """
     # A descriptor and os.read, not open(): a file object costs as much again as the
     # system calls, and small files are the common case.
-    flags = os.O_RDONLY | _O_BINARY
-    if not follow:
-        # No link followed; no wait for a writer if a FIFO was swapped in.
-        flags |= getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
     try:
-        fd = os.open(path, flags)
+        fd = os.open(path, _OPEN_NAMED if follow else _OPEN_FOUND)
     except OSError as exc:
         if not follow and exc.errno == errno.ELOOP:
             raise NotRegularFile(exc.errno, "a symbolic link, not followed", path) from None
         raise
     try:
         info = os.fstat(fd)
-        regular = stat.S_ISREG(info.st_mode)
+        regular = S_ISREG(info.st_mode)
         if not follow and not regular:
             raise NotRegularFile(0, "not a regular file, not read", path)
         data = os.read(fd, max_bytes + 1)
-        # A regular file gives what it has at once; a pipe or a device may give less.
-        while data and len(data) <= max_bytes:
+        # A regular file gives what it has at once: when that is all it had when it was
+        # opened, there is nothing more to ask for (one system call fewer per file). A
+        # pipe or a device may give less, and so may a file that grew since.
+        while data and len(data) <= max_bytes and not (regular and len(data) == info.st_size):
             more = os.read(fd, max_bytes + 1 - len(data))
             if not more:
                 break
