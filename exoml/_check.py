@@ -426,13 +426,15 @@ def _run(
             _plain(source), max_bytes, dialect, errors_only, decoded, styles, enabled, prefer, full
         )
     # The byte screen: anything the byte stage could report sends the document there.
-    # (On the text, not the bytes: ``bytes in bytes`` first tries the needle as an
-    # integer, and raises and formats an error that it then throws away.)
+    # A DOCTYPE (refused, EX004) can stand only in the prolog, which a document that
+    # starts with its root's start tag has none of: only one that starts with a
+    # declaration, a comment, a processing instruction or a DOCTYPE is searched for one.
+    # (Anywhere else a DOCTYPE is not well-formed, which the parser says.)
     if (
         text is None
         or len(data) > max_bytes
         or text[:1] != "<"
-        or ("<!" in text and ("<!DOCTYPE" in text or "<!ENTITY" in text))
+        or (text[1:2] in "?!" and "<!DOCTYPE" in text)
     ):
         from ._rules._source import check_source
 
@@ -518,13 +520,22 @@ def _run(
     return ctx
 
 
+#: The catalogue's dialects and their lookups, by name (filled as rules first run).
+_ENTERED: dict[str, tuple[Dialect, Names]] = {}
+
+
 def _enter(ctx: Context, dialect: Dialect | str) -> None:
     """Set the context's dialect (a value, or a name in the catalogue) and its lookups:
     before any rule runs."""
-    from ._catalogue import DIALECTS, names
+    found = _ENTERED.get(dialect) if isinstance(dialect, str) else None
+    if found is None:
+        from ._catalogue import DIALECTS, names
 
-    d = DIALECTS[dialect] if isinstance(dialect, str) else dialect
-    ctx.dialect, ctx.names = d, names(d)
+        d = DIALECTS[dialect] if isinstance(dialect, str) else dialect
+        found = (d, names(d))
+        if isinstance(dialect, str):
+            _ENTERED[dialect] = found
+    ctx.dialect, ctx.names = found
 
 
 def _full_walk(ctx: Context, dialect: Dialect | str, enabled: Collection[str]) -> None:

@@ -85,6 +85,7 @@ class _Row:
         "dialects",
         "module",
         "needles",
+        "needles_too",
         "quiet_covered",
         "schema_covered",
         "schema_gaps",
@@ -105,6 +106,7 @@ class _Row:
             self.schema_gaps,
             self.quiet_covered,
             self.dialect_needles,
+            self.needles_too,
         ) = flags
 
     def load(self) -> ModuleType:
@@ -126,6 +128,7 @@ def flags(r: Rule) -> tuple[Any, ...]:
         r.schema_gaps,
         r.quiet_covered,
         r.dialect_needles,
+        r.needles_too,
     )
 
 
@@ -218,7 +221,9 @@ def _runs(
 
 def _needled(row: _Row, present: frozenset[str], dialect: str) -> bool:
     needles = needles_in(row.needles, row.dialect_needles, dialect)
-    return not needles or not present.isdisjoint(needles)
+    if needles and present.isdisjoint(needles):
+        return False
+    return not row.needles_too or not present.isdisjoint(row.needles_too)
 
 
 def plan_needles(dialect: str = "legs", *, quiet: bool = False) -> tuple[str, ...]:
@@ -230,7 +235,7 @@ def plan_needles(dialect: str = "legs", *, quiet: bool = False) -> tuple[str, ..
         n
         for row in _rows()
         if _runs(row, nothing, True, None, dialect, quiet)
-        for n in needles_in(row.needles, row.dialect_needles, dialect)
+        for n in needles_in(row.needles, row.dialect_needles, dialect) + row.needles_too
     }
     return tuple(sorted(found))
 
@@ -270,7 +275,10 @@ def checks(
             if _runs(row, key[0], schema_valid or quiet, present, dialect, quiet)
         ]
         needles = {
-            n for m in chosen for n in needles_in(m.RULE.needles, m.RULE.dialect_needles, dialect)
+            n
+            for m in chosen
+            for n in needles_in(m.RULE.needles, m.RULE.dialect_needles, dialect)
+            + m.RULE.needles_too
         }
         from ._walk import Checks
 

@@ -49,6 +49,9 @@ class Rule(NamedTuple):
     #: more needles in one dialect, (dialect, needles) pairs: added to ``needles`` there
     #: only, so that a name one dialect warns about does not cost the others a walk
     dialect_needles: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    #: a second set of needles, of which one must be in the document too (both sets
+    #: are necessary: a rule that needs a name and one of some values declares both)
+    needles_too: tuple[str, ...] = ()
     default: bool = True
     #: the dialects the rule applies to (a tree rule is not run for the others)
     dialects: tuple[str, ...] = ("legs", "bridge", "classic")

@@ -18,27 +18,33 @@ if TYPE_CHECKING:
     from .._check import Context
 
 
-def _needles() -> tuple[str, ...]:
-    # On a document the schema accepts, the attribute another depends on holds one of
-    # its kind's values: the rule can speak only where it holds another than the one
-    # wanted, so those values are the needles (most documents name the engine they
-    # want, and nothing runs for them). A value written with character references
-    # (``&#103;oogletts``) reads the same once parsed: "&#" is a needle too. Where the
-    # attribute depended on is not a choice, the dependent attribute's name is.
-    found = set()
+def _needles() -> tuple[tuple[str, ...], tuple[str, ...]]:
+    # The rule speaks about an attribute that depends on another's value (its name is a
+    # needle) when that other holds a value but the one wanted. On a document the schema
+    # accepts, that is one of its kind's other values: those are needles too, and one of
+    # them must be there as well (most documents name the engine they want, and nothing
+    # runs for them). A value written with character references (``&#103;oogletts``)
+    # reads the same once parsed: "&#" is one of them. Where the attribute depended on is
+    # not a choice, the name alone is the needle.
+    names: set[str] = set()
+    values: set[str] = {"&#"}
+    open_values = False
     for d in DIALECTS.values():
         for v in d.verbs:
             for a in v.attrs:
                 if a.only_with is None:
                     continue
+                names.add(a.name)
                 other, wanted = a.only_with
-                values = getattr(v.attr(other).kind, "values", None)
-                if values is None:
-                    found.add(a.name)
+                choices = getattr(v.attr(other).kind, "values", None)
+                if choices is None:
+                    open_values = True
                 else:
-                    found.update(x for x in values if x != wanted)
-                    found.add("&#")
-    return tuple(sorted(found))
+                    values.update(x for x in choices if x != wanted)
+    return tuple(sorted(names)), () if open_values else tuple(sorted(values))
+
+
+NEEDLES, NEEDLES_TOO = _needles()
 
 
 RULE = Rule(
@@ -50,7 +56,8 @@ RULE = Rule(
     fixable=False,
     bad='<Flow><Say preferredTTSEngine="googletts" pollyVoiceId="Aditi">Hi</Say></Flow>',
     good='<Flow><Say preferredTTSEngine="polly" pollyVoiceId="Aditi">Hi</Say></Flow>',
-    needles=_needles(),
+    needles=NEEDLES,
+    needles_too=NEEDLES_TOO,
     # Not quiet-covered: XSD 1.0 cannot tie one attribute's value to another's presence,
     # and a quiet schema that refused every other engine would send each document with
     # one the longer way; the needle is cheaper.
