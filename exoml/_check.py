@@ -17,7 +17,7 @@ from __future__ import annotations
 import re
 from _thread import _local as _thread_local
 from collections.abc import Callable, Collection, Iterator
-from typing import TYPE_CHECKING, NamedTuple, TypeAlias
+from typing import TYPE_CHECKING, Literal, NamedTuple, TypeAlias
 
 from lxml import etree
 
@@ -507,14 +507,18 @@ def _run(
             if needle in text:
                 needles += (needle,)
         if needles or plan.rules:
-            found = plan.by_present.get(needles) or plan.checks(needles)
-            if errors_only and not found.errors:
+            to_run = plan.by_present.get(needles)
+            if to_run is None:
+                to_run = plan.checks(needles)
+            if not to_run:
+                return ctx  # the needles found are not all a rule needs
+            if errors_only and not to_run.errors:
                 return ctx
             _enter(ctx, spec or name)
-            for document_check in found.document:
+            for document_check in to_run.document:
                 document_check(ctx)
-            if found.element or found.attribute:
-                (plan.walk_elements or plan.walker())(ctx, found)
+            if to_run.element or to_run.attribute:
+                (plan.walk_elements or plan.walker())(ctx, to_run)
             if len(ctx.diagnostics) > 1:
                 ctx.diagnostics.sort(key=_position)
     return ctx
@@ -690,7 +694,7 @@ class _Plan:
         # (from the rule index: the rules themselves load when a document needs them)
         self.dialect, self.quiet = dialect, quiet
         self.needles = plan_needles(dialect, quiet=quiet)
-        self.by_present: dict[tuple[str, ...], Checks] = {}
+        self.by_present: dict[tuple[str, ...], Checks | Literal[False]] = {}
         # Whether any rule may run when no needle is found (if none may, and there are
         # no needles, a document this plan is for is finished).
         self.rules = always_runs(dialect, quiet=quiet)
@@ -704,12 +708,16 @@ class _Plan:
         self.walk_elements = walk_elements
         return walk_elements
 
-    def checks(self, present: tuple[str, ...]) -> Checks:
-        from ._rules import checks
+    def checks(self, present: tuple[str, ...]) -> Checks | Literal[False]:
+        """The checks to run when ``present`` are the needles found; False when no rule
+        runs (decided from the rule index: a clean check loads no rule, nor the walk)."""
+        from ._rules import checks, runs_any
 
-        found = self.by_present[present] = checks(
-            schema_valid=True, present=frozenset(present), dialect=self.dialect, quiet=self.quiet
-        )
+        kept = frozenset(present)
+        found: Checks | Literal[False] = False
+        if runs_any(kept, self.dialect, quiet=self.quiet):
+            found = checks(schema_valid=True, present=kept, dialect=self.dialect, quiet=self.quiet)
+        self.by_present[present] = found
         return found
 
 

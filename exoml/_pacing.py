@@ -23,8 +23,12 @@ import threading
 import time
 from collections import deque
 from collections.abc import Callable
+from typing import TypeVar
 
 from ._retry import shown
+
+# What waits in a key's queue: a thread's event or a task's.
+_Waiter = TypeVar("_Waiter", threading.Event, asyncio.Event)
 
 __all__ = ["MAX_RATE", "MIN_RATE", "AsyncLegQueues", "LegQueues", "RateLimiter"]
 
@@ -97,21 +101,9 @@ class _Hold:
             raise
 
     def __exit__(self, *exc_info: object) -> None:
-        owner, ticket = self._owner, self._ticket
+        owner = self._owner
         with owner._mutex:
-            queue = owner._queues[self._key]
-            if ticket is None or queue[0] is ticket:  # the holder leaves
-                queue.popleft()
-                if queue:
-                    # The next waiter now holds the key (only the first holder of an
-                    # idle key has no event).
-                    successor = queue[0]
-                    assert successor is not None
-                    successor.set()
-            else:  # a waiter gives up its place
-                queue.remove(ticket)
-            if not queue:
-                del owner._queues[self._key]
+            _leave(owner._queues, self._key, self._ticket)
 
 
 class AsyncLegQueues:
@@ -173,19 +165,7 @@ class _AsyncHold:
         self._leave()
 
     def _leave(self) -> None:
-        """Leave the queue; if this send was at its head, wake the next in line."""
-        queues, key, ticket = self._owner._queues, self._key, self._ticket
-        queue = queues[key]
-        if ticket is None or queue[0] is ticket:  # the holder leaves
-            queue.popleft()
-            if queue:
-                successor = queue[0]
-                assert successor is not None
-                successor.set()
-        else:  # a waiter gives up its place
-            queue.remove(ticket)
-        if not queue:
-            del queues[key]
+        _leave(self._owner._queues, self._key, self._ticket)
 
 
 class RateLimiter:
@@ -232,3 +212,20 @@ class RateLimiter:
             slot = max(now, self._next_slot)
             self._next_slot = slot + self._interval
             return slot - now
+
+
+def _leave(queues: dict[str, deque[_Waiter | None]], key: str, ticket: _Waiter | None) -> None:
+    """Leave ``key``'s queue (sync or async: under the caller's lock, if any); if this
+    send was at its head, the next waiter now holds the key and is woken (only the first
+    holder of an idle key has no event)."""
+    queue = queues[key]
+    if ticket is None or queue[0] is ticket:  # the holder leaves
+        queue.popleft()
+        if queue:
+            successor = queue[0]
+            assert successor is not None
+            successor.set()
+    else:  # a waiter gives up its place
+        queue.remove(ticket)
+    if not queue:
+        del queues[key]

@@ -240,6 +240,14 @@ def plan_needles(dialect: str = "legs", *, quiet: bool = False) -> tuple[str, ..
     return tuple(sorted(found))
 
 
+def runs_any(present: frozenset[str], dialect: str = "legs", *, quiet: bool = False) -> bool:
+    """Whether a default rule runs on a schema-valid document of ``dialect`` (with
+    ``quiet``: one its quiet schema accepts) in which ``present`` are the needles found;
+    from the index."""
+    nothing: frozenset[str] = frozenset()
+    return any(_runs(row, nothing, True, present, dialect, quiet) for row in _rows())
+
+
 def always_runs(dialect: str = "legs", *, quiet: bool = False) -> bool:
     """Whether a default rule runs on every schema-valid document of ``dialect`` (with
     ``quiet``: every one its quiet schema accepts), needles or not; from the index."""
