@@ -202,7 +202,9 @@ class EventReceiver:
         self._idle = threading.Condition(self._lock)
         self._closing = False
         self._executor: ThreadPoolExecutor | None = None
-        self._async_queues: dict[asyncio.AbstractEventLoop, dict[str, deque[Event] | None]] = {}
+        # Per event loop: its legs' queues and its own counts (see _LoopLegs).
+        self._async_queues: dict[asyncio.AbstractEventLoop, _LoopLegs] = {}
+        self._loop_legs: tuple[_LoopLegs, ...] = ()  # the values of _async_queues
         self._thread_queues = _ThreadLegQueues(self)
         self._loop_thread: _LoopThread | None = None
         #: The same receiver as a WSGI application.
@@ -212,7 +214,7 @@ class EventReceiver:
         auth = "basic" if self._credentials else "none"
         return (
             f"EventReceiver(auth={auth}, dedup={self.dedup!r}, "
-            f"handlers={len(self._registered)}, pending={self._pending})"
+            f"handlers={len(self._registered)}, pending={self._pending_now()})"
         )
 
     # --- handlers ----------------------------------------------------------------------
@@ -321,9 +323,16 @@ class EventReceiver:
         # Read without the lock: a request racing close() gets in or not, either is fine.
         if self._closing:
             raise _Refused(503, "unavailable", "the receiver is shutting down")
-        if self._pending >= self.max_pending:
-            raise _Refused(503, "unavailable", f"{self._pending} events are waiting for handlers")
+        pending = self._pending
+        for legs in self._loop_legs:
+            pending += legs.pending
+        if pending >= self.max_pending:
+            raise _Refused(503, "unavailable", f"{pending} events are waiting for handlers")
         return raw, sid, name
+
+    def _pending_now(self) -> int:
+        """Events acknowledged and not yet handled, on threads and on every event loop."""
+        return self._pending + sum(legs.pending for legs in self._loop_legs)
 
     def _count(self, counter: str) -> None:
         with self._lock:
@@ -376,6 +385,16 @@ class EventReceiver:
             self._counts["failed"] += failed
             self._pending -= 1
             if self._pending == 0 and self._drainers:
+                self._idle.notify_all()
+
+    def _loop_done(self, legs: _LoopLegs, failed: int) -> None:
+        """:meth:`_done` on the event loop that owns ``legs``: no lock (only that loop's
+        thread writes its counts); drainers, if any, are woken when it has none left."""
+        legs.handled += 1
+        legs.failed += failed
+        legs.pending -= 1
+        if legs.pending == 0 and self._drainers:
+            with self._idle:
                 self._idle.notify_all()
 
     def _log_failure(self, handler: Handler, event: Event) -> None:
@@ -482,7 +501,15 @@ class EventReceiver:
             self._count("duplicates")
             await _acknowledge(send)
             return
-        self._accepted()
+        # Sync handlers only: to the receiver's threads, counted under the lock; else on
+        # this loop, counted in its own counts without one.
+        legs: _LoopLegs | None = None
+        if self._all_sync and self._registered:
+            self._accepted()
+        else:
+            legs = self._async_queues.get(asyncio.get_running_loop()) or self._async_legs()
+            legs.accepted += 1
+            legs.pending += 1
         try:
             # 200, empty body; fresh messages each time (middleware may edit them).
             await send(
@@ -500,12 +527,12 @@ class EventReceiver:
                 raw, sid, name, None if request_id is None else request_id.decode("latin-1")
             )
             key = event.leg_sid or self._queue_key(event)
-            if self._all_sync and self._registered:
+            if legs is None:
                 self._thread_queues.put(key, event)
             else:
-                await self._run_leg(key, event)
+                await self._run_leg(legs, key, event)
 
-    async def _run_leg(self, key: str, event: Event) -> None:
+    async def _run_leg(self, legs: _LoopLegs, key: str, event: Event) -> None:
         """Handle ``event`` on this loop, after the earlier events of its leg.
 
         If the leg's worker is busy, the event waits in its queue; else this request's
@@ -513,10 +540,7 @@ class EventReceiver:
         request's task) until the queue is empty. An idle leg's entry is ``None``: a
         queue is made only for an event that has to wait.
         """
-        loop = asyncio.get_running_loop()
-        queues = self._async_queues.get(loop)
-        if queues is None:
-            queues = self._async_legs()
+        queues = legs.queues
         if key in queues:
             waiting = queues[key]
             if waiting is None:
@@ -537,6 +561,7 @@ class EventReceiver:
                             if is_async:
                                 await handler(event)
                             else:
+                                loop = asyncio.get_running_loop()
                                 result = await loop.run_in_executor(self._threads(), handler, event)
                                 if inspect.isawaitable(result):
                                     await result
@@ -544,7 +569,7 @@ class EventReceiver:
                             failed += 1
                             self._log_failure(handler, event)
                 finally:
-                    self._done(failed)
+                    self._loop_done(legs, failed)
                 waiting = queues[key]
                 if not waiting:
                     break
@@ -552,7 +577,7 @@ class EventReceiver:
         finally:
             # Nothing awaits between the last check and here: no event is stranded.
             for dropped in queues.pop(key) or ():  # only after a cancellation
-                self._done(0)
+                self._loop_done(legs, 0)
                 logger.error("event %s was not handled: the loop shut down", dropped.event_sid)
 
     async def _read(self, message: Message, receive: Receive) -> bytes | None:
@@ -578,16 +603,24 @@ class EventReceiver:
                     continue  # refused at the top of the loop
                 return b"".join(chunks)
 
-    def _async_legs(self) -> dict[str, deque[Event] | None]:
-        """The per-leg queues of the running event loop (one dict per loop)."""
+    def _async_legs(self) -> _LoopLegs:
+        """The per-leg queues and counts of the running event loop (one per loop).
+
+        A closed loop's are forgotten here, their counts kept in the receiver's own.
+        """
         loop = asyncio.get_running_loop()
-        queues = self._async_queues.get(loop)
-        if queues is None:
+        legs = self._async_queues.get(loop)
+        if legs is None:
             with self._lock:
                 for old in [k for k in self._async_queues if k.is_closed()]:
-                    del self._async_queues[old]
-                queues = self._async_queues[loop] = {}
-        return queues
+                    gone = self._async_queues.pop(old)
+                    self._counts["accepted"] += gone.accepted
+                    self._counts["handled"] += gone.handled
+                    self._counts["failed"] += gone.failed
+                    self._pending += gone.pending
+                legs = self._async_queues[loop] = _LoopLegs()
+                self._loop_legs = tuple(self._async_queues.values())
+        return legs
 
     async def _other_scope(self, scope: Scope, receive: Receive, send: Send) -> None:
         kind = scope["type"]
@@ -621,6 +654,11 @@ class EventReceiver:
         with self._lock:
             counts = dict(self._counts)
             pending = self._pending
+            for legs in self._loop_legs:
+                counts["accepted"] += legs.accepted
+                counts["handled"] += legs.handled
+                counts["failed"] += legs.failed
+                pending += legs.pending
         # Every request ends in exactly one of the other counts.
         received = sum(v for k, v in counts.items() if k not in ("handled", "failed"))
         del counts["abandoned"]
@@ -649,7 +687,7 @@ class EventReceiver:
 
     async def adrain(self, timeout: float | None = None) -> bool:
         """:meth:`drain` for asyncio code: the loop keeps running the handlers meanwhile."""
-        if self._pending == 0:
+        if self._pending_now() == 0:
             return True
         return await asyncio.to_thread(self._wait_idle, timeout)
 
@@ -657,7 +695,7 @@ class EventReceiver:
         with self._idle:
             self._drainers += 1
             try:
-                return self._idle.wait_for(lambda: self._pending == 0, timeout)
+                return self._idle.wait_for(lambda: self._pending_now() == 0, timeout)
             finally:
                 self._drainers -= 1
 
@@ -684,7 +722,7 @@ class EventReceiver:
         if not finished:
             logger.warning(
                 "closed with %d events still being handled or waiting for handlers",
-                self._pending,
+                self._pending_now(),
             )
         with self._lock:
             executor, self._executor = self._executor, None
@@ -786,6 +824,24 @@ class _ThenDispatch:
         event, self._event = self._event, None
         if event is not None:
             self._receiver._thread_queues.fill(self._slot, event)
+
+
+class _LoopLegs:
+    """What one event loop keeps of its own: its legs' queues and counts.
+
+    Only that loop's thread writes them (asyncio runs one task at a time), so they are
+    counted without the receiver's lock; others read them (stats, drain), a whole int
+    at a time. A leg with a worker and nothing waiting is ``None`` in ``queues``.
+    """
+
+    __slots__ = ("accepted", "failed", "handled", "pending", "queues")
+
+    def __init__(self) -> None:
+        self.queues: dict[str, deque[Event] | None] = {}
+        self.accepted = 0
+        self.handled = 0
+        self.failed = 0
+        self.pending = 0
 
 
 class _Slot:
