@@ -44,6 +44,7 @@ from typing import Any, TypeVar, overload
 from .._errors import EventError
 from ._dedup import Dedup, MemoryDedup
 from ._event import Event, _build, _check, _decode
+from ._event import _parse as _parse_event
 
 __all__ = ["EventReceiver", "ReceiverStats"]
 
@@ -320,6 +321,11 @@ class EventReceiver:
             sid, name = _check(raw)
         except EventError as exc:
             raise _Refused(400, "invalid", exc.message) from None
+        self._check_room()
+        return raw, sid, name
+
+    def _check_room(self) -> None:
+        """503 while closing or with ``max_pending`` events waiting for handlers."""
         # Read without the lock: a request racing close() gets in or not, either is fine.
         if self._closing:
             raise _Refused(503, "unavailable", "the receiver is shutting down")
@@ -328,7 +334,6 @@ class EventReceiver:
             pending += legs.pending
         if pending >= self.max_pending:
             raise _Refused(503, "unavailable", f"{pending} events are waiting for handlers")
-        return raw, sid, name
 
     def _pending_now(self) -> int:
         """Events acknowledged and not yet handled, on threads and on every event loop."""
@@ -482,9 +487,18 @@ class EventReceiver:
                     self._count("abandoned")
                     return
                 body = streamed
-            # Before the answer, only what decides it: the body is an event (400 if not),
-            # there is room (503), and whether its sid is new.
-            raw, sid, name = self._parse(body)
+            # Before the answer, what decides it: the body is an event (400 if not), there
+            # is room (503), and whether its sid is new. The typed event is made here too,
+            # in the same pass over the body's fields (it cannot fail once they passed).
+            request_id = found.get(b"x-exotel-request-id")
+            try:
+                event = _parse_event(
+                    body, None if request_id is None else request_id.decode("latin-1")
+                )
+            except EventError as exc:
+                raise _Refused(400, "invalid", exc.message) from None
+            self._check_room()
+            sid = event.event_sid
             dedup = self.dedup
             try:
                 if type(dedup) is MemoryDedup:  # never blocks: no coroutine needed
@@ -492,7 +506,7 @@ class EventReceiver:
                 else:
                     first = await dedup.aclaim(sid)
             except Exception as exc:
-                raise self._dedup_failed(sid, name, exc) from None
+                raise self._dedup_failed(sid, event.event_name, exc) from None
         except _Refused as refusal:
             status, extra = self._refused(refusal, scope.get("client"))
             await _respond(send, status, extra, refusal.reason.encode() + b"\n")
@@ -521,11 +535,7 @@ class EventReceiver:
             )
             await send({"type": "http.response.body", "body": b""})
         finally:
-            # The answer is out (or the client is gone): type the event, hand it over.
-            request_id = found.get(b"x-exotel-request-id")
-            event = _build(
-                raw, sid, name, None if request_id is None else request_id.decode("latin-1")
-            )
+            # The answer is out (or the client is gone): hand the event over.
             key = event.leg_sid or self._queue_key(event)
             if legs is None:
                 self._thread_queues.put(key, event)
