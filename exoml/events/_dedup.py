@@ -96,7 +96,9 @@ class MemoryDedup:
     def claim(self, key: str) -> bool:
         """True the first time ``key`` is claimed within ``ttl`` seconds, else False."""
         now = self._clock()
-        with self._lock:
+        lock = self._lock
+        lock.acquire()  # rather than `with`, which costs more on every event
+        try:
             expiry = self._expiry
             if self._first_expiry <= now:
                 # Keys are kept in the order they were claimed, so the expired ones are first.
@@ -115,6 +117,8 @@ class MemoryDedup:
             elif len(expiry) == 1:
                 self._first_expiry = until
             return True
+        finally:
+            lock.release()
 
     def release(self, key: str) -> None:
         """Forget ``key``."""

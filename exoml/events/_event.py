@@ -230,8 +230,9 @@ def _parse(body: object, request_id: str | None) -> Event:
         and 0 < len(event_name) <= 256
         and event_sid.isprintable()
         and event_name.isprintable()
-        and not event_sid.isspace()
-        and not event_name.isspace()
+        # Of the printable characters only " " is white space: the first one tells.
+        and (event_sid[0] != " " or not event_sid.isspace())
+        and (event_name[0] != " " or not event_name.isspace())
         and (type(event_data) is MappingProxyType or event_data is None)
         and (type(data) is MappingProxyType or data is None)
         and (type(event_type) is str or event_type is None)

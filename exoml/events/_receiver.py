@@ -497,7 +497,11 @@ class EventReceiver:
                 )
             except EventError as exc:
                 raise _Refused(400, "invalid", exc.message) from None
-            self._check_room()
+            pending = self._pending
+            for counted in self._loop_legs:
+                pending += counted.pending
+            if self._closing or pending >= self.max_pending:
+                self._check_room()  # 503
             sid = event.event_sid
             dedup = self.dedup
             try:
@@ -540,55 +544,63 @@ class EventReceiver:
             if legs is None:
                 self._thread_queues.put(key, event)
             else:
-                await self._run_leg(legs, key, event)
+                # The leg's worker, inlined (this is the hot path of every event): if the
+                # leg has one already, the event waits in its queue; else this request's
+                # task becomes the leg's worker (as Starlette's background tasks run in
+                # the request's task) until the queue is empty. An idle leg's entry is
+                # None: a queue is made only for an event that has to wait.
+                queues = legs.queues
+                if key in queues:
+                    waiting = queues[key]
+                    if waiting is None:
+                        queues[key] = deque((event,))
+                    else:
+                        waiting.append(event)
+                else:
+                    queues[key] = None
+                    try:
+                        while True:
+                            # The handlers of one event, in registration order.
+                            failed = 0
+                            name = event.event_name
+                            try:
+                                handlers = self._by_name.get(name) or self._handlers_for(name)
+                                for handler, is_async in handlers:
+                                    try:
+                                        if is_async:
+                                            await handler(event)
+                                        else:
+                                            await self._run_in_thread(handler, event)
+                                    except Exception:
+                                        failed += 1
+                                        self._log_failure(handler, event)
+                            finally:
+                                # self._loop_done(legs, failed), inlined
+                                legs.handled += 1
+                                legs.failed += failed
+                                legs.pending -= 1
+                                if legs.pending == 0 and self._drainers:
+                                    with self._idle:
+                                        self._idle.notify_all()
+                            waiting = queues[key]
+                            if not waiting:
+                                break
+                            event = waiting.popleft()
+                    finally:
+                        # Nothing awaits between the last check and here: no event is
+                        # stranded.
+                        for dropped in queues.pop(key) or ():  # only after a cancellation
+                            self._loop_done(legs, 0)
+                            logger.error(
+                                "event %s was not handled: the loop shut down", dropped.event_sid
+                            )
 
-    async def _run_leg(self, legs: _LoopLegs, key: str, event: Event) -> None:
-        """Handle ``event`` on this loop, after the earlier events of its leg.
-
-        If the leg's worker is busy, the event waits in its queue; else this request's
-        task becomes the leg's worker (as Starlette's background tasks run in the
-        request's task) until the queue is empty. An idle leg's entry is ``None``: a
-        queue is made only for an event that has to wait.
-        """
-        queues = legs.queues
-        if key in queues:
-            waiting = queues[key]
-            if waiting is None:
-                queues[key] = deque((event,))
-            else:
-                waiting.append(event)
-            return
-        queues[key] = None
-        try:
-            while True:
-                # The handlers of one event, in registration order (inlined: this is
-                # the hot path of every acknowledged event).
-                failed = 0
-                name = event.event_name
-                try:
-                    for handler, is_async in self._by_name.get(name) or self._handlers_for(name):
-                        try:
-                            if is_async:
-                                await handler(event)
-                            else:
-                                loop = asyncio.get_running_loop()
-                                result = await loop.run_in_executor(self._threads(), handler, event)
-                                if inspect.isawaitable(result):
-                                    await result
-                        except Exception:
-                            failed += 1
-                            self._log_failure(handler, event)
-                finally:
-                    self._loop_done(legs, failed)
-                waiting = queues[key]
-                if not waiting:
-                    break
-                event = waiting.popleft()
-        finally:
-            # Nothing awaits between the last check and here: no event is stranded.
-            for dropped in queues.pop(key) or ():  # only after a cancellation
-                self._loop_done(legs, 0)
-                logger.error("event %s was not handled: the loop shut down", dropped.event_sid)
+    async def _run_in_thread(self, handler: Handler, event: Event) -> None:
+        """Run a sync handler on the receiver's threads (and what it returns, if awaitable)."""
+        loop = asyncio.get_running_loop()
+        result = await loop.run_in_executor(self._threads(), handler, event)
+        if inspect.isawaitable(result):
+            await result
 
     async def _read(self, message: Message, receive: Receive) -> bytes | None:
         """The rest of a body that comes in several messages (``message`` is the first)."""
