@@ -177,6 +177,8 @@ def _new_event(*fields: Any) -> Event:
     return event  # type: ignore[no-any-return]
 
 
+_NEW = object.__new__
+
 if tuple(f.name for f in dataclasses.fields(Event)) != Event.__slots__:  # pragma: no cover
     raise AssertionError("Event's slots must be its fields, in order")
 
@@ -215,7 +217,19 @@ def _parse(body: object, request_id: str | None) -> Event:
     :func:`_check` and :func:`_build` in one pass for the usual event (each field looked
     up once); anything unusual goes through them.
     """
-    raw = _decode(body)
+    raw: Any = None
+    if type(body) is bytes and body[:1] == b"{":
+        # _decode's usual case, inlined (see there).
+        try:
+            text = body.decode("utf-8")
+            if "[" not in text and text.count("{") < MAX_DEPTH:
+                raw, end = _SCAN_FROZEN(text, 0)
+                if end != len(text) and text[end:].strip(" \t\n\r"):
+                    raw = None
+        except Exception:  # told apart and worded by _decode
+            raw = None
+    if raw is None:
+        raw = _decode(body)
     event_sid = raw.get("event_sid")
     event_name = raw.get("event_name")
     event_type = raw.get("event_type")
@@ -274,19 +288,19 @@ def _parse(body: object, request_id: str | None) -> Event:
             when = parse_timestamp(timestamp)
     else:
         when = parse_timestamp(timestamp)
-    event: Any = _Unfrozen(
-        event_sid,
-        event_name,
-        event_type,
-        when,
-        action_sid,
-        custom,
-        event_data,
-        leg_sid,
-        attempt,
-        raw,
-        request_id,
-    )
+    # _new_event(...) inlined: the slots stored here, without a call to __init__.
+    event: Any = _NEW(_Unfrozen)
+    event.event_sid = event_sid
+    event.event_name = event_name
+    event.event_type = event_type
+    event.event_timestamp = when
+    event.action_sid = action_sid
+    event.action_custom_parameter = custom
+    event.event_data = event_data
+    event.leg_sid = leg_sid
+    event.attempt = attempt
+    event.raw = raw
+    event.request_id = request_id
     event.__class__ = Event
     return event  # type: ignore[no-any-return]
 

@@ -389,3 +389,74 @@ def test_damaged_events(body: dict[str, Any], data: st.DataObject) -> None:
 
 def test_event_body_helper_is_an_event() -> None:
     assert parse_event(event_body("E1")).leg_sid == "LEG1"
+
+
+# --- the one-pass reading of the usual event -------------------------------------------
+
+
+def _reference(body: bytes, request_id: str | None) -> Event | str:
+    """What the general path makes of ``body``: the event, or the error's message."""
+    from exoml.events._event import _build, _check, _decode
+
+    try:
+        raw = _decode(body)
+        return _build(raw, *_check(raw), request_id)
+    except EventError as exc:
+        return str(exc)
+
+
+def _one_pass(body: bytes, request_id: str | None) -> Event | str:
+    from exoml.events._event import _parse
+
+    try:
+        return _parse(body, request_id)
+    except EventError as exc:
+        return str(exc)
+
+
+REQUEST_IDS = st.none() | st.sampled_from(["", "-1", "x-1", " -1", "-", "--1", "-0", "-10"])
+TIMESTAMPS = st.sampled_from(
+    [
+        "2024-05-01T10:00:00.123Z",
+        "2024-05-01 10:00:00.123Z",
+        "2024-05-01X10:00:00.123Z",
+        "2024-02-30T10:00:00.123Z",
+        "2024-05-01T10:00:00.123+05:30",
+        "2024-05-01T10:00:00Z",
+    ]
+)
+
+
+@given(event_bodies(), REQUEST_IDS, st.none() | TIMESTAMPS, st.data())
+def test_the_one_pass_reads_as_the_general_path(
+    body: dict[str, Any], request_id: str | None, timestamp: str | None, data: st.DataObject
+) -> None:
+    if timestamp is not None:
+        body["event_timestamp"] = timestamp
+    if data.draw(st.booleans()):  # damaged: any field, any JSON value
+        body[data.draw(st.sampled_from(sorted(body)))] = data.draw(JSON)
+    sid = body.get("event_sid")
+    if request_id is not None and isinstance(sid, str) and data.draw(st.booleans()):
+        request_id = sid + request_id  # "<sid>-1" and its near misses
+    encoded = json.dumps(body).encode()
+    one_pass, reference = _one_pass(encoded, request_id), _reference(encoded, request_id)
+    assert one_pass == reference
+    if isinstance(one_pass, Event):
+        assert isinstance(reference, Event)
+        for field in dataclasses.fields(Event):  # every slot set, and to the same thing
+            assert getattr(one_pass, field.name) == getattr(reference, field.name)
+        assert type(one_pass.event_data) is type(reference.event_data)
+
+
+def test_the_usual_event_in_one_pass_is_every_field() -> None:
+    body = json.dumps(FULL).encode()
+    one_pass = _one_pass(body, "ev_1-2")
+    assert isinstance(one_pass, Event)
+    assert one_pass == _reference(body, "ev_1-2")
+    assert one_pass.attempt == 2
+    assert one_pass.leg_sid == "leg_1"
+    assert one_pass.event_timestamp == datetime(2024, 5, 1, 10, 0, 0, 123000, tzinfo=timezone.utc)
+    assert (_one_pass(body, "ev_1--2"), _one_pass(body, "ev_2-2")) == (
+        _reference(body, "ev_1--2"),
+        _reference(body, "ev_2-2"),
+    )
