@@ -230,13 +230,19 @@ def _parse(body: object, request_id: str | None) -> Event:
             raw = None
     if raw is None:
         raw = _decode(body)
-    event_sid = raw.get("event_sid")
-    event_name = raw.get("event_name")
-    event_type = raw.get("event_type")
-    action_sid = raw.get("action_sid")
-    custom = raw.get("action_custom_parameter")
-    event_data = raw.get("event_data")
-    data = raw.get("data")
+    # Subscripts and `in` rather than .get: a mappingproxy's get looks the dict's own get
+    # up by name on every call, at twice the cost of both.
+    try:
+        event_sid = raw["event_sid"]
+        event_name = raw["event_name"]
+    except KeyError:
+        event_sid = event_name = None  # the general path words the error
+    event_type = raw["event_type"] if "event_type" in raw else None  # noqa: SIM401
+    action_sid = raw["action_sid"] if "action_sid" in raw else None  # noqa: SIM401
+    key = "action_custom_parameter"
+    custom = raw[key] if key in raw else None  # noqa: SIM401
+    event_data = raw["event_data"] if "event_data" in raw else None  # noqa: SIM401
+    data = raw["data"] if "data" in raw else None  # noqa: SIM401
     if not (
         type(event_sid) is str
         and type(event_name) is str
@@ -258,7 +264,7 @@ def _parse(body: object, request_id: str | None) -> Event:
         custom = _custom_parameter(raw)  # null, absent (then the short name), or an error
     if event_data is None:
         event_data = _EMPTY
-    leg_sid = None if data is None else data.get("leg_sid")
+    leg_sid = data["leg_sid"] if data is not None and "leg_sid" in data else None
     if type(leg_sid) is not str or not leg_sid:
         leg_sid = None
         for found in (_dig(event_data, "data", "leg_sid"), event_data.get("leg_sid")):
@@ -273,7 +279,8 @@ def _parse(body: object, request_id: str | None) -> Event:
             if len(request_id) == len(event_sid) + 2 and request_id.startswith(event_sid)
             else None
         ) or _attempt(request_id, event_sid)
-    timestamp = raw.get("event_timestamp")
+    key = "event_timestamp"
+    timestamp = raw[key] if key in raw else None  # noqa: SIM401
     if (
         type(timestamp) is str
         and len(timestamp) == 24
