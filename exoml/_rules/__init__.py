@@ -226,18 +226,31 @@ def _needled(row: _Row, present: frozenset[str], dialect: str) -> bool:
     return not row.needles_too or not present.isdisjoint(row.needles_too)
 
 
-def plan_needles(dialect: str = "legs", *, quiet: bool = False) -> tuple[str, ...]:
+def plan_needles(
+    dialect: str = "legs", *, quiet: bool = False, second: bool = False
+) -> tuple[str, ...]:
     """The needles of the default rules that may run on a schema-valid document of
     ``dialect`` (with ``quiet``: on one its quiet schema accepts), read from the index:
-    nothing is imported."""
+    nothing is imported.
+
+    Without ``second``, those to look for in every document: each rule's needles (its
+    ``needles_too`` when it has no others). With ``second``, those to look for only when
+    one of the first was found: the ``needles_too`` of the rules that have both (such a
+    rule runs only where one of each is), less the first ones.
+    """
     nothing: frozenset[str] = frozenset()
-    found = {
-        n
-        for row in _rows()
-        if _runs(row, nothing, True, None, dialect, quiet)
-        for n in needles_in(row.needles, row.dialect_needles, dialect) + row.needles_too
-    }
-    return tuple(sorted(found))
+    first: set[str] = set()
+    then: set[str] = set()
+    for row in _rows():
+        if not _runs(row, nothing, True, None, dialect, quiet):
+            continue
+        needles = needles_in(row.needles, row.dialect_needles, dialect)
+        if needles:
+            first.update(needles)
+            then.update(row.needles_too)
+        else:
+            first.update(row.needles_too)
+    return tuple(sorted(then - first if second else first))
 
 
 def runs_any(present: frozenset[str], dialect: str = "legs", *, quiet: bool = False) -> bool:
