@@ -370,8 +370,8 @@ def _run(
     """Check ``source``: the context of the walk (its diagnostics, text and tree), or a
     :class:`Report` from the byte stage when the document was refused before a tree.
 
-    ``errors_only`` (for :func:`has_errors`) leaves out the walk of a schema-valid
-    document when none of the rules that could still speak reports errors. The defaults
+    ``errors_only`` (for :func:`has_errors`) runs on a schema-valid document only the
+    rules that report errors (a document the schema refuses is walked by every rule). The defaults
     of the other arguments are the common case, which this function keeps short: a
     clean document costs a handful of tests besides the parse and the schema.
     """
@@ -485,10 +485,15 @@ def _run(
         quiet = _local.quiet[file]
     except (AttributeError, KeyError):
         quiet = _schema(file, quiet=True)
-    if quiet.validate(root):
-        plan = _QUIET_PLANS.get(name) or _plan(name, quiet=True)
+    plans = _QUIET_ERROR_PLANS if errors_only else _QUIET_PLANS
+    plan = plans.get(name) or _plan(name, quiet=True, errors=errors_only)
+    # (A root with several children, where the quiet schema holds one action, is not
+    # put to it: a refusal costs the validator an error log, and this one is certain.)
+    if (len(root) < 2 or not plan.one_action) and quiet.validate(root):
+        pass
     elif _schema(file).validate(root):
-        plan = _PLANS.get(name) or _plan(name)
+        plans = _ERROR_PLANS if errors_only else _PLANS
+        plan = plans.get(name) or _plan(name, errors=errors_only)
     else:
         ctx = _context(text, root, spec or name, explicit, styles, prefer)
         _full_walk(ctx, ())
@@ -508,7 +513,7 @@ def _run(
         if to_run is None:
             to_run = plan.checks(needles)
         # (False: the needles found are not all a rule needs)
-        if to_run and not (errors_only and not to_run.errors):
+        if to_run:
             ctx = _context(text, root, spec or name, explicit, styles, prefer)
             for document_check in to_run.document:
                 document_check(ctx)
@@ -708,25 +713,29 @@ class _Plan:
     __slots__ = (
         "by_present",
         "dialect",
+        "errors",
         "needles",
         "needles_then",
+        "one_action",
         "quiet",
         "rules",
         "walk_elements",
     )
 
-    def __init__(self, dialect: str, quiet: bool) -> None:
-        from ._rules import always_runs, plan_needles
+    def __init__(self, dialect: str, quiet: bool, errors: bool = False) -> None:
+        from ._rules import always_runs, plan_needles, quiet_one_action
 
         # (from the rule index: the rules themselves load when a document needs them)
-        self.dialect, self.quiet = dialect, quiet
-        self.needles = plan_needles(dialect, quiet=quiet)
+        self.dialect, self.quiet, self.errors = dialect, quiet, errors
+        self.needles = plan_needles(dialect, quiet=quiet, errors=errors)
         # looked for only when one of the first is found (see plan_needles)
-        self.needles_then = plan_needles(dialect, quiet=quiet, second=True)
+        self.needles_then = plan_needles(dialect, quiet=quiet, second=True, errors=errors)
         self.by_present: dict[tuple[str, ...], Checks | Literal[False]] = {}
         # Whether any rule may run when no needle is found (if none may, and there are
         # no needles, a document this plan is for is finished).
-        self.rules = always_runs(dialect, quiet=quiet)
+        self.rules = always_runs(dialect, quiet=quiet, errors=errors)
+        # whether the quiet schema refuses a root with several actions
+        self.one_action = quiet and quiet_one_action(dialect)
         # The walk, loaded when a document first needs it (an import in the path of
         # every document costs as much as a rule).
         self.walk_elements: Callable[[Context, Checks], None] | None = None
@@ -744,20 +753,33 @@ class _Plan:
 
         kept = frozenset(present)
         found: Checks | Literal[False] = False
-        if runs_any(kept, self.dialect, quiet=self.quiet):
-            found = checks(schema_valid=True, present=kept, dialect=self.dialect, quiet=self.quiet)
+        if runs_any(kept, self.dialect, quiet=self.quiet, errors=self.errors):
+            found = checks(
+                schema_valid=True,
+                present=kept,
+                dialect=self.dialect,
+                quiet=self.quiet,
+                errors=self.errors,
+            )
         self.by_present[present] = found
         return found
 
 
 #: Each dialect's plans, by name (cleared when a rule is registered): for documents the
-#: published schema accepts, and for those the quiet schema accepts.
+#: published schema accepts, and for those the quiet schema accepts; and the same with
+#: the rules that report errors only (for has_errors).
 _PLANS: dict[str, _Plan] = {}
 _QUIET_PLANS: dict[str, _Plan] = {}
+_ERROR_PLANS: dict[str, _Plan] = {}
+_QUIET_ERROR_PLANS: dict[str, _Plan] = {}
 
 
-def _plan(dialect: str, *, quiet: bool = False) -> _Plan:
-    found = (_QUIET_PLANS if quiet else _PLANS)[dialect] = _Plan(dialect, quiet)
+def _plan(dialect: str, *, quiet: bool = False, errors: bool = False) -> _Plan:
+    if errors:
+        plans = _QUIET_ERROR_PLANS if quiet else _ERROR_PLANS
+    else:
+        plans = _QUIET_PLANS if quiet else _PLANS
+    found = plans[dialect] = _Plan(dialect, quiet, errors)
     return found
 
 
