@@ -371,9 +371,9 @@ def _run(
     :class:`Report` from the byte stage when the document was refused before a tree.
 
     ``errors_only`` (for :func:`has_errors`) runs on a schema-valid document only the
-    rules that report errors (a document the schema refuses is walked by every rule). The defaults
-    of the other arguments are the common case, which this function keeps short: a
-    clean document costs a handful of tests besides the parse and the schema.
+    rules that report errors (a document the schema refuses is walked by every rule).
+    The defaults of the other arguments are the common case, which this function keeps
+    short: a clean document costs a handful of tests besides the parse and the schema.
     """
     # The dialect: None (the root decides), a name, or a Dialect value (kept as given:
     # a caller may define one of its own).
@@ -453,9 +453,9 @@ def _run(
         return Report(parse_failure(text, body, exc), text)
     explicit = name is not None
     if name is None:
-        tag = root.tag
+        tag: str = root.tag  # type: ignore[assignment]
         # <Response>, in any case, is classic; anything else leg actions.
-        name = "classic" if len(tag) == 8 and str(tag).lower() == "response" else "legs"  # type: ignore[arg-type]
+        name = "classic" if len(tag) == 8 and tag.lower() == "response" else "legs"
     file = _FILES[name] if spec is None else spec.schema_file
     if full or ("xmlns" in text and _declares_xsi(root, text)):
         ctx = _context(text, root, spec or name, explicit, styles, prefer)
@@ -489,15 +489,14 @@ def _run(
     plan = plans.get(name) or _plan(name, quiet=True, errors=errors_only)
     # (A root with several children, where the quiet schema holds one action, is not
     # put to it: a refusal costs the validator an error log, and this one is certain.)
-    if (len(root) < 2 or not plan.one_action) and quiet.validate(root):
-        pass
-    elif _schema(file).validate(root):
+    if (len(root) > 1 and plan.one_action) or not quiet.validate(root):
+        # Not quiet: the published schema, then the rules it leaves to speak.
+        if not _schema(file).validate(root):
+            ctx = _context(text, root, spec or name, explicit, styles, prefer)
+            _full_walk(ctx, ())
+            return ctx
         plans = _ERROR_PLANS if errors_only else _PLANS
         plan = plans.get(name) or _plan(name, errors=errors_only)
-    else:
-        ctx = _context(text, root, spec or name, explicit, styles, prefer)
-        _full_walk(ctx, ())
-        return ctx
     # The needles (from the rule index) say which rules may still speak: a rule none of
     # whose needles is in the text is left out; every other one runs.
     needles: tuple[str, ...] = ()
