@@ -370,10 +370,10 @@ def _run(
     """Check ``source``: the context of the walk (its diagnostics, text and tree), or a
     :class:`Report` from the byte stage when the document was refused before a tree.
 
-    ``errors_only`` (for :func:`has_errors`) leaves out the walk of a schema-valid
-    document when none of the rules that could still speak reports errors. The defaults
-    of the other arguments are the common case, which this function keeps short: a
-    clean document costs a handful of tests besides the parse and the schema.
+    ``errors_only`` (for :func:`has_errors`) runs on a schema-valid document only the
+    rules that report errors (a document the schema refuses is walked by every rule).
+    The defaults of the other arguments are the common case, which this function keeps
+    short: a clean document costs a handful of tests besides the parse and the schema.
     """
     # The dialect: None (the root decides), a name, or a Dialect value (kept as given:
     # a caller may define one of its own).
@@ -395,20 +395,9 @@ def _run(
         # parses its arguments on every call.
         body = data[3:] if data[:1] == b"\xef" and data[:3] == _BOM else data
         try:
-            decoded_text = body.decode("utf-8")
+            text = body.decode("utf-8")
         except UnicodeDecodeError:
             text = None
-        else:
-            # (the declared encoding is the bytes' encoding only when they came as bytes)
-            if (
-                not decoded
-                and decoded_text[1:2] == "?"
-                and decoded_text.startswith("<?xml")
-                and not _utf8_declared(decoded_text)
-            ):
-                text = None
-            else:
-                text = decoded_text
     elif kind is str:
         text = source  # type: ignore[assignment]
         try:
@@ -426,15 +415,23 @@ def _run(
             _plain(source), max_bytes, dialect, errors_only, decoded, styles, enabled, prefer, full
         )
     # The byte screen: anything the byte stage could report sends the document there.
-    # A DOCTYPE (refused, EX004) can stand only in the prolog, which a document that
-    # starts with its root's start tag has none of: only one that starts with a
-    # declaration, a comment, a processing instruction or a DOCTYPE is searched for one.
-    # (Anywhere else a DOCTYPE is not well-formed, which the parser says.)
+    # Only a document that starts with a prolog (a declaration, a comment, a processing
+    # instruction, a DOCTYPE) is looked at further: its declaration may name another
+    # encoding than UTF-8 (EX007; only for bytes: a str's declared encoding is not its
+    # bytes'), and a DOCTYPE (EX004) can stand only there (anywhere else it is not
+    # well-formed, which the parser says). A document that starts with its root's start
+    # tag has no prolog.
     if (
         text is None
         or len(data) > max_bytes
         or text[:1] != "<"
-        or (text[1:2] in "?!" and "<!DOCTYPE" in text)
+        or (
+            text[1:2] in "?!"
+            and (
+                "<!DOCTYPE" in text
+                or (not decoded and text.startswith("<?xml") and not _utf8_declared(text))
+            )
+        )
     ):
         from ._rules._source import check_source
 
@@ -454,73 +451,100 @@ def _run(
             if found_in_name is not None:
                 return Report(found_in_name, text)
         return Report(parse_failure(text, body, exc), text)
-    # The context, without the keyword handling of a constructor: the common case sets
-    # three attributes, the class gives the rest.
-    ctx = Context.__new__(Context)
-    ctx.text, ctx.root, ctx.diagnostics = text, root, []
+    explicit = name is not None
     if name is None:
-        tag = root.tag
+        tag: str = root.tag  # type: ignore[assignment]
         # <Response>, in any case, is classic; anything else leg actions.
-        name = "classic" if len(tag) == 8 and str(tag).lower() == "response" else "legs"  # type: ignore[arg-type]
-    else:
-        ctx.explicit = True
-    if styles is not None:
-        ctx.placeholders = styles
-    if prefer:
-        ctx.prefer = frozenset(prefer)
+        name = "classic" if len(tag) == 8 and tag.lower() == "response" else "legs"
     file = _FILES[name] if spec is None else spec.schema_file
     if full or ("xmlns" in text and _declares_xsi(root, text)):
-        _full_walk(ctx, spec or name, enabled)
-    elif enabled:
+        ctx = _context(text, root, spec or name, explicit, styles, prefer)
+        _full_walk(ctx, enabled)
+        return ctx
+    if enabled:
         # Opt-in rules: the published schema, then the rules it leaves to speak.
         from ._rules import checks
         from ._rules._walk import walk
 
+        ctx = _context(text, root, spec or name, explicit, styles, prefer)
         if not _schema(file).validate(root):
-            _full_walk(ctx, spec or name, enabled)
+            _full_walk(ctx, enabled)
         else:
-            _enter(ctx, spec or name)
             found = checks(enabled, schema_valid=True, dialect=name)
             if found.needles:
                 present = frozenset([n for n in found.needles if n in text])
                 found = checks(enabled, schema_valid=True, present=present, dialect=name)
             walk(ctx, found)
-    else:
-        # The schemas: one compiled copy per thread and dialect (lxml's validators keep
-        # per-run state). The quiet one first: a document it accepts is one no rule it
-        # covers speaks about, and for most dialects that is every rule.
-        try:
-            quiet = _local.quiet[file]
-        except (AttributeError, KeyError):
-            quiet = _schema(file, quiet=True)
-        if quiet.validate(root):
-            plan = _QUIET_PLANS.get(name) or _plan(name, quiet=True)
-        elif _schema(file).validate(root):
-            plan = _PLANS.get(name) or _plan(name)
-        else:
-            _full_walk(ctx, spec or name, ())
+            if len(ctx.diagnostics) > 1:
+                ctx.diagnostics.sort(key=_position)
+        return ctx
+    # The schemas: one compiled copy per thread and dialect (lxml's validators keep
+    # per-run state). The quiet one first: a document it accepts is one no rule it covers
+    # speaks about, and for most dialects that is every rule.
+    try:
+        quiet = _local.quiet[file]
+    except (AttributeError, KeyError):
+        quiet = _schema(file, quiet=True)
+    plans = _QUIET_ERROR_PLANS if errors_only else _QUIET_PLANS
+    plan = plans.get(name) or _plan(name, quiet=True, errors=errors_only)
+    # (A root with several children, where the quiet schema holds one action, is not
+    # put to it: a refusal costs the validator an error log, and this one is certain.)
+    if (len(root) > 1 and plan.one_action) or not quiet.validate(root):
+        # Not quiet: the published schema, then the rules it leaves to speak.
+        if not _schema(file).validate(root):
+            ctx = _context(text, root, spec or name, explicit, styles, prefer)
+            _full_walk(ctx, ())
             return ctx
-        # The needles (from the rule index) say which rules may still speak: a rule none
-        # of whose needles is in the text is left out; every other one runs.
-        needles: tuple[str, ...] = ()
-        for needle in plan.needles:
+        plans = _ERROR_PLANS if errors_only else _PLANS
+        plan = plans.get(name) or _plan(name, errors=errors_only)
+    # The needles (from the rule index) say which rules may still speak: a rule none of
+    # whose needles is in the text is left out; every other one runs.
+    needles: tuple[str, ...] = ()
+    for needle in plan.needles:
+        if needle in text:
+            needles += (needle,)
+    if needles and plan.needles_then:
+        for needle in plan.needles_then:
             if needle in text:
                 needles += (needle,)
-        if needles or plan.rules:
-            to_run = plan.by_present.get(needles)
-            if to_run is None:
-                to_run = plan.checks(needles)
-            if not to_run:
-                return ctx  # the needles found are not all a rule needs
-            if errors_only and not to_run.errors:
-                return ctx
-            _enter(ctx, spec or name)
+    if needles or plan.rules:
+        to_run = plan.by_present.get(needles)
+        if to_run is None:
+            to_run = plan.checks(needles)
+        # (False: the needles found are not all a rule needs)
+        if to_run:
+            ctx = _context(text, root, spec or name, explicit, styles, prefer)
             for document_check in to_run.document:
                 document_check(ctx)
             if to_run.element or to_run.attribute:
                 (plan.walk_elements or plan.walker())(ctx, to_run)
             if len(ctx.diagnostics) > 1:
                 ctx.diagnostics.sort(key=_position)
+            return ctx
+    # Nothing to run: the report, without a context (a tuple made in C).
+    return _new_report(Report, ([], text, root))
+
+
+def _context(
+    text: str,
+    root: etree._Element,
+    dialect: Dialect | str,
+    explicit: bool,
+    styles: Placeholders | None,
+    prefer: Collection[str],
+) -> Context:
+    """The context of a walk, without the keyword handling of the constructor: the
+    common case sets the text, the tree, the diagnostics and the dialect; the class
+    gives the rest."""
+    ctx = Context.__new__(Context)
+    ctx.text, ctx.root, ctx.diagnostics = text, root, []
+    _enter(ctx, dialect)
+    if explicit:
+        ctx.explicit = True
+    if styles is not None:
+        ctx.placeholders = styles
+    if prefer:
+        ctx.prefer = frozenset(prefer)
     return ctx
 
 
@@ -542,12 +566,11 @@ def _enter(ctx: Context, dialect: Dialect | str) -> None:
     ctx.dialect, ctx.names = found
 
 
-def _full_walk(ctx: Context, dialect: Dialect | str, enabled: Collection[str]) -> None:
+def _full_walk(ctx: Context, enabled: Collection[str]) -> None:
     """Walk the document with every rule (of the dialect, default and ``enabled``)."""
     from ._rules import checks
     from ._rules._walk import walk
 
-    _enter(ctx, dialect)
     walk(ctx, checks(enabled, dialect=ctx.dialect.name))
     if len(ctx.diagnostics) > 1:
         ctx.diagnostics.sort(key=_position)
@@ -686,18 +709,32 @@ class _Plan:
     look for, and the checks for each set of needles found. With ``quiet``, for a
     document the dialect's quiet schema accepts. Built on first use."""
 
-    __slots__ = ("by_present", "dialect", "needles", "quiet", "rules", "walk_elements")
+    __slots__ = (
+        "by_present",
+        "dialect",
+        "errors",
+        "needles",
+        "needles_then",
+        "one_action",
+        "quiet",
+        "rules",
+        "walk_elements",
+    )
 
-    def __init__(self, dialect: str, quiet: bool) -> None:
-        from ._rules import always_runs, plan_needles
+    def __init__(self, dialect: str, quiet: bool, errors: bool = False) -> None:
+        from ._rules import always_runs, plan_needles, quiet_one_action
 
         # (from the rule index: the rules themselves load when a document needs them)
-        self.dialect, self.quiet = dialect, quiet
-        self.needles = plan_needles(dialect, quiet=quiet)
+        self.dialect, self.quiet, self.errors = dialect, quiet, errors
+        self.needles = plan_needles(dialect, quiet=quiet, errors=errors)
+        # looked for only when one of the first is found (see plan_needles)
+        self.needles_then = plan_needles(dialect, quiet=quiet, second=True, errors=errors)
         self.by_present: dict[tuple[str, ...], Checks | Literal[False]] = {}
         # Whether any rule may run when no needle is found (if none may, and there are
         # no needles, a document this plan is for is finished).
-        self.rules = always_runs(dialect, quiet=quiet)
+        self.rules = always_runs(dialect, quiet=quiet, errors=errors)
+        # whether the quiet schema refuses a root with several actions
+        self.one_action = quiet and quiet_one_action(dialect)
         # The walk, loaded when a document first needs it (an import in the path of
         # every document costs as much as a rule).
         self.walk_elements: Callable[[Context, Checks], None] | None = None
@@ -715,20 +752,33 @@ class _Plan:
 
         kept = frozenset(present)
         found: Checks | Literal[False] = False
-        if runs_any(kept, self.dialect, quiet=self.quiet):
-            found = checks(schema_valid=True, present=kept, dialect=self.dialect, quiet=self.quiet)
+        if runs_any(kept, self.dialect, quiet=self.quiet, errors=self.errors):
+            found = checks(
+                schema_valid=True,
+                present=kept,
+                dialect=self.dialect,
+                quiet=self.quiet,
+                errors=self.errors,
+            )
         self.by_present[present] = found
         return found
 
 
 #: Each dialect's plans, by name (cleared when a rule is registered): for documents the
-#: published schema accepts, and for those the quiet schema accepts.
+#: published schema accepts, and for those the quiet schema accepts; and the same with
+#: the rules that report errors only (for has_errors).
 _PLANS: dict[str, _Plan] = {}
 _QUIET_PLANS: dict[str, _Plan] = {}
+_ERROR_PLANS: dict[str, _Plan] = {}
+_QUIET_ERROR_PLANS: dict[str, _Plan] = {}
 
 
-def _plan(dialect: str, *, quiet: bool = False) -> _Plan:
-    found = (_QUIET_PLANS if quiet else _PLANS)[dialect] = _Plan(dialect, quiet)
+def _plan(dialect: str, *, quiet: bool = False, errors: bool = False) -> _Plan:
+    if errors:
+        plans = _QUIET_ERROR_PLANS if quiet else _ERROR_PLANS
+    else:
+        plans = _QUIET_PLANS if quiet else _PLANS
+    found = plans[dialect] = _Plan(dialect, quiet, errors)
     return found
 
 

@@ -76,26 +76,11 @@ class _DeadlineStream(httpcore.NetworkStream):
     def __init__(self, stream: httpcore.NetworkStream) -> None:
         self._stream = stream
 
-    # read and write are on every request's path: _bounded inlined.
     def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
-        running = DEADLINE.get()
-        if running is not None:
-            remaining = running[0] - running[1]()
-            if remaining <= 0:
-                raise httpcore.ReadTimeout("the request's deadline has passed")
-            if timeout is None or remaining < timeout:
-                timeout = remaining
-        return self._stream.read(max_bytes, timeout)
+        return self._stream.read(max_bytes, _bounded(timeout, httpcore.ReadTimeout))
 
     def write(self, buffer: bytes, timeout: float | None = None) -> None:
-        running = DEADLINE.get()
-        if running is not None:
-            remaining = running[0] - running[1]()
-            if remaining <= 0:
-                raise httpcore.WriteTimeout("the request's deadline has passed")
-            if timeout is None or remaining < timeout:
-                timeout = remaining
-        self._stream.write(buffer, timeout)
+        self._stream.write(buffer, _bounded(timeout, httpcore.WriteTimeout))
 
     def close(self) -> None:
         self._stream.close()

@@ -183,9 +183,9 @@ def generate_quiet_xsd(dialect: Dialect = LEGS) -> str:
     Besides :func:`quiet_dialect`, one verb under the root where rule EX501 (more than
     one action) applies to the dialect.
     """
-    from ._rules import rule
+    from ._rules import quiet_one_action
 
-    one_action = dialect.name in rule("EX501").dialects
+    one_action = quiet_one_action(dialect.name)
     text = generate_xsd(quiet_dialect(dialect), max_actions=1 if one_action else None)
     return text.replace(
         "<!-- Generated from exoml's verb catalogue",

@@ -71,8 +71,9 @@ MODULE_NAMES: tuple[str, ...] = (
 
 # Rule modules added at run time (tests prove with them that every rule runs).
 _EXTRA: list[ModuleType] = []
-# (enabled opt-in codes, schema-valid, needles present, dialect, quiet) -> the checks to run
-_CHECKS: dict[tuple[frozenset[str], bool, frozenset[str] | None, str, bool], Checks] = {}
+# (enabled opt-in codes, schema-valid, needles present, dialect, quiet, errors only) -> the
+# checks to run
+_CHECKS: dict[tuple[frozenset[str], bool, frozenset[str] | None, str, bool, bool], Checks] = {}
 
 
 class _Row:
@@ -194,11 +195,11 @@ def unregister(module: ModuleType) -> None:
 
 
 def _forget() -> None:
-    from .._check import _PLANS, _QUIET_PLANS
+    from .._check import _ERROR_PLANS, _PLANS, _QUIET_ERROR_PLANS, _QUIET_PLANS
 
     _CHECKS.clear()
-    _PLANS.clear()
-    _QUIET_PLANS.clear()
+    for plans in (_PLANS, _QUIET_PLANS, _ERROR_PLANS, _QUIET_ERROR_PLANS):
+        plans.clear()
 
 
 def _runs(
@@ -208,6 +209,7 @@ def _runs(
     present: frozenset[str] | None,
     dialect: str,
     quiet: bool = False,
+    errors: bool = False,
 ) -> bool:
     return (
         row.stage == "tree"
@@ -215,6 +217,7 @@ def _runs(
         and (row.default or row.code in enabled)
         and not (schema_valid and row.schema_covered and dialect not in row.schema_gaps)
         and not (quiet and row.quiet_covered)
+        and not (errors and row.severity != "error")
         and (present is None or _needled(row, present, dialect))
     )
 
@@ -226,33 +229,54 @@ def _needled(row: _Row, present: frozenset[str], dialect: str) -> bool:
     return not row.needles_too or not present.isdisjoint(row.needles_too)
 
 
-def plan_needles(dialect: str = "legs", *, quiet: bool = False) -> tuple[str, ...]:
+def plan_needles(
+    dialect: str = "legs", *, quiet: bool = False, second: bool = False, errors: bool = False
+) -> tuple[str, ...]:
     """The needles of the default rules that may run on a schema-valid document of
     ``dialect`` (with ``quiet``: on one its quiet schema accepts), read from the index:
-    nothing is imported."""
+    nothing is imported.
+
+    Without ``second``, those to look for in every document: each rule's needles (its
+    ``needles_too`` when it has no others). With ``second``, those to look for only when
+    one of the first was found: the ``needles_too`` of the rules that have both (such a
+    rule runs only where one of each is), less the first ones.
+    """
     nothing: frozenset[str] = frozenset()
-    found = {
-        n
-        for row in _rows()
-        if _runs(row, nothing, True, None, dialect, quiet)
-        for n in needles_in(row.needles, row.dialect_needles, dialect) + row.needles_too
-    }
-    return tuple(sorted(found))
+    first: set[str] = set()
+    then: set[str] = set()
+    for row in _rows():
+        if not _runs(row, nothing, True, None, dialect, quiet, errors):
+            continue
+        needles = needles_in(row.needles, row.dialect_needles, dialect)
+        if needles:
+            first.update(needles)
+            then.update(row.needles_too)
+        else:
+            first.update(row.needles_too)
+    return tuple(sorted(then - first if second else first))
 
 
-def runs_any(present: frozenset[str], dialect: str = "legs", *, quiet: bool = False) -> bool:
+def quiet_one_action(dialect: str) -> bool:
+    """Whether the dialect's quiet schema holds one action under the root: where the
+    multiple-actions warning (EX501) applies; from the index."""
+    return any(row.code == "EX501" and dialect in row.dialects for row in _rows())
+
+
+def runs_any(
+    present: frozenset[str], dialect: str = "legs", *, quiet: bool = False, errors: bool = False
+) -> bool:
     """Whether a default rule runs on a schema-valid document of ``dialect`` (with
     ``quiet``: one its quiet schema accepts) in which ``present`` are the needles found;
     from the index."""
     nothing: frozenset[str] = frozenset()
-    return any(_runs(row, nothing, True, present, dialect, quiet) for row in _rows())
+    return any(_runs(row, nothing, True, present, dialect, quiet, errors) for row in _rows())
 
 
-def always_runs(dialect: str = "legs", *, quiet: bool = False) -> bool:
+def always_runs(dialect: str = "legs", *, quiet: bool = False, errors: bool = False) -> bool:
     """Whether a default rule runs on every schema-valid document of ``dialect`` (with
     ``quiet``: every one its quiet schema accepts), needles or not; from the index."""
     nothing: frozenset[str] = frozenset()
-    return any(_runs(row, nothing, True, nothing, dialect, quiet) for row in _rows())
+    return any(_runs(row, nothing, True, nothing, dialect, quiet, errors) for row in _rows())
 
 
 def checks(
@@ -262,6 +286,7 @@ def checks(
     present: frozenset[str] | None = None,
     dialect: str = "legs",
     quiet: bool = False,
+    errors: bool = False,
 ) -> Checks:
     """The tree checks to run: every default rule and every opt-in rule in ``enabled``.
 
@@ -270,17 +295,18 @@ def checks(
     With ``present`` (the needles found in the document), a rule whose needles are all
     absent is left out: it has nothing to report there either. With ``quiet`` (the
     dialect's quiet schema accepts the document too), the rules that declare themselves
-    covered by that schema are left out as well. Rules that do not apply
-    to ``dialect`` (:attr:`Rule.dialects`) are left out. Only the modules of the rules
+    covered by that schema are left out as well. With ``errors``, only the rules that
+    report errors are kept (what :func:`exoml._check.has_errors` asks). Rules that do not
+    apply to ``dialect`` (:attr:`Rule.dialects`) are left out. Only the modules of the rules
     chosen are loaded.
     """
-    key = (frozenset(enabled), schema_valid, present, dialect, quiet)
+    key = (frozenset(enabled), schema_valid, present, dialect, quiet, errors)
     found = _CHECKS.get(key)
     if found is None:
         chosen = [
             row.load()
             for row in _rows()
-            if _runs(row, key[0], schema_valid or quiet, present, dialect, quiet)
+            if _runs(row, key[0], schema_valid or quiet, present, dialect, quiet, errors)
         ]
         needles = {
             n

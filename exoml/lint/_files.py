@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from operator import attrgetter
 from typing import NamedTuple
 
 __all__ = ["STDIN", "Target", "discover"]
@@ -26,6 +27,11 @@ class Target(NamedTuple):
     data: bytes | None = None
     error: str | None = None
     named: bool = True
+
+
+# A target made in C: a NamedTuple's own __new__ is a Python function, paid per file.
+_new_target: Callable[[type[Target], tuple[object, ...]], Target] = tuple.__new__
+_by_name = attrgetter("name")
 
 
 def discover(paths: Sequence[str], *, stdin_name: str = "<stdin>") -> list[Target]:
@@ -53,7 +59,8 @@ def discover(paths: Sequence[str], *, stdin_name: str = "<stdin>") -> list[Targe
             found = [(given, given, _key(given), "No such file or directory")]
         if seen is None:
             targets.extend(
-                Target(display, path, None, error, named) for display, path, _, error in found
+                _new_target(Target, (display, path, None, error, named))
+                for display, path, _, error in found
             )
             continue
         for display, path, key, error in found:
@@ -87,7 +94,7 @@ def _walk(top: str, *, keys: bool) -> list[tuple[str, str, str, str | None]]:
         directory = stack.pop()
         try:
             with os.scandir(directory) as it:
-                entries = sorted(it, key=lambda e: e.name)
+                entries = sorted(it, key=_by_name)
         except OSError as exc:
             path = exc.filename or directory
             found.append((path, path, _key(path), exc.strerror or str(exc)))
@@ -100,13 +107,13 @@ def _walk(top: str, *, keys: bool) -> list[tuple[str, str, str, str | None]]:
         for entry in entries:
             name = entry.name
             try:
-                if entry.is_dir(follow_symlinks=False):
-                    if not name.startswith("."):
-                        subdirs.append(prefix + name)
-                elif name.lower().endswith(".xml") and entry.is_file(follow_symlinks=False):
+                # (the name first: most entries are the files sought, one question each)
+                if name.lower().endswith(".xml") and entry.is_file(follow_symlinks=False):
                     found.append(
                         (prefix + name, prefix + name, base + normcase(name) if keys else "", None)
                     )
+                elif entry.is_dir(follow_symlinks=False) and not name.startswith("."):
+                    subdirs.append(prefix + name)
             except OSError:  # vanished or unreadable between listing and asking
                 continue
         stack.extend(reversed(subdirs))

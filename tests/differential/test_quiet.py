@@ -7,7 +7,8 @@ On mutants of valid documents (the differential tests' generator), for each dial
 * every document the quiet schema accepts, the published schema accepts too;
 * on such a document the full rule walk reports nothing from a quiet-covered rule;
 * and on every mutant, ``validate`` (which takes the quiet and needle shortcuts) reports
-  exactly what the full walk reports, warnings included.
+  exactly what the full walk reports, warnings included, and ``has_errors`` (which runs
+  only the rules that report errors) says whether the walk found an error.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ import pytest
 from lxml import etree
 
 from exoml._catalogue import DIALECTS
-from exoml._check import _PARSER, check_bytes, validate
+from exoml._check import _PARSER, check_bytes, has_errors, validate
 from exoml._rules import _rows
 from exoml._schema import compile_schema
 
@@ -51,6 +52,15 @@ def test_a_document_the_quiet_schema_accepts_has_nothing_to_report(dialect: str)
         found = validate(data, max_bytes=MAX_BYTES, dialect=dialect)
         if found != walk:
             problems.append(f"validate {found} != walk {walk}: {data[:300]!r}")
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError:
+            pass
+        else:
+            # has_errors runs only the rules that report errors: the same verdict
+            errors = has_errors(text, max_bytes=MAX_BYTES, dialect=dialect)
+            if errors != any(d.is_error for d in walk):
+                problems.append(f"has_errors {errors} but walk {walk}: {data[:300]!r}")
         try:
             root = etree.fromstring(data, _PARSER)
         except etree.XMLSyntaxError:

@@ -54,6 +54,14 @@ def test_wheel_ships_the_schema(wheel: zipfile.ZipFile) -> None:
     assert "exoml/py.typed" in wheel.namelist()
 
 
+def test_wheel_ships_the_quiet_schemas(wheel: zipfile.ZipFile) -> None:
+    # The check engine validates with them first: without them it would generate each
+    # from the catalogue at its first check (correct, but slower to start).
+    for name in ("exoml.xsd", "exoml-bridge.xsd", "exoml-classic.xsd"):
+        packaged = wheel.read(f"exoml/_quiet/{name}")
+        assert packaged == (ROOT / "exoml" / "_quiet" / name).read_bytes()
+
+
 def test_wheel_ships_the_license(wheel: zipfile.ZipFile) -> None:
     (name,) = [n for n in wheel.namelist() if n.endswith("dist-info/licenses/LICENSE")]
     text = wheel.read(name).decode()
