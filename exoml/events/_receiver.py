@@ -454,8 +454,9 @@ class EventReceiver:
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         """Serve one ASGI connection scope (``http`` or ``lifespan``).
 
-        An event's request, in order: the checks that decide the answer, the answer,
-        then the typed event to its leg's worker (this task, if the leg is idle).
+        An event's request, in order: the checks that decide the answer (the typed
+        event is made in the same pass over the body), the answer, then the event to its
+        leg's worker (this task, if the leg is idle).
         """
         if scope["type"] != "http":
             await self._other_scope(scope, receive, send)
@@ -464,12 +465,21 @@ class EventReceiver:
             if scope["method"] != "POST":
                 raise _Refused(405, "not_allowed", f"method {scope['method']} is not allowed")
             # ASGI header names are lower case; of a repeated header the last one counts.
-            found = dict(scope["headers"])
-            if self._credentials is not None:
-                auth = found.get(b"authorization")
-                if auth is None or not hmac.compare_digest(auth, self._expected_auth):
-                    self._check_auth(auth)  # other spellings of the same credentials, or 401
-            length = found.get(b"content-length")
+            # The three wanted picked out in one pass (no dict of every header).
+            auth: bytes | None = None
+            length: bytes | None = None
+            request_id: bytes | None = None
+            for header, value in scope["headers"]:
+                if header == b"authorization":
+                    auth = value
+                elif header == b"content-length":
+                    length = value
+                elif header == b"x-exotel-request-id":
+                    request_id = value
+            if self._credentials is not None and (
+                auth is None or not hmac.compare_digest(auth, self._expected_auth)
+            ):
+                self._check_auth(auth)  # other spellings of the same credentials, or 401
             if length is not None and not (
                 length.isdigit() and len(length) < 10 and int(length) <= self.max_body_size
             ):
@@ -490,7 +500,6 @@ class EventReceiver:
             # Before the answer, what decides it: the body is an event (400 if not), there
             # is room (503), and whether its sid is new. The typed event is made here too,
             # in the same pass over the body's fields (it cannot fail once they passed).
-            request_id = found.get(b"x-exotel-request-id")
             try:
                 event = _parse_event(
                     body, None if request_id is None else request_id.decode("latin-1")
