@@ -266,11 +266,7 @@ def _parse(body: object, request_id: str | None) -> Event:
         event_data = _EMPTY
     leg_sid = data["leg_sid"] if data is not None and "leg_sid" in data else None
     if type(leg_sid) is not str or not leg_sid:
-        leg_sid = None
-        for found in (_dig(event_data, "data", "leg_sid"), event_data.get("leg_sid")):
-            if isinstance(found, str) and found:
-                leg_sid = found
-                break
+        leg_sid = _nested_leg_sid(event_data)
     attempt = None
     if request_id:
         # The usual header, "<event_sid>-1" (what _attempt reads it as), else _attempt.
@@ -406,11 +402,7 @@ def _build(
     data = raw.get("data")
     leg_sid = None if data is None else data.get("leg_sid")
     if type(leg_sid) is not str or not leg_sid:
-        leg_sid = None
-        for found in (_dig(event_data, "data", "leg_sid"), event_data.get("leg_sid")):
-            if isinstance(found, str) and found:
-                leg_sid = found
-                break
+        leg_sid = _nested_leg_sid(event_data)
     return _new_event(
         event_sid,
         event_name,
@@ -731,3 +723,12 @@ def _json_type(value: object) -> str:
     if value is None:
         return "null"
     return type(value).__name__
+
+
+def _nested_leg_sid(event_data: Mapping[str, Any]) -> str | None:
+    """The leg's sid where ``data`` does not give it: ``event_data.data.leg_sid``, then
+    ``event_data.leg_sid`` (a non-empty string, or None)."""
+    for found in (_dig(event_data, "data", "leg_sid"), event_data.get("leg_sid")):
+        if isinstance(found, str) and found:
+            return found
+    return None

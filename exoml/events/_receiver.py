@@ -584,13 +584,7 @@ class EventReceiver:
                                         failed += 1
                                         self._log_failure(handler, event)
                             finally:
-                                # self._loop_done(legs, failed), inlined
-                                legs.handled += 1
-                                legs.failed += failed
-                                legs.pending -= 1
-                                if legs.pending == 0 and self._drainers:
-                                    with self._idle:
-                                        self._idle.notify_all()
+                                self._loop_done(legs, failed)
                             waiting = queues[key]
                             if not waiting:
                                 break
