@@ -350,6 +350,11 @@ def check_bytes(
         prefer,
         full,
     )
+    return _report(found)
+
+
+def _report(found: Context | Report) -> Report:
+    """What :func:`_run` found, as a :class:`Report`."""
     if found.__class__ is Report:
         return found
     # (tuple.__new__: a NamedTuple's own __new__ is a Python function, costly per file)
@@ -486,7 +491,7 @@ def _run(
     except (AttributeError, KeyError):
         quiet = _schema(file, quiet=True)
     plans = _QUIET_ERROR_PLANS if errors_only else _QUIET_PLANS
-    plan = plans.get(name) or _plan(name, quiet=True, errors=errors_only)
+    plan = plans.get(name) or _plan(plans, name, quiet=True, errors=errors_only)
     # (A root with several children, where the quiet schema holds one action, is not
     # put to it: a refusal costs the validator an error log, and this one is certain.)
     if (len(root) > 1 and plan.one_action) or not quiet.validate(root):
@@ -496,7 +501,7 @@ def _run(
             _full_walk(ctx, ())
             return ctx
         plans = _ERROR_PLANS if errors_only else _PLANS
-        plan = plans.get(name) or _plan(name, errors=errors_only)
+        plan = plans.get(name) or _plan(plans, name, quiet=False, errors=errors_only)
     # The needles (from the rule index) say which rules may still speak: a rule none of
     # whose needles is in the text is left out; every other one runs.
     needles: tuple[str, ...] = ()
@@ -683,10 +688,7 @@ def check_document(
         _styles(placeholders) if placeholders else None,
         enabled,
     )
-    if found.__class__ is Report:
-        return found
-    # (tuple.__new__: a NamedTuple's own __new__ is a Python function, costly per file)
-    return _new_report(Report, (found.diagnostics, found.text, found.root))
+    return _report(found)
 
 
 def _not_a_document(source: object) -> TypeError:
@@ -773,11 +775,8 @@ _ERROR_PLANS: dict[str, _Plan] = {}
 _QUIET_ERROR_PLANS: dict[str, _Plan] = {}
 
 
-def _plan(dialect: str, *, quiet: bool = False, errors: bool = False) -> _Plan:
-    if errors:
-        plans = _QUIET_ERROR_PLANS if quiet else _ERROR_PLANS
-    else:
-        plans = _QUIET_PLANS if quiet else _PLANS
+def _plan(plans: dict[str, _Plan], dialect: str, *, quiet: bool, errors: bool) -> _Plan:
+    """A new plan, kept in ``plans`` (the table the caller looked it up in)."""
     found = plans[dialect] = _Plan(dialect, quiet, errors)
     return found
 
