@@ -54,10 +54,12 @@ DEFAULT_MAX_BYTES = 64 * 1024
 _BOM = b"\xef\xbb\xbf"
 
 
-def _parser() -> etree.XMLParser:
+def _parser(schema: etree.XMLSchema | None = None) -> etree.XMLParser:
     # Nothing is loaded, expanded or fetched; depth stays at libxml2's safe default
-    # (huge_tree off); CDATA is merged into text, as XML's data model says it is.
+    # (huge_tree off); CDATA is merged into text, as XML's data model says it is. With
+    # ``schema``, the parse validates against it as it goes (and refuses what it refuses).
     return etree.XMLParser(
+        schema=schema,
         resolve_entities=False,
         no_network=True,
         load_dtd=False,
@@ -444,64 +446,99 @@ def _run(
         if early.__class__ is Report:
             return early
         text, body = early  # type: ignore[misc]
-    try:
-        root = etree.fromstring(body, _PARSER)
-    except etree.XMLSyntaxError as exc:
-        from ._rules._source import parse_failure
-
-        if styles is not None:
-            from ._rules.ex008_placeholder_in_name import placeholder_failure
-
-            found_in_name = placeholder_failure(text, styles)
-            if found_in_name is not None:
-                return Report(found_in_name, text)
-        return Report(parse_failure(text, body, exc), text)
     explicit = name is not None
-    if name is None:
-        tag: str = root.tag  # type: ignore[assignment]
-        # <Response>, in any case, is classic; anything else leg actions.
-        name = "classic" if len(tag) == 8 and tag.lower() == "response" else "legs"
-    file = _FILES[name] if spec is None else spec.schema_file
-    if full or ("xmlns" in text and _declares_xsi(root, text)):
-        ctx = _context(text, root, spec or name, explicit, styles, prefer)
-        _full_walk(ctx, enabled)
-        return ctx
-    if enabled:
-        # Opt-in rules: the published schema, then the rules it leaves to speak.
-        from ._rules import checks
-        from ._rules._walk import walk
-
-        ctx = _context(text, root, spec or name, explicit, styles, prefer)
-        if not _schema(file).validate(root):
-            _full_walk(ctx, enabled)
+    # The common case (no namespace declared, so no xsi:; no opt-in rule; no full walk):
+    # the parse validates against the quiet schema of the dialect the first tag names,
+    # in the same pass as libxml2 builds the tree, where a schema applied to the tree
+    # afterwards would walk it again. A document that passes is finished but for the
+    # rules the quiet schema leaves to speak; any other is parsed again, without a
+    # schema, and goes the general way.
+    #
+    # Not with a prefixed name: libxml2, validating as it parses, lets an undeclared
+    # prefix through without a word (the schema sees the local name). With no xmlns in
+    # the text every prefix is undeclared; a text whose every colon is followed by "/"
+    # or a digit (URLs, ports) has none, since a name's local part starts otherwise.
+    tried = None  # the schema file of the quiet schema that refused the document
+    root = None
+    if (
+        not full
+        and not enabled
+        and "xmlns" not in text
+        and (":" not in text or _NAME_COLON.search(text) is None)
+    ):
+        # The dialect the root names, read from the text: a guess, which the parse
+        # checks (a quiet schema accepts no other dialect's root).
+        if name is not None:
+            first = name
+        elif text[1:2] in "?!":  # past a prolog: a <Response> anywhere (a comment?)
+            first = "classic" if "<Response" in text else "legs"
         else:
-            found = checks(enabled, schema_valid=True, dialect=name)
-            if found.needles:
-                present = frozenset([n for n in found.needles if n in text])
-                found = checks(enabled, schema_valid=True, present=present, dialect=name)
-            walk(ctx, found)
-            if len(ctx.diagnostics) > 1:
-                ctx.diagnostics.sort(key=_position)
-        return ctx
-    # The schemas: one compiled copy per thread and dialect (lxml's validators keep
-    # per-run state). The quiet one first: a document it accepts is one no rule it covers
-    # speaks about, and for most dialects that is every rule.
-    try:
-        quiet = _local.quiet[file]
-    except (AttributeError, KeyError):
-        quiet = _schema(file, quiet=True)
-    plans = _QUIET_ERROR_PLANS if errors_only else _QUIET_PLANS
-    plan = plans.get(name) or _plan(plans, name, quiet=True, errors=errors_only)
-    # (A root with several children, where the quiet schema holds one action, is not
-    # put to it: a refusal costs the validator an error log, and this one is certain.)
-    if (len(root) > 1 and plan.one_action) or not quiet.validate(root):
-        # Not quiet: the published schema, then the rules it leaves to speak.
-        if not _schema(file).validate(root):
-            ctx = _context(text, root, spec or name, explicit, styles, prefer)
-            _full_walk(ctx, ())
+            first = "classic" if text[1:9] == "Response" else "legs"
+        file = _FILES[first] if spec is None else spec.schema_file
+        try:
+            root = etree.fromstring(body, _QUIET_PARSERS.get(file) or _quiet_parser(file))
+        except etree.XMLSyntaxError:
+            tried = file
+        else:
+            # (each dialect's quiet schema accepts its own root only, and the roots the
+            # guess tells apart differ: a test holds both)
+            known = first
+    if root is None:
+        try:
+            root = etree.fromstring(body, _PARSER)
+        except etree.XMLSyntaxError as exc:
+            from ._rules._source import parse_failure
+
+            if styles is not None:
+                from ._rules.ex008_placeholder_in_name import placeholder_failure
+
+                found_in_name = placeholder_failure(text, styles)
+                if found_in_name is not None:
+                    return Report(found_in_name, text)
+            return Report(parse_failure(text, body, exc), text)
+        known = _root_dialect(root) if name is None else name
+        file = _FILES[known] if spec is None else spec.schema_file
+        if full or ("xmlns" in text and _declares_xsi(root, text)):
+            ctx = _context(text, root, spec or known, explicit, styles, prefer)
+            _full_walk(ctx, enabled)
             return ctx
-        plans = _ERROR_PLANS if errors_only else _PLANS
-        plan = plans.get(name) or _plan(plans, name, quiet=False, errors=errors_only)
+        if enabled:
+            # Opt-in rules: the published schema, then the rules it leaves to speak.
+            from ._rules import checks
+            from ._rules._walk import walk
+
+            ctx = _context(text, root, spec or known, explicit, styles, prefer)
+            if not _schema(file).validate(root):
+                _full_walk(ctx, enabled)
+            else:
+                found = checks(enabled, schema_valid=True, dialect=known)
+                if found.needles:
+                    present = frozenset([n for n in found.needles if n in text])
+                    found = checks(enabled, schema_valid=True, present=present, dialect=known)
+                walk(ctx, found)
+                if len(ctx.diagnostics) > 1:
+                    ctx.diagnostics.sort(key=_position)
+            return ctx
+        plans = _QUIET_ERROR_PLANS if errors_only else _QUIET_PLANS
+        plan = plans.get(known) or _plan(plans, known, quiet=True, errors=errors_only)
+        # The quiet schema, unless it refused this document already in the parse; nor
+        # is a root with several children put to it where it holds one action (a
+        # refusal costs the validator an error log, and this one is certain).
+        if (
+            tried == file
+            or (len(root) > 1 and plan.one_action)
+            or not _quiet_schema(file).validate(root)
+        ):
+            # Not quiet: the published schema, then the rules it leaves to speak.
+            if not _schema(file).validate(root):
+                ctx = _context(text, root, spec or known, explicit, styles, prefer)
+                _full_walk(ctx, ())
+                return ctx
+            plans = _ERROR_PLANS if errors_only else _PLANS
+            plan = plans.get(known) or _plan(plans, known, quiet=False, errors=errors_only)
+    else:
+        plans = _QUIET_ERROR_PLANS if errors_only else _QUIET_PLANS
+        plan = plans.get(known) or _plan(plans, known, quiet=True, errors=errors_only)
     # The needles (from the rule index) say which rules may still speak: a rule none of
     # whose needles is in the text is left out; every other one runs.
     needles: tuple[str, ...] = ()
@@ -518,7 +555,7 @@ def _run(
             to_run = plan.checks(needles)
         # (False: the needles found are not all a rule needs)
         if to_run:
-            ctx = _context(text, root, spec or name, explicit, styles, prefer)
+            ctx = _context(text, root, spec or known, explicit, styles, prefer)
             for document_check in to_run.document:
                 document_check(ctx)
             if to_run.element or to_run.attribute:
@@ -528,6 +565,10 @@ def _run(
             return ctx
     # Nothing to run: the report, without a context (a tuple made in C).
     return _new_report(Report, ([], text, root))
+
+
+#: A colon that may stand in a prefixed name (see :func:`_run`).
+_NAME_COLON = re.compile(":[^/0-9]")
 
 
 def _context(
@@ -668,6 +709,36 @@ def _schema(file: str, *, quiet: bool = False) -> etree.XMLSchema:
 
         schema = schemas[file] = compile_schema(file, quiet=quiet)
     return schema
+
+
+def _quiet_schema(file: str) -> etree.XMLSchema:
+    """This thread's compiled copy of the quiet schema of a dialect (by its file name)."""
+    try:
+        return _local.quiet[file]  # type: ignore[no-any-return]
+    except (AttributeError, KeyError):
+        return _schema(file, quiet=True)
+
+
+#: The parsers that validate against a dialect's quiet schema while they parse, by the
+#: schema's file name. Shared by every thread: lxml serialises the parses of one parser
+#: (as it does those of ``_PARSER``), and each keeps its own validation state.
+_QUIET_PARSERS: dict[str, etree.XMLParser] = {}
+
+
+def _quiet_parser(file: str) -> etree.XMLParser:
+    """The parser that validates against the quiet schema of a dialect (by its file
+    name) while it parses (made on first use)."""
+    from ._schema import compile_schema
+
+    parser = _QUIET_PARSERS[file] = _parser(compile_schema(file, quiet=True))
+    return parser
+
+
+def _root_dialect(root: etree._Element) -> str:
+    """The dialect a root names when the caller names none: ``<Response>``, in any case,
+    is classic; anything else leg actions."""
+    tag: str = root.tag  # type: ignore[assignment]
+    return "classic" if len(tag) == 8 and tag.lower() == "response" else "legs"
 
 
 def check_document(

@@ -118,3 +118,103 @@ def test_every_dialect_has_a_quiet_schema_in_the_package() -> None:
 
     for d in DIALECTS.values():
         assert os.path.isfile(quiet_schema_file(d.name)), d.name
+
+
+def test_each_quiet_schema_accepts_its_own_root_only() -> None:
+    # The engine reads the root's name from the text and parses with that dialect's
+    # quiet schema: a document it accepts has that dialect's root, since each quiet
+    # schema declares one global element, and the dialects told apart by their root
+    # have different ones.
+    xs = "{http://www.w3.org/2001/XMLSchema}"
+    from exoml._schema import quiet_schema_file
+
+    for d in DIALECTS.values():
+        tree = etree.parse(quiet_schema_file(d.name), _PARSER)
+        names = [el.get("name") for el in tree.getroot().iterchildren(f"{xs}element")]
+        assert names == [d.root], (d.name, names)
+    assert DIALECTS["legs"].root != DIALECTS["classic"].root
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        b"<Flow><Answer/></Flow>",
+        b"<Response><Say>Hello</Say></Response>",
+        b'<?xml version="1.0"?>\n<Response><Say>Hello</Say></Response>',
+        b"<!-- not a <Response> --><Flow><Answer/></Flow>",
+        b'<?xml version="1.0"?><!-- <Response> --><Flow><Hangup/></Flow>',
+        b"<?pi <Response>?><Flow><Hangup/></Flow>",
+        b"<response><Say>Hello</Say></response>",
+        b"<RESPONSE><Hangup/></RESPONSE>",
+        b"<ResponseX><Hangup/></ResponseX>",
+        b"<Responses/>",
+        b"<Flow><Say>a Response, not <Response/></Say></Flow>",
+        b"<Flow><Say>Response</Say></Flow>",
+        b"<Flow/>",
+        b"<Response/>",
+        b"<",
+        b"<!---->",
+        b"<?xml version='1.0'?>",
+    ],
+)
+def test_the_root_read_from_the_text_decides_nothing_the_parse_does_not(data: bytes) -> None:
+    # Whatever the text's first tag says, validate reports what the full walk reports
+    # (which reads the dialect off the parsed root).
+    walk = check_bytes(data, max_bytes=MAX_BYTES, full=True).diagnostics
+    assert validate(data) == walk
+    assert has_errors(data.decode()) == any(d.is_error for d in walk)
+
+
+def test_threads_validating_at_once_agree_with_one_thread() -> None:
+    # The parsers that validate while they parse are shared by every thread.
+    import threading
+
+    docs = [
+        b"<Flow><Answer/></Flow>",
+        b'<Flow><StartStream streamUrl="ws://bot.example.com/s"/></Flow>',
+        b'<Flow><Gather numDigits="0"/></Flow>',
+        b"<Response><Say>Hello</Say><Hangup/></Response>",
+        b"<Response><Play>nowhere</Play></Response>",
+        b'<Flow><Say voice="x">Hello</Say></Flow>',
+        b"<Flow><Answer/>",
+    ] * 30
+    expected = [validate(d) for d in docs]
+    results: dict[int, list[object]] = {}
+    start = threading.Barrier(6)
+
+    def work(k: int) -> None:
+        start.wait()
+        results[k] = [validate(d) for d in docs]
+
+    threads = [threading.Thread(target=work, args=(k,)) for k in range(6)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert all(results[k] == expected for k in range(6))
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        b"<Flow><p:Say>x</p:Say></Flow>",
+        b'<Flow><Say p:voice="x">x</Say></Flow>',
+        b'<Flow><Say xml:lang="en">x</Say></Flow>',
+        b"<p:Flow><Answer/></p:Flow>",
+        b'<Flow><Say a:1="x">x</Say></Flow>',
+        b"<Flow><Answer:1/></Flow>",
+        b"<Flow><p://Say/></Flow>",
+        b"<Flow><StartPlay>https://media.example.net:8443/a.wav</StartPlay></Flow>",
+        b"<Flow><StartPlay>sound:beep</StartPlay></Flow>",
+        b"<Flow><Say>at 10:30</Say></Flow>",
+        b"<Response><p:Say>x</p:Say></Response>",
+    ],
+)
+def test_prefixed_names_get_the_parsers_verdict(data: bytes) -> None:
+    # Validating as it parses, libxml2 lets an undeclared prefix through; the engine
+    # does not take that route for a text that may hold a prefixed name.
+    walk = check_bytes(data, max_bytes=MAX_BYTES, full=True).diagnostics
+    assert validate(data) == walk
+    for dialect in ("legs", "bridge", "classic"):
+        walk = check_bytes(data, max_bytes=MAX_BYTES, full=True, dialect=dialect).diagnostics
+        assert validate(data, dialect=dialect) == walk
