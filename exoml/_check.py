@@ -146,18 +146,27 @@ class _Tag:
         self.after = end  # offset just after the element (its end tag, or the "/>")
 
 
+#: The scanner's patterns, compiled on the first diagnostic that needs a position, not
+#: when the module is imported (the linter's start-up is measured).
+_POSITION_PATTERNS: tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str]] | None = None
+
+
+def _position_patterns() -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str]]:
+    global _POSITION_PATTERNS
+    _POSITION_PATTERNS = (re.compile(_NEWLINE), re.compile(_TOKEN, re.DOTALL), re.compile(_ATTR))
+    return _POSITION_PATTERNS
+
+
 class _Positions:
     """Offsets of every element's tags in the decoded text, in document order."""
 
     def __init__(self, text: str) -> None:
         self.text = text
-        # re caches compiled patterns; they are compiled here, on the first diagnostic,
-        # not when the module is imported (the linter's start-up is measured).
-        self.line_starts = [0] + [m.end() for m in re.finditer(_NEWLINE, text)]
+        newline_re, token_re, attr_re = _POSITION_PATTERNS or _position_patterns()
+        self.line_starts = [0] + [m.end() for m in newline_re.finditer(text)]
         self.tags: list[_Tag] = []
         stack: list[int] = []
-        attr_re = re.compile(_ATTR)
-        for m in re.finditer(_TOKEN, text, re.DOTALL):
+        for m in token_re.finditer(text):
             if m.group("start") is not None:
                 attrs: dict[str, tuple[int, int]] = {}
                 base = m.start("attrs")
@@ -180,10 +189,25 @@ class _Positions:
         return line, offset - self.line_starts[line - 1] + 1
 
 
+#: The Diagnostic class, imported on the first diagnostic: a clean document never needs it.
+_Diagnostic: type[Diagnostic] | None = None
+
+
+def _diagnostic_class() -> type[Diagnostic]:
+    global _Diagnostic
+    from ._diagnostics import Diagnostic
+
+    _Diagnostic = Diagnostic
+    return Diagnostic
+
+
 def _same_tag(el: etree._Element, tag: _Tag) -> bool:
     """Whether the scanned ``tag`` has the name and the attributes of the parsed ``el``."""
-    local = etree.QName(el).localname
-    if tag.qname != (f"{el.prefix}:{local}" if el.prefix else local):
+    name: str = el.tag  # type: ignore[assignment]
+    if name[:1] == "{":  # {uri}local: written prefix:local, or local (a default namespace)
+        local = name[name.index("}") + 1 :]
+        name = f"{el.prefix}:{local}" if el.prefix else local
+    if tag.qname != name:
         return False
     names = [n for n in tag.attrs if n != "xmlns" and not n.startswith("xmlns:")]
     attrib = el.attrib  # lxml makes a new proxy on each access: once per element
@@ -294,11 +318,10 @@ class Context:
                 line = element.sourceline or 1
         if offset is not None:
             line, column = self.positions.line_col(offset)
-        # Here, not at the top: a clean document never needs the class.
-        from ._diagnostics import Diagnostic
-
         self.diagnostics.append(
-            Diagnostic(rule.code, rule.severity, message, line or 1, column, hint, fix)
+            (_Diagnostic or _diagnostic_class())(
+                rule.code, rule.severity, message, line or 1, column, hint, fix
+            )
         )
 
 
