@@ -36,7 +36,6 @@ if TYPE_CHECKING:
     from .._check import Report
     from .._diagnostics import Diagnostic
     from ._files import Target
-    from ._fix import Identity
 
 __all__ = ["FileResult", "NotRegularFile", "Settings", "read_bounded", "run"]
 
@@ -107,9 +106,10 @@ def run(targets: Sequence[Target], settings: Settings, jobs: int) -> Iterator[Fi
     """
     jobs = min(jobs, len(targets))
     if jobs <= 1:
+        options = _same_options(settings)
         quiet = 0
         for target in targets:
-            result = _lint(target, settings)
+            result = _lint(target, settings, options)
             if result is None:
                 quiet += 1
                 continue
@@ -138,15 +138,15 @@ class NotRegularFile(OSError):
 
 def read_bounded(
     path: str, max_bytes: int, *, follow: bool = True
-) -> tuple[bytes, Identity | None]:
+) -> tuple[bytes, os.stat_result | None]:
     """Read at most ``max_bytes + 1`` bytes: enough to tell that a file is too big.
 
-    Returns the bytes and, for a regular file, its identity as opened (device, inode,
-    size, modification time), so that ``--fix`` writes back only to the file it read,
-    unchanged since. With ``follow=False`` (files a
-    directory search found) a symbolic link is not followed and anything but a regular
-    file is refused, both decided on the open descriptor: a file swapped for a link or a
-    FIFO after the search listed it is not read.
+    Returns the bytes and, for a regular file, its status as opened, from which
+    ``--fix`` takes its identity (:func:`._fix.identity_of`: device, inode, size,
+    modification time) to write back only to the file it read, unchanged since. With
+    ``follow=False`` (files a directory search found) a symbolic link is not followed
+    and anything but a regular file is refused, both decided on the open descriptor: a
+    file swapped for a link or a FIFO after the search listed it is not read.
     """
     # A descriptor and os.read, not open(): a file object costs as much again as the
     # system calls, and small files are the common case.
@@ -170,33 +170,42 @@ def read_bounded(
             if not more:
                 break
             data += more
-        # As ``_fix.identity_of`` (not imported: clean runs never load the fix module).
-        identity = (info.st_dev, info.st_ino, info.st_size, info.st_mtime_ns)
-        return data, identity if regular else None
+        return data, info if regular else None
     finally:
         os.close(fd)
 
 
-def _lint(target: Target, settings: Settings) -> FileResult | None:
-    """Lint one target; None when there is nothing to report. Never raises."""
+def _lint(
+    target: Target, settings: Settings, options: dict[str, Any] | None = None
+) -> FileResult | None:
+    """Lint one target; None when there is nothing to report. Never raises.
+
+    ``options`` are the engine's options when every target has the same
+    (:func:`_same_options`); None works out this target's.
+    """
     if target.error is not None:
         return FileResult(target.display, error=target.error)
     data = target.data
-    identity: Identity | None = None
+    status: os.stat_result | None = None
     if data is None:
         assert target.path is not None
         try:
-            data, identity = read_bounded(target.path, settings.max_bytes, follow=target.named)
+            data, status = read_bounded(target.path, settings.max_bytes, follow=target.named)
         except OSError as exc:
             return FileResult(target.display, error=f"cannot read: {exc.strerror or exc}")
+    if options is None:
+        options = _options(target, settings)
     try:
-        report = _check.check_bytes(
-            data, max_bytes=settings.max_bytes, **_options(target, settings)
+        # (no ** when there is no option, the common case: the call costs half as much)
+        report = (
+            _check.check_bytes(data, max_bytes=settings.max_bytes, **options)
+            if options
+            else _check.check_bytes(data, max_bytes=settings.max_bytes)
         )
         # The common case: a clean file, with nothing to fix or to pass through.
         if not report.diagnostics and target.path is not None:
             return None
-        result = _lint_bytes(target, data, report, settings, identity)
+        result = _lint_bytes(target, data, report, settings, status)
     except Exception as exc:  # the checker must not raise; if it does, one file says so
         return FileResult(
             target.display, error=f"internal error while checking: {type(exc).__name__}: {exc}"
@@ -206,7 +215,13 @@ def _lint(target: Target, settings: Settings) -> FileResult | None:
     return None  # every finding was deselected
 
 
-def _options(target: Target, settings: Settings) -> dict[str, Any]:
+def _same_options(settings: Settings) -> dict[str, Any] | None:
+    """The engine's options when they are the same for every target (no per-path
+    dialect), worked out once for a run; else None."""
+    return None if settings.per_path else _options(None, settings)
+
+
+def _options(target: Target | None, settings: Settings) -> dict[str, Any]:
     """The engine's options for a target: its dialect, the placeholder styles, the opt-in
     rules and preferred spellings (none when nothing is set, the common case)."""
     if (
@@ -230,10 +245,10 @@ def _options(target: Target, settings: Settings) -> dict[str, Any]:
     return options
 
 
-def _dialect_for(target: Target, settings: Settings) -> str | None:
+def _dialect_for(target: Target | None, settings: Settings) -> str | None:
     """The dialect a target is checked as: the first per-path pattern that matches its
     path (standard input: its ``--stdin-filename``), else the settings' dialect."""
-    if settings.per_path:
+    if settings.per_path and target is not None:
         name = target.path if target.path is not None else target.display
         rel = os.path.relpath(os.path.abspath(name), settings.base or os.getcwd())
         rel = rel.replace(os.sep, "/")
@@ -254,7 +269,7 @@ def _lint_bytes(
     data: bytes,
     report: Report,
     settings: Settings,
-    identity: Identity | None = None,
+    status: os.stat_result | None = None,
 ) -> FileResult:
     diagnostics, text = _selected(report, settings), report.text
     truncated = len(data) > settings.max_bytes
@@ -263,7 +278,7 @@ def _lint_bytes(
     error: str | None = None
     fixable = any(d.fix is not None for d in diagnostics)
     if settings.fix and fixable and text is not None and not truncated:
-        from ._fix import dropped_prefix, write_atomic
+        from ._fix import dropped_prefix, identity_of, write_atomic
 
         prefix = dropped_prefix(text, data)
         if prefix is None:
@@ -282,6 +297,7 @@ def _lint_bytes(
                 elif target.path is None:
                     output = new_data
                 else:
+                    identity = None if status is None else identity_of(status)
                     write_atomic(target.path, new_data, identity=identity)
             except OSError as exc:
                 error = f"cannot write fixes: {exc.strerror or exc}"
@@ -358,10 +374,11 @@ def _chunks(count: int, jobs: int) -> list[tuple[int, int]]:
 
 
 def _lint_chunk(targets: Iterable[Target], settings: Settings) -> Outcome:
+    options = _same_options(settings)
     quiet = 0
     results: list[FileResult] = []
     for target in targets:
-        result = _lint(target, settings)
+        result = _lint(target, settings, options)
         if result is None:
             quiet += 1
         else:
