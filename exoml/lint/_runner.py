@@ -6,13 +6,14 @@ have nothing to report, only how many there were. Clean files are nearly all of 
 typical run: they cost no result object, no formatter call and, with several processes,
 nothing sent between them.
 
-With ``jobs > 1`` the targets are cut into contiguous chunks, a few per worker, dealt
-out in turn. On Linux the workers are forked: they inherit the imported engine and the
-list of targets, read their own files and send back each chunk's count of clean files
-and its other results. Elsewhere, or when this process runs other threads (a fork
-copies them in whatever state they are), a ``ProcessPoolExecutor`` does the same with
-the chunks sent to it. Either way chunks are read back in order, so the output is
-identical to a single-process run.
+With ``jobs > 1`` the targets are cut into contiguous chunks, a few per process, dealt
+out in turn. On Linux this process is one of the ``jobs`` and forks the others: they
+inherit the imported engine and the list of targets, read their own files and send back
+each chunk's count of clean files and its other results, while this one checks its own
+chunks as their turn comes. Elsewhere, or when this process runs other threads (a fork
+copies them in whatever state they are), a ``ProcessPoolExecutor`` of ``jobs`` workers
+does the same with the chunks sent to it. Either way chunks are reported in order, so
+the output is identical to a single-process run.
 """
 
 from __future__ import annotations
@@ -43,7 +44,7 @@ __all__ = ["FileResult", "NotRegularFile", "Settings", "read_bounded", "run"]
 # renamed element whose attribute is now recognised and also miscased).
 MAX_FIX_PASSES = 10
 
-# Chunks per worker: enough that a slow chunk does not hold the output back for long,
+# Chunks per process: enough that a slow chunk does not hold the output back for long,
 # few enough that what each costs (a pickled list, a write to a pipe) does not count.
 CHUNKS_PER_JOB = 4
 
@@ -398,17 +399,20 @@ def _can_fork() -> bool:
 def _forked(
     targets: Sequence[Target], settings: Settings, jobs: int, chunks: list[tuple[int, int]]
 ) -> Iterator[Outcome]:
-    """Chunk outcomes from ``jobs`` forked workers, in chunk order.
+    """Chunk outcomes from this process and ``jobs - 1`` forked workers, in chunk order.
 
-    Worker ``w`` takes chunks ``w``, ``w + jobs``, ... The chunks of a worker that could
-    not be started, or that died (killed, out of memory), are checked here instead.
+    Chunk ``i`` goes to process ``i % jobs``: 0 is this one, which checks its chunks
+    when their turn comes (rather than wait for a worker of its own); worker ``w`` takes
+    chunks ``w``, ``w + jobs``, ... The chunks of a worker that could not be started, or
+    that died (killed, out of memory), are checked here instead.
     """
     import pickle  # before forking: the workers need it too
 
-    workers: list[tuple[int, BinaryIO]] = []  # (process id, read end of its pipe)
+    # workers[w - 1]: worker w's (process id, read end of its pipe)
+    workers: list[tuple[int, BinaryIO]] = []
     done = False
     try:
-        for w in range(jobs):
+        for w in range(1, jobs):
             read_end, write_end = os.pipe()
             try:
                 pid = os.fork()
@@ -422,7 +426,7 @@ def _forked(
             workers.append((pid, open(read_end, "rb")))  # noqa: SIM115 (closed below)
         for i, (start, stop) in enumerate(chunks):
             w = i % jobs
-            outcome = _receive(workers[w][1], pickle.loads) if w < len(workers) else None
+            outcome = _receive(workers[w - 1][1], pickle.loads) if 0 < w <= len(workers) else None
             yield outcome if outcome is not None else _lint_chunk(targets[start:stop], settings)
         done = True
     finally:
