@@ -162,11 +162,14 @@ def read_bounded(
         regular = S_ISREG(info.st_mode)
         if not follow and not regular:
             raise NotRegularFile(0, "not a regular file, not read", path)
-        data = os.read(fd, max_bytes + 1)
+        # A regular file is asked for its size and a byte more (a buffer of its size, not
+        # of the cap, is made for it), the rest for all they may give up to the cap.
+        size = info.st_size
+        data = os.read(fd, (size if regular and size < max_bytes else max_bytes) + 1)
         # A regular file gives what it has at once: when that is all it had when it was
         # opened, there is nothing more to ask for (one system call fewer per file). A
         # pipe or a device may give less, and so may a file that grew since.
-        while data and len(data) <= max_bytes and not (regular and len(data) == info.st_size):
+        while data and len(data) <= max_bytes and not (regular and len(data) == size):
             more = os.read(fd, max_bytes + 1 - len(data))
             if not more:
                 break
