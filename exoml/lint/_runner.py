@@ -7,13 +7,13 @@ typical run: they cost no result object, no formatter call and, with several pro
 nothing sent between them.
 
 With ``jobs > 1`` the targets are cut into contiguous chunks, a few per process, dealt
-out in turn. On Linux this process is one of the ``jobs`` and forks the others: they
-inherit the imported engine and the list of targets, read their own files and send back
-each chunk's count of clean files and its other results, while this one checks its own
-chunks as their turn comes. Elsewhere, or when this process runs other threads (a fork
-copies them in whatever state they are), a ``ProcessPoolExecutor`` of ``jobs`` workers
-does the same with the chunks sent to it. Either way chunks are reported in order, so
-the output is identical to a single-process run.
+out as the processes are ready for more. On Linux this process is one of the ``jobs``
+and forks the others: they inherit the imported engine and the list of targets, read
+their own files and send back each chunk's count of clean files and its other results,
+while this one checks chunks too. Elsewhere, or when this process runs other threads
+(a fork copies them in whatever state they are), a ``ProcessPoolExecutor`` of ``jobs``
+workers does the same with the chunks sent to it. Either way chunks are reported in
+order, so the output is identical to a single-process run.
 """
 
 from __future__ import annotations
@@ -30,8 +30,6 @@ from .. import _check
 from ._select import is_selected
 
 if TYPE_CHECKING:
-    from typing import BinaryIO
-
     from lxml import etree
 
     from .._check import Report
@@ -44,9 +42,11 @@ __all__ = ["FileResult", "NotRegularFile", "Settings", "read_bounded", "run"]
 # renamed element whose attribute is now recognised and also miscased).
 MAX_FIX_PASSES = 10
 
-# Chunks per process: enough that a slow chunk does not hold the output back for long,
-# few enough that what each costs (a pickled list, a write to a pipe) does not count.
-CHUNKS_PER_JOB = 4
+# Chunks per process: enough that a slow chunk does not hold the output back for long
+# and that the processes finish close together (each takes another chunk when it is done
+# with one), few enough that what each costs (a pickled list, a write to a pipe, a read
+# for its number) does not count.
+CHUNKS_PER_JOB = 8
 
 # XML's line breaks (``\r\n``, ``\r``, ``\n``): what the checker's line numbers count.
 # ``str.splitlines`` would also break at form feeds and U+2028, and so miscount.
@@ -406,18 +406,27 @@ def _forked(
 ) -> Iterator[Outcome]:
     """Chunk outcomes from this process and ``jobs - 1`` forked workers, in chunk order.
 
-    Chunk ``i`` goes to process ``i % jobs``: 0 is this one, which checks its chunks
-    when their turn comes (rather than wait for a worker of its own); worker ``w`` takes
-    chunks ``w``, ``w + jobs``, ... The chunks of a worker that could not be started, or
-    that died (killed, out of memory), are checked here instead.
+    The chunks are handed out as the processes are ready for more: each takes the next
+    chunk number from a pipe filled before the fork, so a process slowed down (by other
+    programs on the machine, or by writing the output here) takes fewer. This process
+    takes one whenever the outcome due next has not come in; the workers send each
+    outcome with its chunk's number. The chunks of a worker that could not be started,
+    or that died (killed, out of memory), are checked here once every worker is gone.
     """
     import pickle  # before forking: the workers need it too
+    from select import select
 
-    # workers[w - 1]: worker w's (process id, read end of its pipe)
-    workers: list[tuple[int, BinaryIO]] = []
+    # The chunk numbers, 4 bytes each, all written before any is read: a read of 4
+    # bytes takes one whole, and once they are gone a read finds the end (no writer).
+    numbers, fill = os.pipe()
+    try:
+        os.write(fill, b"".join(i.to_bytes(4, "little") for i in range(len(chunks))))
+    finally:
+        os.close(fill)
+    workers: dict[int, int] = {}  # the read end of a worker's pipe: its process id
     done = False
     try:
-        for w in range(1, jobs):
+        for _ in range(jobs - 1):
             read_end, write_end = os.pipe()
             try:
                 pid = os.fork()
@@ -426,17 +435,38 @@ def _forked(
                 os.close(write_end)
                 break
             if pid == 0:
-                _worker(targets, settings, chunks[w::jobs], write_end, read_end, workers)
+                _worker(targets, settings, chunks, numbers, write_end, read_end, workers)
             os.close(write_end)
-            workers.append((pid, open(read_end, "rb")))  # noqa: SIM115 (closed below)
+            workers[read_end] = pid
+        outcomes: dict[int, Outcome] = {}
+        live = list(workers)  # the workers still sending
         for i, (start, stop) in enumerate(chunks):
-            w = i % jobs
-            outcome = _receive(workers[w - 1][1], pickle.loads) if 0 < w <= len(workers) else None
-            yield outcome if outcome is not None else _lint_chunk(targets[start:stop], settings)
+            while i not in outcomes:
+                # What the workers have sent (without waiting, unless there is nothing
+                # left to take), then a chunk of this process's own.
+                ready = select(live, [], [], 0)[0] if live else []
+                for read_end in ready:
+                    received = _receive(read_end, pickle.loads)
+                    if received is None:  # finished, or died: nothing more will come
+                        live.remove(read_end)
+                    else:
+                        outcomes[received[0]] = received[1]
+                if ready or i in outcomes:
+                    continue
+                mine = _take(numbers)
+                if mine is not None:
+                    first, last = chunks[mine]
+                    outcomes[mine] = _lint_chunk(targets[first:last], settings)
+                elif live:
+                    select(live, [], [], None)  # wait for a worker
+                else:  # taken by a worker that died before sending it
+                    outcomes[i] = _lint_chunk(targets[start:stop], settings)
+            yield outcomes.pop(i)
         done = True
     finally:
-        for pid, stream in workers:
-            stream.close()
+        os.close(numbers)
+        for read_end, pid in workers.items():
+            os.close(read_end)
             if not done:  # stopped early (an exception, the reader went away): stop them
                 import signal
 
@@ -445,27 +475,36 @@ def _forked(
             os.waitpid(pid, 0)
 
 
+def _take(numbers: int) -> int | None:
+    """The number of the next chunk no process has taken yet, or None when none is left."""
+    taken = os.read(numbers, 4)
+    return int.from_bytes(taken, "little") if len(taken) == 4 else None
+
+
 def _worker(
     targets: Sequence[Target],
     settings: Settings,
     chunks: list[tuple[int, int]],
+    numbers: int,
     write_end: int,
     read_end: int,
-    others: list[tuple[int, BinaryIO]],
+    others: Iterable[int],
 ) -> NoReturn:
-    """In a forked worker: lint ``chunks``, write each outcome to the pipe, and exit."""
+    """In a forked worker: take chunks until none is left, write each outcome to the
+    pipe with its chunk's number, and exit."""
     status = 1
     try:
         import pickle
 
         # The read ends are the parent's business (an open one would hide a dead reader).
         os.close(read_end)
-        for _, stream in others:
-            stream.close()
+        for other in others:
+            os.close(other)
         with open(write_end, "wb") as out:
-            for start, stop in chunks:
+            while (i := _take(numbers)) is not None:
+                start, stop = chunks[i]
                 outcome = _lint_chunk(targets[start:stop], settings)
-                payload = pickle.dumps(outcome, pickle.HIGHEST_PROTOCOL)
+                payload = pickle.dumps((i, outcome), pickle.HIGHEST_PROTOCOL)
                 out.write(len(payload).to_bytes(8, "little"))
                 out.write(payload)
                 out.flush()
@@ -475,17 +514,33 @@ def _worker(
         os._exit(status)
 
 
-def _receive(stream: BinaryIO, loads: Callable[[bytes], Any]) -> Outcome | None:
-    """The next outcome a worker sent, or None if it died first."""
-    header = stream.read(8)
+def _receive(read_end: int, loads: Callable[[bytes], Any]) -> tuple[int, Outcome] | None:
+    """The next (chunk number, outcome) a worker sent, or None when it sends no more
+    (finished, or died)."""
+    header = _read_exactly(read_end, 8)
     if len(header) < 8:
         return None
     size = int.from_bytes(header, "little")
-    payload = stream.read(size)
+    payload = _read_exactly(read_end, size)
     if len(payload) < size:
         return None
-    outcome: Outcome = loads(payload)
-    return outcome
+    received: tuple[int, Outcome] = loads(payload)
+    return received
+
+
+def _read_exactly(fd: int, size: int) -> bytes:
+    """``size`` bytes from a pipe, or fewer if it ends first. (Read unbuffered: bytes
+    kept in a buffer would be out of sight of ``select``.)"""
+    data = os.read(fd, size)
+    if len(data) == size or not data:
+        return data
+    buffer = bytearray(data)
+    while len(buffer) < size:
+        more = os.read(fd, size - len(buffer))
+        if not more:
+            break
+        buffer += more
+    return bytes(buffer)
 
 
 def _pooled(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -108,6 +109,29 @@ def test_a_dead_worker_s_files_are_checked_all_the_same(
     monkeypatch.setattr(os, "fork", fork)
     assert lint("-j", "3", "tree") == serial
     assert forks == 2  # this process is the third
+
+
+def test_chunks_a_worker_took_and_never_sent_are_checked_all_the_same(
+    lint: Lint, write: Write, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import os
+
+    from exoml.lint import _runner
+
+    if not _runner._can_fork():
+        _cannot_fork()
+    real = _runner._lint_chunk
+    parent = os.getpid()
+
+    def dies_in_a_worker(targets: Any, settings: Any) -> Any:
+        if os.getpid() != parent:
+            os._exit(3)  # a worker killed with a chunk taken and not sent
+        return real(targets, settings)
+
+    _corpus(write)
+    serial = lint("-j", "1", "tree")
+    monkeypatch.setattr(_runner, "_lint_chunk", dies_in_a_worker)
+    assert lint("-j", "3", "tree") == serial
 
 
 def test_when_no_worker_can_be_started_this_process_checks_every_file(
