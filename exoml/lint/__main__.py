@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import os
 import sys
 
@@ -23,4 +24,8 @@ def exit_now(status: int) -> None:
 
 
 if __name__ == "__main__":
+    # The process is short and its checks leave no reference cycles behind (after 5,000
+    # broken documents the collector finds 143 objects): the cyclic collector's passes
+    # cost 15M instructions over 10,000 files, 1.4% of the run (callgrind).
+    gc.disable()
     exit_now(main())

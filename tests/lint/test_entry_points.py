@@ -89,6 +89,38 @@ def test_when_a_flush_fails_the_ordinary_exit_reports_it(
     assert exits == []
 
 
+CYCLES = """
+import gc, sys
+gc.disable()
+from exoml.lint import main
+main(["--no-config", "--format", sys.argv[1], "tree"])
+print(gc.collect())
+"""
+
+
+@pytest.mark.parametrize("fmt", ["text", "sarif"])
+def test_linting_leaves_no_reference_cycles_per_document(tmp_path: Path, fmt: str) -> None:
+    # python -m exoml.lint runs without the cyclic collector: a document must not leave
+    # a cycle behind, or memory would grow with the number of files.
+    documents = [
+        "<Flow><Say>unclosed</Flow>",
+        "<flow><answer/></flow>",
+        "<Flow><Say>&bogus;</Say></Flow>",
+        '<?xml version="1.0" encoding="latin-1"?><Flow/>',
+        '<Flow><Gather numDigits="0"><Say>x</Say></Gather><Play>x</Play></Flow>',
+        '<Response><Say voice="Polly.Aditi">Hello</Say></Response>',
+    ]
+    left = []
+    for count in (60, 360):
+        tree = tmp_path / str(count) / "tree"
+        tree.mkdir(parents=True)
+        for i in range(count):
+            (tree / f"f{i:03}.xml").write_text(documents[i % len(documents)])
+        done = _run([sys.executable, "-c", CYCLES, fmt], tree.parent)
+        left.append(int(done.stdout.decode().splitlines()[-1]))
+    assert left[1] - left[0] < 60, left  # not one per document
+
+
 LEAN = """
 import sys
 from exoml.lint import main
