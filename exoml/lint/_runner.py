@@ -6,13 +6,14 @@ have nothing to report, only how many there were. Clean files are nearly all of 
 typical run: they cost no result object, no formatter call and, with several processes,
 nothing sent between them.
 
-With ``jobs > 1`` the targets are cut into contiguous chunks, a few per worker, dealt
-out in turn. On Linux the workers are forked: they inherit the imported engine and the
-list of targets, read their own files and send back each chunk's count of clean files
-and its other results. Elsewhere, or when this process runs other threads (a fork
-copies them in whatever state they are), a ``ProcessPoolExecutor`` does the same with
-the chunks sent to it. Either way chunks are read back in order, so the output is
-identical to a single-process run.
+With ``jobs > 1`` the targets are cut into contiguous chunks, a few per process, dealt
+out as the processes are ready for more. On Linux this process is one of the ``jobs``
+and forks the others: they inherit the imported engine and the list of targets, read
+their own files and send back each chunk's count of clean files and its other results,
+while this one checks chunks too. Elsewhere, or when this process runs other threads
+(a fork copies them in whatever state they are), a ``ProcessPoolExecutor`` of ``jobs``
+workers does the same with the chunks sent to it. Either way chunks are reported in
+order, so the output is identical to a single-process run.
 """
 
 from __future__ import annotations
@@ -29,14 +30,11 @@ from .. import _check
 from ._select import is_selected
 
 if TYPE_CHECKING:
-    from typing import BinaryIO
-
     from lxml import etree
 
     from .._check import Report
     from .._diagnostics import Diagnostic
     from ._files import Target
-    from ._fix import Identity
 
 __all__ = ["FileResult", "NotRegularFile", "Settings", "read_bounded", "run"]
 
@@ -44,9 +42,11 @@ __all__ = ["FileResult", "NotRegularFile", "Settings", "read_bounded", "run"]
 # renamed element whose attribute is now recognised and also miscased).
 MAX_FIX_PASSES = 10
 
-# Chunks per worker: enough that a slow chunk does not hold the output back for long,
-# few enough that what each costs (a pickled list, a write to a pipe) does not count.
-CHUNKS_PER_JOB = 4
+# Chunks per process: enough that a slow chunk does not hold the output back for long
+# and that the processes finish close together (each takes another chunk when it is done
+# with one), few enough that what each costs (a pickled list, a write to a pipe, a read
+# for its number) does not count.
+CHUNKS_PER_JOB = 8
 
 # XML's line breaks (``\r\n``, ``\r``, ``\n``): what the checker's line numbers count.
 # ``str.splitlines`` would also break at form feeds and U+2028, and so miscount.
@@ -107,9 +107,10 @@ def run(targets: Sequence[Target], settings: Settings, jobs: int) -> Iterator[Fi
     """
     jobs = min(jobs, len(targets))
     if jobs <= 1:
+        options = _same_options(settings)
         quiet = 0
         for target in targets:
-            result = _lint(target, settings)
+            result = _lint(target, settings, options)
             if result is None:
                 quiet += 1
                 continue
@@ -138,15 +139,15 @@ class NotRegularFile(OSError):
 
 def read_bounded(
     path: str, max_bytes: int, *, follow: bool = True
-) -> tuple[bytes, Identity | None]:
+) -> tuple[bytes, os.stat_result | None]:
     """Read at most ``max_bytes + 1`` bytes: enough to tell that a file is too big.
 
-    Returns the bytes and, for a regular file, its identity as opened (device, inode,
-    size, modification time), so that ``--fix`` writes back only to the file it read,
-    unchanged since. With ``follow=False`` (files a
-    directory search found) a symbolic link is not followed and anything but a regular
-    file is refused, both decided on the open descriptor: a file swapped for a link or a
-    FIFO after the search listed it is not read.
+    Returns the bytes and, for a regular file, its status as opened, from which
+    ``--fix`` takes its identity (:func:`._fix.identity_of`: device, inode, size,
+    modification time) to write back only to the file it read, unchanged since. With
+    ``follow=False`` (files a directory search found) a symbolic link is not followed
+    and anything but a regular file is refused, both decided on the open descriptor: a
+    file swapped for a link or a FIFO after the search listed it is not read.
     """
     # A descriptor and os.read, not open(): a file object costs as much again as the
     # system calls, and small files are the common case.
@@ -161,52 +162,72 @@ def read_bounded(
         regular = S_ISREG(info.st_mode)
         if not follow and not regular:
             raise NotRegularFile(0, "not a regular file, not read", path)
-        data = os.read(fd, max_bytes + 1)
+        # A regular file is asked for its size and a byte more (a buffer of its size, not
+        # of the cap, is made for it), the rest for all they may give up to the cap.
+        size = info.st_size
+        data = os.read(fd, (size if regular and size < max_bytes else max_bytes) + 1)
         # A regular file gives what it has at once: when that is all it had when it was
         # opened, there is nothing more to ask for (one system call fewer per file). A
         # pipe or a device may give less, and so may a file that grew since.
-        while data and len(data) <= max_bytes and not (regular and len(data) == info.st_size):
+        while data and len(data) <= max_bytes and not (regular and len(data) == size):
             more = os.read(fd, max_bytes + 1 - len(data))
             if not more:
                 break
             data += more
-        # As ``_fix.identity_of`` (not imported: clean runs never load the fix module).
-        identity = (info.st_dev, info.st_ino, info.st_size, info.st_mtime_ns)
-        return data, identity if regular else None
+        return data, info if regular else None
     finally:
         os.close(fd)
 
 
-def _lint(target: Target, settings: Settings) -> FileResult | None:
-    """Lint one target; None when there is nothing to report. Never raises."""
-    if target.error is not None:
-        return FileResult(target.display, error=target.error)
-    data = target.data
-    identity: Identity | None = None
+def _lint(
+    target: Target, settings: Settings, options: dict[str, Any] | None = None
+) -> FileResult | None:
+    """Lint one target; None when there is nothing to report. Never raises.
+
+    ``options`` are the engine's options when every target has the same
+    (:func:`_same_options`); None works out this target's.
+    """
+    # (one unpacking rather than an attribute look-up per field: paid per file)
+    display, path, data, error, named = target
+    if error is not None:
+        return FileResult(display, error=error)
+    max_bytes = settings.max_bytes
+    status: os.stat_result | None = None
     if data is None:
-        assert target.path is not None
+        assert path is not None
         try:
-            data, identity = read_bounded(target.path, settings.max_bytes, follow=target.named)
+            data, status = read_bounded(path, max_bytes, follow=named)
         except OSError as exc:
-            return FileResult(target.display, error=f"cannot read: {exc.strerror or exc}")
+            return FileResult(display, error=f"cannot read: {exc.strerror or exc}")
+    if options is None:
+        options = _options(target, settings)
     try:
-        report = _check.check_bytes(
-            data, max_bytes=settings.max_bytes, **_options(target, settings)
+        # (no ** when there is no option, the common case: the call costs half as much)
+        report = (
+            _check.check_bytes(data, max_bytes=max_bytes, **options)
+            if options
+            else _check.check_bytes(data, max_bytes=max_bytes)
         )
         # The common case: a clean file, with nothing to fix or to pass through.
-        if not report.diagnostics and target.path is not None:
+        if not report.diagnostics and path is not None:
             return None
-        result = _lint_bytes(target, data, report, settings, identity)
+        result = _lint_bytes(target, data, report, settings, status)
     except Exception as exc:  # the checker must not raise; if it does, one file says so
         return FileResult(
-            target.display, error=f"internal error while checking: {type(exc).__name__}: {exc}"
+            display, error=f"internal error while checking: {type(exc).__name__}: {exc}"
         )
     if result.diagnostics or result.fixed or result.output is not None or result.error:
         return result
     return None  # every finding was deselected
 
 
-def _options(target: Target, settings: Settings) -> dict[str, Any]:
+def _same_options(settings: Settings) -> dict[str, Any] | None:
+    """The engine's options when they are the same for every target (no per-path
+    dialect), worked out once for a run; else None."""
+    return None if settings.per_path else _options(None, settings)
+
+
+def _options(target: Target | None, settings: Settings) -> dict[str, Any]:
     """The engine's options for a target: its dialect, the placeholder styles, the opt-in
     rules and preferred spellings (none when nothing is set, the common case)."""
     if (
@@ -230,10 +251,10 @@ def _options(target: Target, settings: Settings) -> dict[str, Any]:
     return options
 
 
-def _dialect_for(target: Target, settings: Settings) -> str | None:
+def _dialect_for(target: Target | None, settings: Settings) -> str | None:
     """The dialect a target is checked as: the first per-path pattern that matches its
     path (standard input: its ``--stdin-filename``), else the settings' dialect."""
-    if settings.per_path:
+    if settings.per_path and target is not None:
         name = target.path if target.path is not None else target.display
         rel = os.path.relpath(os.path.abspath(name), settings.base or os.getcwd())
         rel = rel.replace(os.sep, "/")
@@ -254,7 +275,7 @@ def _lint_bytes(
     data: bytes,
     report: Report,
     settings: Settings,
-    identity: Identity | None = None,
+    status: os.stat_result | None = None,
 ) -> FileResult:
     diagnostics, text = _selected(report, settings), report.text
     truncated = len(data) > settings.max_bytes
@@ -263,7 +284,7 @@ def _lint_bytes(
     error: str | None = None
     fixable = any(d.fix is not None for d in diagnostics)
     if settings.fix and fixable and text is not None and not truncated:
-        from ._fix import dropped_prefix, write_atomic
+        from ._fix import dropped_prefix, identity_of, write_atomic
 
         prefix = dropped_prefix(text, data)
         if prefix is None:
@@ -282,6 +303,7 @@ def _lint_bytes(
                 elif target.path is None:
                     output = new_data
                 else:
+                    identity = None if status is None else identity_of(status)
                     write_atomic(target.path, new_data, identity=identity)
             except OSError as exc:
                 error = f"cannot write fixes: {exc.strerror or exc}"
@@ -358,10 +380,11 @@ def _chunks(count: int, jobs: int) -> list[tuple[int, int]]:
 
 
 def _lint_chunk(targets: Iterable[Target], settings: Settings) -> Outcome:
+    options = _same_options(settings)
     quiet = 0
     results: list[FileResult] = []
     for target in targets:
-        result = _lint(target, settings)
+        result = _lint(target, settings, options)
         if result is None:
             quiet += 1
         else:
@@ -381,17 +404,29 @@ def _can_fork() -> bool:
 def _forked(
     targets: Sequence[Target], settings: Settings, jobs: int, chunks: list[tuple[int, int]]
 ) -> Iterator[Outcome]:
-    """Chunk outcomes from ``jobs`` forked workers, in chunk order.
+    """Chunk outcomes from this process and ``jobs - 1`` forked workers, in chunk order.
 
-    Worker ``w`` takes chunks ``w``, ``w + jobs``, ... The chunks of a worker that could
-    not be started, or that died (killed, out of memory), are checked here instead.
+    The chunks are handed out as the processes are ready for more: each takes the next
+    chunk number from a pipe filled before the fork, so a process slowed down (by other
+    programs on the machine, or by writing the output here) takes fewer. This process
+    takes one whenever the outcome due next has not come in; the workers send each
+    outcome with its chunk's number. The chunks of a worker that could not be started,
+    or that died (killed, out of memory), are checked here once every worker is gone.
     """
     import pickle  # before forking: the workers need it too
+    from select import select
 
-    workers: list[tuple[int, BinaryIO]] = []  # (process id, read end of its pipe)
+    # The chunk numbers, 4 bytes each, all written before any is read: a read of 4
+    # bytes takes one whole, and once they are gone a read finds the end (no writer).
+    numbers, fill = os.pipe()
+    try:
+        os.write(fill, b"".join(i.to_bytes(4, "little") for i in range(len(chunks))))
+    finally:
+        os.close(fill)
+    workers: dict[int, int] = {}  # the read end of a worker's pipe: its process id
     done = False
     try:
-        for w in range(jobs):
+        for _ in range(jobs - 1):
             read_end, write_end = os.pipe()
             try:
                 pid = os.fork()
@@ -400,17 +435,38 @@ def _forked(
                 os.close(write_end)
                 break
             if pid == 0:
-                _worker(targets, settings, chunks[w::jobs], write_end, read_end, workers)
+                _worker(targets, settings, chunks, numbers, write_end, read_end, workers)
             os.close(write_end)
-            workers.append((pid, open(read_end, "rb")))  # noqa: SIM115 (closed below)
+            workers[read_end] = pid
+        outcomes: dict[int, Outcome] = {}
+        live = list(workers)  # the workers still sending
         for i, (start, stop) in enumerate(chunks):
-            w = i % jobs
-            outcome = _receive(workers[w][1], pickle.loads) if w < len(workers) else None
-            yield outcome if outcome is not None else _lint_chunk(targets[start:stop], settings)
+            while i not in outcomes:
+                # What the workers have sent (without waiting, unless there is nothing
+                # left to take), then a chunk of this process's own.
+                ready = select(live, [], [], 0)[0] if live else []
+                for read_end in ready:
+                    received = _receive(read_end, pickle.loads)
+                    if received is None:  # finished, or died: nothing more will come
+                        live.remove(read_end)
+                    else:
+                        outcomes[received[0]] = received[1]
+                if ready or i in outcomes:
+                    continue
+                mine = _take(numbers)
+                if mine is not None:
+                    first, last = chunks[mine]
+                    outcomes[mine] = _lint_chunk(targets[first:last], settings)
+                elif live:
+                    select(live, [], [], None)  # wait for a worker
+                else:  # taken by a worker that died before sending it
+                    outcomes[i] = _lint_chunk(targets[start:stop], settings)
+            yield outcomes.pop(i)
         done = True
     finally:
-        for pid, stream in workers:
-            stream.close()
+        os.close(numbers)
+        for read_end, pid in workers.items():
+            os.close(read_end)
             if not done:  # stopped early (an exception, the reader went away): stop them
                 import signal
 
@@ -419,27 +475,36 @@ def _forked(
             os.waitpid(pid, 0)
 
 
+def _take(numbers: int) -> int | None:
+    """The number of the next chunk no process has taken yet, or None when none is left."""
+    taken = os.read(numbers, 4)
+    return int.from_bytes(taken, "little") if len(taken) == 4 else None
+
+
 def _worker(
     targets: Sequence[Target],
     settings: Settings,
     chunks: list[tuple[int, int]],
+    numbers: int,
     write_end: int,
     read_end: int,
-    others: list[tuple[int, BinaryIO]],
+    others: Iterable[int],
 ) -> NoReturn:
-    """In a forked worker: lint ``chunks``, write each outcome to the pipe, and exit."""
+    """In a forked worker: take chunks until none is left, write each outcome to the
+    pipe with its chunk's number, and exit."""
     status = 1
     try:
         import pickle
 
         # The read ends are the parent's business (an open one would hide a dead reader).
         os.close(read_end)
-        for _, stream in others:
-            stream.close()
+        for other in others:
+            os.close(other)
         with open(write_end, "wb") as out:
-            for start, stop in chunks:
+            while (i := _take(numbers)) is not None:
+                start, stop = chunks[i]
                 outcome = _lint_chunk(targets[start:stop], settings)
-                payload = pickle.dumps(outcome, pickle.HIGHEST_PROTOCOL)
+                payload = pickle.dumps((i, outcome), pickle.HIGHEST_PROTOCOL)
                 out.write(len(payload).to_bytes(8, "little"))
                 out.write(payload)
                 out.flush()
@@ -449,17 +514,33 @@ def _worker(
         os._exit(status)
 
 
-def _receive(stream: BinaryIO, loads: Callable[[bytes], Any]) -> Outcome | None:
-    """The next outcome a worker sent, or None if it died first."""
-    header = stream.read(8)
+def _receive(read_end: int, loads: Callable[[bytes], Any]) -> tuple[int, Outcome] | None:
+    """The next (chunk number, outcome) a worker sent, or None when it sends no more
+    (finished, or died)."""
+    header = _read_exactly(read_end, 8)
     if len(header) < 8:
         return None
     size = int.from_bytes(header, "little")
-    payload = stream.read(size)
+    payload = _read_exactly(read_end, size)
     if len(payload) < size:
         return None
-    outcome: Outcome = loads(payload)
-    return outcome
+    received: tuple[int, Outcome] = loads(payload)
+    return received
+
+
+def _read_exactly(fd: int, size: int) -> bytes:
+    """``size`` bytes from a pipe, or fewer if it ends first. (Read unbuffered: bytes
+    kept in a buffer would be out of sight of ``select``.)"""
+    data = os.read(fd, size)
+    if len(data) == size or not data:
+        return data
+    buffer = bytearray(data)
+    while len(buffer) < size:
+        more = os.read(fd, size - len(buffer))
+        if not more:
+            break
+        buffer += more
+    return bytes(buffer)
 
 
 def _pooled(

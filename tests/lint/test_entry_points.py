@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -59,6 +60,65 @@ def test_no_traceback_on_a_broken_pipe(tmp_path: Path) -> None:
     err = process.stderr.read()
     process.wait(timeout=60)
     assert b"Traceback" not in err
+
+
+def test_python_dash_m_writes_all_it_has_before_it_exits(tmp_path: Path) -> None:
+    # The process ends without the interpreter's teardown: what it wrote must be out.
+    for i in range(300):
+        (tmp_path / f"f{i:03}.xml").write_text("<flow><answer/></flow>")
+    done = _run([sys.executable, "-m", "exoml.lint", "--format", "json", "."], tmp_path)
+    assert done.returncode == 1
+    assert len({d["path"] for d in json.loads(done.stdout)}) == 300
+
+
+def test_when_a_flush_fails_the_ordinary_exit_reports_it(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from exoml.lint.__main__ import exit_now
+
+    class Closed:
+        def flush(self) -> None:
+            raise BrokenPipeError(32, "Broken pipe")
+
+    exits: list[int] = []
+    monkeypatch.setattr(sys, "stdout", Closed())
+    monkeypatch.setattr(os, "_exit", exits.append)
+    with pytest.raises(SystemExit) as stopped:
+        exit_now(1)
+    assert stopped.value.code == 1
+    assert exits == []
+
+
+CYCLES = """
+import gc, sys
+gc.disable()
+from exoml.lint import main
+main(["--no-config", "--format", sys.argv[1], "tree"])
+print(gc.collect())
+"""
+
+
+@pytest.mark.parametrize("fmt", ["text", "sarif"])
+def test_linting_leaves_no_reference_cycles_per_document(tmp_path: Path, fmt: str) -> None:
+    # python -m exoml.lint runs without the cyclic collector: a document must not leave
+    # a cycle behind, or memory would grow with the number of files.
+    documents = [
+        "<Flow><Say>unclosed</Flow>",
+        "<flow><answer/></flow>",
+        "<Flow><Say>&bogus;</Say></Flow>",
+        '<?xml version="1.0" encoding="latin-1"?><Flow/>',
+        '<Flow><Gather numDigits="0"><Say>x</Say></Gather><Play>x</Play></Flow>',
+        '<Response><Say voice="Polly.Aditi">Hello</Say></Response>',
+    ]
+    left = []
+    for count in (60, 360):
+        tree = tmp_path / str(count) / "tree"
+        tree.mkdir(parents=True)
+        for i in range(count):
+            (tree / f"f{i:03}.xml").write_text(documents[i % len(documents)])
+        done = _run([sys.executable, "-c", CYCLES, fmt], tree.parent)
+        left.append(int(done.stdout.decode().splitlines()[-1]))
+    assert left[1] - left[0] < 60, left  # not one per document
 
 
 LEAN = """

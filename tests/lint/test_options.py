@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -77,8 +78,8 @@ def test_parallel_output_is_identical_to_serial(
     parallel = lint("--format", fmt, "-j", "4", "tree", "-", stdin=BAD[0].encode())
     if mode == "pool":
         assert pools == [4]
-    else:
-        assert (pools, len(forks)) == ([], 4)
+    else:  # this process is the fourth
+        assert (pools, len(forks)) == ([], 3)
     assert parallel == serial
     assert serial.status == 1
 
@@ -107,7 +108,54 @@ def test_a_dead_worker_s_files_are_checked_all_the_same(
     serial = lint("-j", "1", "tree")
     monkeypatch.setattr(os, "fork", fork)
     assert lint("-j", "3", "tree") == serial
-    assert forks == 3
+    assert forks == 2  # this process is the third
+
+
+def test_chunks_a_worker_took_and_never_sent_are_checked_all_the_same(
+    lint: Lint, write: Write, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import os
+
+    from exoml.lint import _runner
+
+    if not _runner._can_fork():
+        _cannot_fork()
+    real = _runner._lint_chunk
+    parent = os.getpid()
+
+    def dies_in_a_worker(targets: Any, settings: Any) -> Any:
+        if os.getpid() != parent:
+            os._exit(3)  # a worker killed with a chunk taken and not sent
+        return real(targets, settings)
+
+    _corpus(write)
+    serial = lint("-j", "1", "tree")
+    monkeypatch.setattr(_runner, "_lint_chunk", dies_in_a_worker)
+    assert lint("-j", "3", "tree") == serial
+
+
+def test_when_no_worker_can_be_started_this_process_checks_every_file(
+    lint: Lint, write: Write, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import errno
+    import os
+
+    from exoml.lint import _runner
+
+    if not _runner._can_fork():
+        _cannot_fork()
+    tries = 0
+
+    def fork() -> int:
+        nonlocal tries
+        tries += 1
+        raise OSError(errno.EAGAIN, "Resource temporarily unavailable")
+
+    _corpus(write)
+    serial = lint("-j", "1", "tree")
+    monkeypatch.setattr(os, "fork", fork)
+    assert lint("-j", "4", "tree") == serial
+    assert tries == 1  # the first failure stops the forking
 
 
 def test_parallel_fix(lint: Lint, write: Write, tmp_path: Path) -> None:

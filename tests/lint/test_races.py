@@ -89,10 +89,10 @@ def test_read_bounded_refuses_links_and_special_files_unless_named(
     link.symlink_to(secret)
     with pytest.raises(NotRegularFile, match="symbolic link"):
         read_bounded(str(link), 100, follow=False)
-    data, identity = read_bounded(str(link), 100, follow=True)  # named: read as given
+    data, status = read_bounded(str(link), 100, follow=True)  # named: read as given
     assert SECRET.encode() in data
-    info = secret.stat()
-    assert identity == identity_of(info)
+    assert status is not None
+    assert identity_of(status) == identity_of(secret.stat())
     if os.path.exists("/dev/null"):
         with pytest.raises(NotRegularFile, match="not a regular file"):
             read_bounded("/dev/null", 100, follow=False)
@@ -100,6 +100,28 @@ def test_read_bounded_refuses_links_and_special_files_unless_named(
     (tmp_path / "dir.xml").mkdir()
     with pytest.raises(OSError):  # noqa: PT011 (a directory: EISDIR or not regular)
         read_bounded(str(tmp_path / "dir.xml"), 100, follow=False)
+
+
+@pytest.mark.parametrize("grown", [1, 40, 100])
+def test_a_file_that_grew_after_it_was_opened_is_read_up_to_the_cap(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, grown: int
+) -> None:
+    # The first read asks for the size the file had (and a byte); what it holds beyond
+    # that is read too, up to the cap and a byte.
+    path = tmp_path / "a.xml"
+    path.write_bytes(b"x" * 50 + b"y" * grown)
+    real_fstat = os.fstat
+
+    def as_opened(fd: int) -> os.stat_result:
+        info = real_fstat(fd)
+        fields = list(info)
+        fields[6] = 50  # st_size when it was opened
+        return os.stat_result(fields)
+
+    monkeypatch.setattr(os, "fstat", as_opened)
+    data, status = read_bounded(str(path), 120, follow=False)
+    assert data == (b"x" * 50 + b"y" * grown)[:121]
+    assert status is not None
 
 
 def test_discovered_targets_are_not_named_and_named_ones_are(tmp_path: Path) -> None:
