@@ -279,11 +279,10 @@ def _parse(body: object, request_id: str | None) -> Event:
         and (type(data) is MappingProxyType or data is None)
         and (type(event_type) is str or event_type is None)
         and (type(action_sid) is str or action_sid is None)
+        and (type(custom) is str or custom is None)
     ):
         event_sid, event_name = _check(raw)
         return _build(raw, event_sid, event_name, request_id)
-    if custom is not None and type(custom) is not str:
-        _custom_parameter(raw)  # raises: action_custom_parameter is not a string
     if event_data is None:
         event_data = _EMPTY
     leg_sid = data["leg_sid"] if data is not None and "leg_sid" in data else None
@@ -306,7 +305,7 @@ def _parse(body: object, request_id: str | None) -> Event:
     ):
         # Exotel's own shape, 2024-05-01T10:00:00.123Z, as parse_timestamp reads it.
         try:
-            when = datetime.fromisoformat(timestamp)
+            when = _FROMISOFORMAT(timestamp)
         except ValueError:
             when = parse_timestamp(timestamp)
     else:
@@ -541,6 +540,7 @@ _TIMESTAMP = re.compile(
 
 # Python 3.11's fromisoformat reads a "Z" itself (3.10's does not).
 _FROMISO_Z = sys.version_info >= (3, 11)
+_FROMISOFORMAT = datetime.fromisoformat  # bound once: a classmethod binds on every lookup
 
 
 def parse_timestamp(value: object) -> datetime | None:
@@ -555,7 +555,7 @@ def parse_timestamp(value: object) -> datetime | None:
         # Exotel's own shape, 2024-05-01T10:00:00.123Z: the C parser.
         try:
             if _FROMISO_Z:
-                return datetime.fromisoformat(value)
+                return _FROMISOFORMAT(value)
             return datetime.fromisoformat(value[:23]).replace(tzinfo=timezone.utc)
         except ValueError:
             pass
