@@ -84,7 +84,8 @@ class MemoryDedup:
         self.ttl = float(ttl)
         self._clock = clock
         self._expiry: OrderedDict[str, float] = OrderedDict()
-        self._first_expiry = math.inf  # when the oldest remembered key expires
+        # No remembered key expires before this time (-inf: look at the oldest first).
+        self._first_expiry = -math.inf
         self._lock = threading.Lock()
 
     def __repr__(self) -> str:
@@ -107,15 +108,14 @@ class MemoryDedup:
                     if until > now:
                         break
                     del expiry[oldest]
-                self._first_expiry = next(iter(expiry.values())) if expiry else math.inf
+                # An empty store's bound is -inf: the next claim looks at its first key.
+                self._first_expiry = next(iter(expiry.values())) if expiry else -math.inf
             until = now + self.ttl
             if expiry.setdefault(key, until) is not until:  # one lookup: seen, or now claimed
                 return False
             if len(expiry) > self.max_size:
                 expiry.popitem(last=False)
                 self._first_expiry = next(iter(expiry.values()))
-            elif len(expiry) == 1:
-                self._first_expiry = until
             return True
         finally:
             lock.release()

@@ -27,6 +27,7 @@ import sys
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
+from operator import itemgetter
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, TypeAlias
 
@@ -183,6 +184,18 @@ if tuple(f.name for f in dataclasses.fields(Event)) != Event.__slots__:  # pragm
     raise AssertionError("Event's slots must be its fields, in order")
 
 
+# The fields _parse reads, in the order it names them.
+_USUAL_FIELDS = itemgetter(
+    "event_sid",
+    "event_name",
+    "event_type",
+    "event_timestamp",
+    "action_sid",
+    "action_custom_parameter",
+    "event_data",
+    "data",
+)
+
 _KNOWN: dict[int, dict[str, EventSpec]] = {}
 
 
@@ -218,65 +231,71 @@ def _parse(body: object, request_id: str | None) -> Event:
     up once); anything unusual goes through them.
     """
     raw: Any = None
-    if type(body) is bytes and body[:1] == b"{":
-        # _decode's usual case, inlined (see there).
+    if type(body) is bytes:
+        # _decode's usual case, inlined (see there). The scan succeeds on an object only
+        # if the text starts with "{": anything else it reads is left to _decode.
         try:
-            text = body.decode("utf-8")
+            text = body.decode()
             if "[" not in text and text.count("{") < MAX_DEPTH:
                 raw, end = _SCAN_FROZEN(text, 0)
                 if end != len(text) and text[end:].strip(" \t\n\r"):
                     raw = None
         except Exception:  # told apart and worded by _decode
             raw = None
-    if raw is None:
+    if type(raw) is not MappingProxyType:
         raw = _decode(body)
-    # Subscripts and `in` rather than .get: a mappingproxy's get looks the dict's own get
-    # up by name on every call, at twice the cost of both.
     try:
-        event_sid = raw["event_sid"]
-        event_name = raw["event_name"]
-    except KeyError:
-        event_sid = event_name = None  # the general path words the error
-    event_type = raw["event_type"] if "event_type" in raw else None  # noqa: SIM401
-    action_sid = raw["action_sid"] if "action_sid" in raw else None  # noqa: SIM401
-    key = "action_custom_parameter"
-    custom = raw[key] if key in raw else None  # noqa: SIM401
-    event_data = raw["event_data"] if "event_data" in raw else None  # noqa: SIM401
-    data = raw["data"] if "data" in raw else None  # noqa: SIM401
+        # Exotel sends every one of these fields, null where it has nothing: one C call.
+        event_sid, event_name, event_type, when, action_sid, custom, event_data, data = (
+            _USUAL_FIELDS(raw)
+        )
+    except KeyError:  # one is missing: each looked up on its own (subscripts and `in`
+        # rather than .get: a mappingproxy's get looks the dict's get up by name each call)
+        event_sid = raw["event_sid"] if "event_sid" in raw else None  # noqa: SIM401
+        event_name = raw["event_name"] if "event_name" in raw else None  # noqa: SIM401
+        event_type = raw["event_type"] if "event_type" in raw else None  # noqa: SIM401
+        when = raw["event_timestamp"] if "event_timestamp" in raw else None  # noqa: SIM401
+        action_sid = raw["action_sid"] if "action_sid" in raw else None  # noqa: SIM401
+        # The short name, action_custom_param, where the long one is absent.
+        key = (
+            "action_custom_parameter" if "action_custom_parameter" in raw else "action_custom_param"
+        )
+        custom = raw[key] if key in raw else None  # noqa: SIM401
+        event_data = raw["event_data"] if "event_data" in raw else None  # noqa: SIM401
+        data = raw["data"] if "data" in raw else None  # noqa: SIM401
     if not (
         type(event_sid) is str
         and type(event_name) is str
-        and 0 < len(event_sid) <= 256
-        and 0 < len(event_name) <= 256
+        # Not empty and not blank: the first character sorts from "!" on (what sorts
+        # before is a control character or " ", and of the printable characters only " "
+        # is white space). A sid that starts with " " is left to _check.
+        and event_sid >= "!"
+        and event_name >= "!"
+        and len(event_sid) <= 256
+        and len(event_name) <= 256
         and event_sid.isprintable()
         and event_name.isprintable()
-        # Of the printable characters only " " is white space: the first one tells.
-        and (event_sid[0] != " " or not event_sid.isspace())
-        and (event_name[0] != " " or not event_name.isspace())
         and (type(event_data) is MappingProxyType or event_data is None)
         and (type(data) is MappingProxyType or data is None)
         and (type(event_type) is str or event_type is None)
         and (type(action_sid) is str or action_sid is None)
+        and (type(custom) is str or custom is None)
     ):
         event_sid, event_name = _check(raw)
         return _build(raw, event_sid, event_name, request_id)
-    if type(custom) is not str:
-        custom = _custom_parameter(raw)  # null, absent (then the short name), or an error
     if event_data is None:
         event_data = _EMPTY
     leg_sid = data["leg_sid"] if data is not None and "leg_sid" in data else None
     if type(leg_sid) is not str or not leg_sid:
         leg_sid = _nested_leg_sid(event_data)
-    attempt = None
-    if request_id:
-        # The usual header, "<event_sid>-1" (what _attempt reads it as), else _attempt.
-        attempt = (
-            _DASH_ATTEMPTS.get(request_id[-2:])
-            if len(request_id) == len(event_sid) + 2 and request_id.startswith(event_sid)
-            else None
-        ) or _attempt(request_id, event_sid)
-    key = "event_timestamp"
-    timestamp = raw[key] if key in raw else None  # noqa: SIM401
+    # The usual header, "<event_sid>-1" (what _attempt reads it as), else _attempt.
+    if request_id is None:
+        attempt = None
+    elif request_id == event_sid + "-1":
+        attempt = 1
+    else:
+        attempt = _attempt(request_id, event_sid)
+    timestamp = when
     if (
         type(timestamp) is str
         and len(timestamp) == 24
@@ -286,7 +305,7 @@ def _parse(body: object, request_id: str | None) -> Event:
     ):
         # Exotel's own shape, 2024-05-01T10:00:00.123Z, as parse_timestamp reads it.
         try:
-            when: datetime | None = datetime.fromisoformat(timestamp)
+            when = _FROMISOFORMAT(timestamp)
         except ValueError:
             when = parse_timestamp(timestamp)
     else:
@@ -486,7 +505,6 @@ def _header(headers: Headers, name: str) -> str | None:
 
 
 _SMALL_ATTEMPTS = {str(n): n for n in range(1, 10)}
-_DASH_ATTEMPTS = {f"-{n}": n for n in range(1, 10)}  # "-1": the end of "<sid>-1"
 
 
 def _attempt(request_id: str | None, event_sid: str) -> int | None:
@@ -522,6 +540,7 @@ _TIMESTAMP = re.compile(
 
 # Python 3.11's fromisoformat reads a "Z" itself (3.10's does not).
 _FROMISO_Z = sys.version_info >= (3, 11)
+_FROMISOFORMAT = datetime.fromisoformat  # bound once: a classmethod binds on every lookup
 
 
 def parse_timestamp(value: object) -> datetime | None:
@@ -536,7 +555,7 @@ def parse_timestamp(value: object) -> datetime | None:
         # Exotel's own shape, 2024-05-01T10:00:00.123Z: the C parser.
         try:
             if _FROMISO_Z:
-                return datetime.fromisoformat(value)
+                return _FROMISOFORMAT(value)
             return datetime.fromisoformat(value[:23]).replace(tzinfo=timezone.utc)
         except ValueError:
             pass

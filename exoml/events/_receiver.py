@@ -211,6 +211,17 @@ class EventReceiver:
         #: The same receiver as a WSGI application.
         self.wsgi = WSGIEventReceiver(self)
 
+    @property
+    def max_body_size(self) -> int:
+        """Bodies larger than this many bytes are answered 413."""
+        return self._max_body_size
+
+    @max_body_size.setter
+    def max_body_size(self, value: int) -> None:
+        self._max_body_size = value
+        # A Content-Length of fewer digits than the limit is within it, whatever it says.
+        self._length_digits = len(str(value))
+
     def __repr__(self) -> str:
         auth = "basic" if self._credentials else "none"
         return (
@@ -397,10 +408,12 @@ class EventReceiver:
         thread writes its counts); drainers, if any, are woken when it has none left."""
         legs.handled += 1
         legs.failed += failed
-        legs.pending -= 1
-        if legs.pending == 0 and self._drainers:
-            with self._idle:
-                self._idle.notify_all()
+        if self._drainers and legs.handled == legs.accepted:
+            self._wake_drainers()
+
+    def _wake_drainers(self) -> None:
+        with self._idle:
+            self._idle.notify_all()
 
     def _log_failure(self, handler: Handler, event: Event) -> None:
         logger.error(
@@ -480,14 +493,12 @@ class EventReceiver:
                 auth is None or not hmac.compare_digest(auth, self._expected_auth)
             ):
                 self._check_auth(auth)  # other spellings of the same credentials, or 401
-            if length is not None and not (
-                length.isdigit() and len(length) < 10 and int(length) <= self.max_body_size
-            ):
-                self._check_length(length)  # 400 or 413
+            if length is not None and not (length.isdigit() and len(length) < self._length_digits):
+                self._check_length(length)  # 400, 413, or a length just within the limit
             message = await receive()
             if message["type"] == "http.request" and not message.get("more_body", False):
                 body = message.get("body", b"")  # the whole body in one message
-                if len(body) > self.max_body_size:
+                if len(body) > self._max_body_size:
                     raise _Refused(
                         413, "too_large", f"the body is larger than {self.max_body_size} bytes"
                     )
@@ -507,8 +518,9 @@ class EventReceiver:
             except EventError as exc:
                 raise _Refused(400, "invalid", exc.message) from None
             pending = self._pending
-            for counted in self._loop_legs:
-                pending += counted.pending
+            for counted in self._loop_legs:  # _LoopLegs.pending, inlined
+                handled = counted.handled
+                pending += counted.accepted - handled
             if self._closing or pending >= self.max_pending:
                 self._check_room()  # 503
             sid = event.event_sid
@@ -536,7 +548,6 @@ class EventReceiver:
         else:
             legs = self._async_queues.get(asyncio.get_running_loop()) or self._async_legs()
             legs.accepted += 1
-            legs.pending += 1
         try:
             # 200, empty body; fresh messages each time (middleware may edit them).
             await send(
@@ -584,7 +595,12 @@ class EventReceiver:
                                         failed += 1
                                         self._log_failure(handler, event)
                             finally:
-                                self._loop_done(legs, failed)
+                                # _loop_done, inlined.
+                                legs.handled += 1
+                                if failed:
+                                    legs.failed += failed
+                                if self._drainers and legs.handled == legs.accepted:
+                                    self._wake_drainers()
                             waiting = queues[key]
                             if not waiting:
                                 break
@@ -592,11 +608,14 @@ class EventReceiver:
                     finally:
                         # Nothing awaits between the last check and here: no event is
                         # stranded.
-                        for dropped in queues.pop(key) or ():  # only after a cancellation
-                            self._loop_done(legs, 0)
-                            logger.error(
-                                "event %s was not handled: the loop shut down", dropped.event_sid
-                            )
+                        stranded = queues.pop(key)
+                        if stranded:  # only after a cancellation
+                            for dropped in stranded:
+                                self._loop_done(legs, 0)
+                                logger.error(
+                                    "event %s was not handled: the loop shut down",
+                                    dropped.event_sid,
+                                )
 
     async def _run_in_thread(self, handler: Handler, event: Event) -> None:
         """Run a sync handler on the receiver's threads (and what it returns, if awaitable)."""
@@ -680,10 +699,12 @@ class EventReceiver:
             counts = dict(self._counts)
             pending = self._pending
             for legs in self._loop_legs:
-                counts["accepted"] += legs.accepted
-                counts["handled"] += legs.handled
+                handled = legs.handled  # first: what was handled was accepted before
+                accepted = legs.accepted
+                counts["accepted"] += accepted
+                counts["handled"] += handled
                 counts["failed"] += legs.failed
-                pending += legs.pending
+                pending += accepted - handled
         # Every request ends in exactly one of the other counts.
         received = sum(v for k, v in counts.items() if k not in ("handled", "failed"))
         del counts["abandoned"]
@@ -856,17 +877,24 @@ class _LoopLegs:
 
     Only that loop's thread writes them (asyncio runs one task at a time), so they are
     counted without the receiver's lock; others read them (stats, drain), a whole int
-    at a time. A leg with a worker and nothing waiting is ``None`` in ``queues``.
+    at a time. An event counts once when accepted and once when handled (or dropped);
+    the difference is what is pending. A leg with a worker and nothing waiting is
+    ``None`` in ``queues``.
     """
 
-    __slots__ = ("accepted", "failed", "handled", "pending", "queues")
+    __slots__ = ("accepted", "failed", "handled", "queues")
 
     def __init__(self) -> None:
         self.queues: dict[str, deque[Event] | None] = {}
         self.accepted = 0
         self.handled = 0
         self.failed = 0
-        self.pending = 0
+
+    @property
+    def pending(self) -> int:
+        """Accepted and not yet handled (``handled`` read first: never below zero)."""
+        handled = self.handled
+        return self.accepted - handled
 
 
 class _Slot:

@@ -221,3 +221,25 @@ def test_without_redis_server_ci_fails_and_elsewhere_skips(monkeypatch: pytest.M
     monkeypatch.delenv("CI")
     with pytest.raises(pytest.skip.Exception, match="redis-server is not installed"):
         _redis_missing()
+
+
+def test_memory_dedup_after_it_was_empty() -> None:
+    """Every key expired or released: the next claims start afresh and still expire."""
+    clock = Clock()
+    seen = MemoryDedup(max_size=2, ttl=10, clock=clock)
+    assert seen.claim("a")
+    clock.now += 10
+    assert seen.claim("b")  # "a" expired: the store held only "b" then
+    assert len(seen) == 1
+    assert seen.claim("b") is False
+    clock.now += 5
+    assert seen.claim("c")
+    clock.now += 5
+    assert seen.claim("b")  # expired, claimed anew; "c" is still within its ttl
+    assert seen.claim("c") is False
+    seen.release("b")
+    seen.release("c")
+    assert len(seen) == 0
+    assert seen.claim("c")
+    assert [seen.claim(k) for k in ("c", "d", "e", "c")] == [False, True, True, True]
+    assert len(seen) == 2  # bounded: "c", the oldest, was forgotten, then claimed again

@@ -460,3 +460,102 @@ def test_the_usual_event_in_one_pass_is_every_field() -> None:
         _reference(body, "ev_1--2"),
         _reference(body, "ev_2-2"),
     )
+
+
+# --- the one pass on bodies the usual event's shortcuts must not misread -----------------
+
+HOSTILE = (
+    [
+        b"",
+        b" ",
+        b"{",
+        b"}",
+        b"{}",
+        b"[]",
+        b'"event"',
+        b"123",
+        b"-0",
+        b"1e999",
+        b"9" * 5000,
+        b"NaN",
+        b"null",
+        b"true",
+        b'{"event_sid": "e", "event_name": "x"} ',
+        b'{"event_sid": "e", "event_name": "x"} {}',
+        b'{"event_sid": "e", "event_name": "x"}x',
+        b' {"event_sid": "e", "event_name": "x"}',
+        b'\xef\xbb\xbf{"event_sid": "e", "event_name": "x"}',
+        b'{"event_sid": "e", "event_name": "x", "n": NaN}',
+        b'{"event_sid": "e", "event_name": "x", "n": 1e999}',
+        b'{"event_sid": "e", "event_name": "x", "n": ' + b"9" * 5000 + b"}",
+        b'{"event_sid": "e", "event_name": "x", "t": "\xff"}',
+        b'{"event_sid": "e\\ud800", "event_name": "x"}',
+        b'{"event_sid": "e", "event_name": "x", "a": [' + b"[" * 70 + b"]" * 70 + b"]}",
+        b'{"event_sid": "e", "event_name": "x", "a": "' + b"{" * 70 + b'"}',
+    ]
+    + [
+        # Objects nested 63 to 66 deep, and as deep with an array inside.
+        b'{"event_sid": "e", "event_name": "x", "d": ' + b'{"k": ' * n + b"1" + b"}" * n + b"}"
+        for n in range(62, 67)
+    ]
+    + [
+        b'{"event_sid": "e", "event_name": "x", "d": ' + b'{"k": ' * n + b"[1]" + b"}" * n + b"}"
+        for n in range(62, 66)
+    ]
+)
+
+
+@pytest.mark.parametrize("body", HOSTILE, ids=range(len(HOSTILE)))
+def test_the_one_pass_reads_hostile_bodies_as_the_general_path(body: bytes) -> None:
+    assert _one_pass(body, "e-1") == _reference(body, "e-1")
+
+
+@given(st.binary(max_size=200) | JSON.map(lambda v: json.dumps(v).encode()))
+def test_the_one_pass_reads_any_bytes_as_the_general_path(body: bytes) -> None:
+    assert _one_pass(body, None) == _reference(body, None)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "x", "!", "~", "é", "e1", " x", "x ", " ", "  ", "", "\t", "\x00x", "\x1fx", "\x7fx",
+        "\x85x", "\xa0x", "\u2028x", "\u3000x", "x\u3000", "\ufeffx", "e" * 256, "e" * 257,
+    ],
+)  # fmt: skip
+@pytest.mark.parametrize("key", ["event_sid", "event_name"])
+def test_sids_and_names_with_unusual_first_characters(key: str, text: str) -> None:
+    body = {"event_sid": "e1", "event_name": "play_completed", key: text}
+    encoded = json.dumps(body).encode()
+    assert _one_pass(encoded, "e1-1") == _reference(encoded, "e1-1")
+
+
+CUSTOM_VALUES = [None, "call-7", "", 7, ["x"], {"x": 1}]
+
+
+@pytest.mark.parametrize("long", [*CUSTOM_VALUES, "absent"])
+@pytest.mark.parametrize("short", [*CUSTOM_VALUES, "absent"])
+def test_the_short_custom_parameter_name(long: Any, short: Any) -> None:
+    """With or without every field the one pass reads at once, the long name or the short
+    one, as the general path reads them."""
+    for body in (dict(FULL), {"event_sid": "e1", "event_name": "x"}):
+        body.pop("action_custom_parameter", None)
+        if long != "absent":
+            body["action_custom_parameter"] = long
+        if short != "absent":
+            body["action_custom_param"] = short
+        encoded = json.dumps(body).encode()
+        assert _one_pass(encoded, None) == _reference(encoded, None)
+
+
+@pytest.mark.parametrize("missing", [None, *sorted(FULL)])
+def test_each_field_missing(missing: str | None) -> None:
+    body = {k: v for k, v in FULL.items() if k != missing}
+    encoded = json.dumps(body).encode()
+    for request_id in (None, "", "ev_1-1", "ev_1-3", "ev_1-01", "ev_2-1"):
+        one_pass = _one_pass(encoded, request_id)
+        assert one_pass == _reference(encoded, request_id)
+        if isinstance(one_pass, Event):
+            reference = _reference(encoded, request_id)
+            assert isinstance(reference, Event)
+            for field in dataclasses.fields(Event):
+                assert getattr(one_pass, field.name) == getattr(reference, field.name)

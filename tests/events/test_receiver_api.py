@@ -161,3 +161,52 @@ def test_shutdown_gives_up_after_its_timeout(caplog: pytest.LogCaptureFixture) -
     assert "closed with 1 events still being handled" in caplog.text
     with pytest.raises(ValueError, match="shutdown_timeout"):
         EventReceiver(shutdown_timeout=-1)
+
+
+def _content_length_status(receiver: EventReceiver, length: bytes, sid: str) -> int:
+    scope: dict[str, Any] = {
+        "type": "http",
+        "method": "POST",
+        "headers": [(b"content-length", length)],
+        "client": None,
+    }
+    body = [{"type": "http.request", "body": event_body(sid)}]
+    sent = asyncio.run(_asgi(receiver, scope, body))
+    status: int = sent[0]["status"]
+    return status
+
+
+@pytest.mark.parametrize(
+    ("length", "status"),
+    [
+        (b"0", 200),
+        (b"999", 200),
+        (b"1000", 200),  # as many digits as the limit: read as a number
+        (b"1001", 413),
+        (b"9999", 413),
+        (b"0001000", 200),  # leading zeros
+        (b"0001001", 413),
+        (b"0" * 18 + b"1", 413),  # too long to read
+        (b" 999 ", 200),
+        (b"", 400),
+        (b"12a", 400),
+        (b"-1", 400),
+        (b"\xd9\xa1", 400),  # a digit, but not an ASCII one
+    ],
+)
+def test_content_length_against_the_limit(length: bytes, status: int) -> None:
+    receiver = EventReceiver(max_body_size=1000)
+    assert _content_length_status(receiver, length, "E1") == status
+
+
+def test_content_length_follows_a_new_limit() -> None:
+    receiver = EventReceiver(max_body_size=1000)
+    assert _content_length_status(receiver, b"5000", "E1") == 413
+    receiver.max_body_size = 10_000
+    assert receiver.max_body_size == 10_000
+    assert _content_length_status(receiver, b"5000", "E2") == 200
+    assert _content_length_status(receiver, b"10001", "E3") == 413
+    receiver.max_body_size = 10
+    assert _content_length_status(receiver, b"5", "E4") == 413  # the body is larger
+    assert _content_length_status(receiver, b"50", "E5") == 413
+    assert receiver.stats.too_large == 4
