@@ -542,16 +542,8 @@ def _run(
                 if len(ctx.diagnostics) > 1:
                     ctx.diagnostics.sort(key=_position)
             return ctx
-        plans = _QUIET_ERROR_PLANS if errors_only else _QUIET_PLANS
-        plan = plans.get(known) or _plan(plans, known, quiet=True, errors=errors_only)
-        # The quiet schema, unless it refused this document already in the parse; nor
-        # is a root with several children put to it where it holds one action (a
-        # refusal costs the validator an error log, and this one is certain).
-        if (
-            tried == file
-            or (len(root) > 1 and plan.one_action)
-            or not _quiet_schema(file).validate(root)
-        ):
+        # The quiet schema, unless it refused this document already in the parse.
+        if tried == file or not _quiet_schema(file).validate(root):
             # Not quiet: the published schema, then the rules it leaves to speak.
             if not _schema(file).validate(root):
                 ctx = _context(text, root, spec or known, explicit, styles, prefer)
@@ -559,9 +551,10 @@ def _run(
                 return ctx
             plans = _ERROR_PLANS if errors_only else _PLANS
             plan = plans.get(known) or _plan(plans, known, quiet=False, errors=errors_only)
+        else:
+            plan = _quiet_plan(known, errors_only, len(root))
     else:
-        plans = _QUIET_ERROR_PLANS if errors_only else _QUIET_PLANS
-        plan = plans.get(known) or _plan(plans, known, quiet=True, errors=errors_only)
+        plan = _quiet_plan(known, errors_only, len(root))
     # The needles (from the rule index) say which rules may still speak: a rule none of
     # whose needles is in the text is left out; every other one runs.
     needles: tuple[str, ...] = ()
@@ -592,6 +585,20 @@ def _run(
 
 #: A colon that may stand in a prefixed name (see :func:`_run`).
 _NAME_COLON = re.compile(":[^/0-9]")
+
+
+def _quiet_plan(dialect: str, errors_only: bool, children: int) -> _Plan:
+    """The plan for a document the quiet schema of ``dialect`` accepts, whose root has
+    ``children`` nodes. The quiet schemas hold any number of actions: where rule EX501
+    applies, a root with more than one child (an action, a comment...) gets the plan of
+    a document the published schema accepts (which the quiet schema's acceptance
+    implies), in which that rule runs."""
+    plans = _QUIET_ERROR_PLANS if errors_only else _QUIET_PLANS
+    plan = plans.get(dialect) or _plan(plans, dialect, quiet=True, errors=errors_only)
+    if children > 1 and plan.one_action:
+        plans = _ERROR_PLANS if errors_only else _PLANS
+        plan = plans.get(dialect) or _plan(plans, dialect, quiet=False, errors=errors_only)
+    return plan
 
 
 def _context(
@@ -829,8 +836,9 @@ class _Plan:
         # Whether any rule may run when no needle is found (if none may, and there are
         # no needles, a document this plan is for is finished).
         self.rules = always_runs(dialect, quiet=quiet, errors=errors)
-        # whether the quiet schema refuses a root with several actions
-        self.one_action = quiet and quiet_one_action(dialect)
+        # whether a root with several actions is not quiet: where the multiple-actions
+        # warning applies (not among the rules that report errors)
+        self.one_action = quiet and not errors and quiet_one_action(dialect)
         # The walk, loaded when a document first needs it (an import in the path of
         # every document costs as much as a rule).
         self.walk_elements: Callable[[Context, Checks], None] | None = None
