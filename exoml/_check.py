@@ -552,9 +552,19 @@ def _run(
             plans = _ERROR_PLANS if errors_only else _PLANS
             plan = plans.get(known) or _plan(plans, known, quiet=False, errors=errors_only)
         else:
-            plan = _quiet_plan(known, errors_only, len(root))
+            plan = None
     else:
-        plan = _quiet_plan(known, errors_only, len(root))
+        plan = None
+    if plan is None:
+        # Quiet. The quiet schemas hold any number of actions: where rule EX501 applies,
+        # a root with more than one child (an action, a comment...) gets the plan of a
+        # document the published schema accepts (as the quiet schema's acceptance
+        # implies), in which that rule runs.
+        plans = _QUIET_ERROR_PLANS if errors_only else _QUIET_PLANS
+        plan = plans.get(known) or _plan(plans, known, quiet=True, errors=errors_only)
+        if plan.one_action and len(root) > 1:
+            plans = _PLANS  # (one_action: not for has_errors, whose rules exclude EX501)
+            plan = plans.get(known) or _plan(plans, known, quiet=False, errors=False)
     # The needles (from the rule index) say which rules may still speak: a rule none of
     # whose needles is in the text is left out; every other one runs.
     needles: tuple[str, ...] = ()
@@ -585,20 +595,6 @@ def _run(
 
 #: A colon that may stand in a prefixed name (see :func:`_run`).
 _NAME_COLON = re.compile(":[^/0-9]")
-
-
-def _quiet_plan(dialect: str, errors_only: bool, children: int) -> _Plan:
-    """The plan for a document the quiet schema of ``dialect`` accepts, whose root has
-    ``children`` nodes. The quiet schemas hold any number of actions: where rule EX501
-    applies, a root with more than one child (an action, a comment...) gets the plan of
-    a document the published schema accepts (which the quiet schema's acceptance
-    implies), in which that rule runs."""
-    plans = _QUIET_ERROR_PLANS if errors_only else _QUIET_PLANS
-    plan = plans.get(dialect) or _plan(plans, dialect, quiet=True, errors=errors_only)
-    if children > 1 and plan.one_action:
-        plans = _ERROR_PLANS if errors_only else _PLANS
-        plan = plans.get(dialect) or _plan(plans, dialect, quiet=False, errors=errors_only)
-    return plan
 
 
 def _context(
