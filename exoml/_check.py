@@ -483,6 +483,7 @@ def _run(
     # or a digit (URLs, ports) has none, since a name's local part starts otherwise.
     tried = None  # the schema file of the quiet schema that refused the document
     root = None
+    plan: _Plan | None = None  # (None: quiet)
     if (
         not full
         and not enabled
@@ -494,9 +495,9 @@ def _run(
         if name is not None:
             first = name
         elif text[1:2] in "?!":  # past a prolog: a <Response> anywhere (a comment?)
-            first = "classic" if "<Response" in text else "legs"
+            first = "classic" if _CLASSIC_TAG in text else "legs"
         else:
-            first = "classic" if text[1:9] == "Response" else "legs"
+            first = "classic" if text.startswith(_CLASSIC_ROOT, 1) else "legs"
         file = _FILES[first] if spec is None else spec.schema_file
         try:
             root = etree.fromstring(body, _QUIET_PARSERS.get(file) or _quiet_parser(file))
@@ -543,7 +544,7 @@ def _run(
                     ctx.diagnostics.sort(key=_position)
             return ctx
         # The quiet schema, unless it refused this document already in the parse.
-        if tried == file or not _quiet_schema(file).validate(root):
+        if tried == file or not _schema(file, quiet=True).validate(root):
             # Not quiet: the published schema, then the rules it leaves to speak.
             if not _schema(file).validate(root):
                 ctx = _context(text, root, spec or known, explicit, styles, prefer)
@@ -551,10 +552,6 @@ def _run(
                 return ctx
             plans = _ERROR_PLANS if errors_only else _PLANS
             plan = plans.get(known) or _plan(plans, known, quiet=False, errors=errors_only)
-        else:
-            plan = None
-    else:
-        plan = None
     if plan is None:
         # Quiet. The quiet schemas hold any number of actions: where rule EX501 applies,
         # a root with more than one child (an action, a comment...) gets the plan of a
@@ -737,14 +734,6 @@ def _schema(file: str, *, quiet: bool = False) -> etree.XMLSchema:
     return schema
 
 
-def _quiet_schema(file: str) -> etree.XMLSchema:
-    """This thread's compiled copy of the quiet schema of a dialect (by its file name)."""
-    try:
-        return _local.quiet[file]  # type: ignore[no-any-return]
-    except (AttributeError, KeyError):
-        return _schema(file, quiet=True)
-
-
 #: The parsers that validate against a dialect's quiet schema while they parse, by the
 #: schema's file name. Shared by every thread: lxml serialises the parses of one parser
 #: (as it does those of ``_PARSER``), and each keeps its own validation state.
@@ -760,11 +749,18 @@ def _quiet_parser(file: str) -> etree.XMLParser:
     return parser
 
 
+#: The classic dialect's root (as the catalogue says: a test holds the two equal), here
+#: so that telling the dialect from a root does not import the catalogue.
+_CLASSIC_ROOT = "Response"
+_CLASSIC_TAG = f"<{_CLASSIC_ROOT}"
+_CLASSIC_FOLDED = _CLASSIC_ROOT.lower()
+
+
 def _root_dialect(root: etree._Element) -> str:
     """The dialect a root names when the caller names none: ``<Response>``, in any case,
     is classic; anything else leg actions."""
     tag: str = root.tag  # type: ignore[assignment]
-    return "classic" if len(tag) == 8 and tag.lower() == "response" else "legs"
+    return "classic" if tag.lower() == _CLASSIC_FOLDED else "legs"
 
 
 def check_document(

@@ -31,7 +31,9 @@ class Rule(NamedTuple):
     ``quiet_covered`` says that the dialect's *quiet* schema (valid ExoML about which
     no default rule speaks; see :func:`exoml._xsd.generate_quiet_xsd`) refuses every
     document this rule reports: for a document that schema accepts, the engine runs no
-    such rule and searches for none of its needles. A rule that is ``schema_covered``
+    such rule and searches for none of its needles. (The number of actions under the
+    root, EX501's concern, is the one thing the engine counts instead: see
+    :func:`exoml._rules.quiet_one_action`.) A rule that is ``schema_covered``
     is quiet-covered too (the quiet schema accepts less than the published one).
     """
 

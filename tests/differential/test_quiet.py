@@ -20,7 +20,7 @@ import pytest
 from lxml import etree
 
 from exoml._catalogue import DIALECTS
-from exoml._check import _PARSER, check_bytes, has_errors, validate
+from exoml._check import _CLASSIC_ROOT, _PARSER, check_bytes, has_errors, validate
 from exoml._rules import _rows, quiet_one_action
 from exoml._schema import compile_schema
 
@@ -145,6 +145,16 @@ def test_each_quiet_schema_accepts_its_own_root_only() -> None:
         names = [el.get("name") for el in tree.getroot().iterchildren(f"{xs}element")]
         assert names == [d.root], (d.name, names)
     assert DIALECTS["legs"].root != DIALECTS["classic"].root
+    # and the engine names the classic root as the catalogue does
+    assert DIALECTS["classic"].root == _CLASSIC_ROOT
+
+
+def _agrees_with_the_walk(data: bytes, dialect: str | None = None) -> None:
+    """validate reports what the full walk reports (which parses without a schema and
+    reads the dialect off the parsed root, when none is named)."""
+    walk = check_bytes(data, max_bytes=MAX_BYTES, full=True, dialect=dialect).diagnostics
+    assert validate(data, dialect=dialect) == walk
+    assert has_errors(data.decode(), dialect=dialect) == any(d.is_error for d in walk)
 
 
 @pytest.mark.parametrize(
@@ -170,11 +180,8 @@ def test_each_quiet_schema_accepts_its_own_root_only() -> None:
     ],
 )
 def test_the_root_read_from_the_text_decides_nothing_the_parse_does_not(data: bytes) -> None:
-    # Whatever the text's first tag says, validate reports what the full walk reports
-    # (which reads the dialect off the parsed root).
-    walk = check_bytes(data, max_bytes=MAX_BYTES, full=True).diagnostics
-    assert validate(data) == walk
-    assert has_errors(data.decode()) == any(d.is_error for d in walk)
+    # Whatever the text's first tag says.
+    _agrees_with_the_walk(data)
 
 
 def test_threads_validating_at_once_agree_with_one_thread() -> None:
@@ -225,8 +232,5 @@ def test_threads_validating_at_once_agree_with_one_thread() -> None:
 def test_prefixed_names_get_the_parsers_verdict(data: bytes) -> None:
     # Validating as it parses, libxml2 lets an undeclared prefix through; the engine
     # does not take that route for a text that may hold a prefixed name.
-    walk = check_bytes(data, max_bytes=MAX_BYTES, full=True).diagnostics
-    assert validate(data) == walk
-    for dialect in ("legs", "bridge", "classic"):
-        walk = check_bytes(data, max_bytes=MAX_BYTES, full=True, dialect=dialect).diagnostics
-        assert validate(data, dialect=dialect) == walk
+    for dialect in (None, "legs", "bridge", "classic"):
+        _agrees_with_the_walk(data, dialect)
